@@ -92,7 +92,7 @@ describe('ssim', () => {
   it('agrees with an independent NumPy/SciPy computation (correlate2d valid, outer-product window)', () => {
     // Value computed offline with scipy.signal.correlate2d on the same float32 inputs: 0.9201469638145329.
     const a = video(3, 1, 24, 20, (c, _t, y, x) => 0.8 * Math.sin(0.37 * x + 0.61 * y + c));
-    const b = video(3, 1, 24, 20, (_c, _t, y, x) => 0);
+    const b = video(3, 1, 24, 20, () => 0);
     for (let i = 0; i < b.data.length; i++) {
       const x = i % 20;
       const y = Math.floor(i / 20) % 24;
