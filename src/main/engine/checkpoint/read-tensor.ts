@@ -1,0 +1,22 @@
+/** One tensor from a safetensors file, for `--tensor FILE:NAME` style options. */
+import { CheckpointError, cappedList } from './errors';
+import { SafetensorsFile } from './safetensors-file';
+
+export async function readSafetensorsTensor(path: string, name: string): Promise<{ data: Float32Array; shape: number[] }> {
+  const file = await SafetensorsFile.open(path);
+  try {
+    const entry = file.entries.get(name);
+    if (!entry) {
+      const names = [...file.entries.values()].map((e) => `${e.name} [${e.shape.join(', ')}]`);
+      throw new CheckpointError(
+        'missing_weights',
+        `${path} has no tensor named "${name}". Available (${names.length}): ${names.length ? cappedList(names, 40) : 'none'}`,
+        names,
+      );
+    }
+    const data = await file.readF32(name);
+    return { data, shape: [...entry.shape] };
+  } finally {
+    await file.close();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Writes float32 tensors as a safetensors file, streaming one tensor at a time
+ * (no whole-file buffer). The file appears atomically: it is written beside
+ * the target under a temporary name and renamed when complete, so a crash or
+ * a full disk never leaves a half-written file that looks valid.
+ */
+import { open, rename, rm } from 'node:fs/promises';
+import { CheckpointError, ioError } from './errors';
+import { HEADER_PREFIX_BYTES } from './safetensors-header';
+
+export interface TensorToWrite {
+  name: string;
+  data: Float32Array;
+  shape: readonly number[];
+}
+
+/** safetensors recommends the data section start 8-byte aligned; pad the JSON with spaces. */
+const HEADER_ALIGN = 8;
+
+function buildHeader(tensors: readonly TensorToWrite[], metadata: Record<string, string> | undefined): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const t of tensors) {
+    if (t.name === '__metadata__' || t.name.length === 0) {
+      throw new CheckpointError('bad_header', `cannot write a tensor named ${JSON.stringify(t.name)}.`);
+    }
+    if (t.name in header) throw new CheckpointError('bad_header', `tensor name "${t.name}" is given twice.`);
+    if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw new CheckpointError('bad_header', `tensor "${t.name}": shape [${t.shape.join(', ')}] must be non-negative integers.`);
+    }
+    const numel = t.shape.reduce((a, b) => a * b, 1);
+    if (numel !== t.data.length) {
+      throw new CheckpointError('bad_header', `tensor "${t.name}": shape [${t.shape.join(', ')}] holds ${numel} values but the data has ${t.data.length}.`);
+    }
+    header[t.name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + t.data.byteLength] };
+    offset += t.data.byteLength;
+  }
+  let json = JSON.stringify(header);
+  const pad = (HEADER_ALIGN - ((Buffer.byteLength(json) + HEADER_PREFIX_BYTES) % HEADER_ALIGN)) % HEADER_ALIGN;
+  json += ' '.repeat(pad);
+  const jsonBytes = new TextEncoder().encode(json);
+  const out = new Uint8Array(HEADER_PREFIX_BYTES + jsonBytes.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(jsonBytes.length), true);
+  out.set(jsonBytes, HEADER_PREFIX_BYTES);
+  return out;
+}
+
+export async function writeSafetensors(
+  path: string,
+  tensors: { name: string; data: Float32Array; shape: readonly number[] }[],
+  metadata?: Record<string, string>,
+): Promise<void> {
+  const header = buildHeader(tensors, metadata);
+  const tmp = `${path}.partial-${process.pid}-${Date.now()}`;
+  let fh;
+  try {
+    fh = await open(tmp, 'w');
+  } catch (err) {
+    throw ioError(err, tmp, 'output file');
+  }
+  try {
+    let position = 0;
+    const writeAll = async (bytes: Uint8Array) => {
+      let done = 0;
+      while (done < bytes.length) {
+        const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position + done);
+        done += bytesWritten;
+      }
+      position += bytes.length;
+    };
+    await writeAll(header);
+    for (const t of tensors) await writeAll(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    await fh.close();
+    await rename(tmp, path);
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await rm(tmp, { force: true }).catch(() => undefined);
+    if (err instanceof CheckpointError) throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new CheckpointError('io', `cannot write ${path}: ${reason}`, undefined, { cause: err });
+  }
+}
