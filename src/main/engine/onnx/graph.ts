@@ -1,0 +1,161 @@
+// Builds an ONNX graph node by node. Model code (wfvae.ts, wfvae2.ts) talks to
+// this through the layer helpers in layers.ts; this file knows ONNX, not WF-VAE.
+import { DataType, encodeModel, type AttrValue, type Dim, type NodeSpec, type TensorProtoSpec, type ValueInfoSpec } from './proto';
+import type { WeightStore } from './weights';
+
+/** A symbolic tensor in the graph under construction. */
+export interface Value {
+  readonly name: string;
+}
+
+export type AttrInput = number | readonly number[] | string | { floats: readonly number[] } | { float: number };
+
+function toAttr(v: AttrInput): AttrValue {
+  if (typeof v === 'number') return Number.isInteger(v) ? { kind: 'int', v } : { kind: 'float', v };
+  if (typeof v === 'string') return { kind: 'string', v };
+  if (Array.isArray(v)) return { kind: 'ints', v: v as readonly number[] };
+  if ('floats' in (v as object)) return { kind: 'floats', v: (v as { floats: readonly number[] }).floats };
+  return { kind: 'float', v: (v as { float: number }).float };
+}
+
+export const OPSET = 17;
+
+export class GraphBuilder {
+  private readonly nodes: NodeSpec[] = [];
+  private readonly inputs: ValueInfoSpec[] = [];
+  private readonly outputs: ValueInfoSpec[] = [];
+  private readonly constants = new Map<string, Value>();
+  private readonly inlineInits: TensorProtoSpec[] = [];
+  private readonly usedWeights = new Set<string>();
+  private readonly scopes: string[] = [];
+  private counter = 0;
+
+  constructor(
+    readonly graphName: string,
+    readonly weights: WeightStore,
+  ) {}
+
+  // ---- naming ----
+
+  /** Runs `fn` with node names prefixed by `name` (e.g. "decoder.up2.0"), so profiles and errors read like the model. */
+  scope<T>(name: string, fn: () => T): T {
+    this.scopes.push(name);
+    try {
+      return fn();
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  private fresh(op: string): string {
+    const prefix = this.scopes.length ? this.scopes.join('.') + '/' : '';
+    return `${prefix}${op}_${this.counter++}`;
+  }
+
+  // ---- graph I/O ----
+
+  input(name: string, dims: readonly Dim[], dataType: DataType = DataType.FLOAT): Value {
+    this.inputs.push({ name, dataType, dims });
+    return { name };
+  }
+
+  /** Exposes `v` as a graph output named `name` (through Identity, so a value can be output under several names). */
+  output(name: string, v: Value, dims: readonly Dim[], dataType: DataType = DataType.FLOAT): void {
+    if (this.outputs.some((o) => o.name === name)) throw new Error(`graph ${this.graphName}: duplicate output ${name}`);
+    this.nodes.push({ opType: 'Identity', name: this.fresh('out_' + name), inputs: [v.name], outputs: [name], attrs: {} });
+    this.outputs.push({ name, dataType, dims });
+  }
+
+  get outputNames(): string[] {
+    return this.outputs.map((o) => o.name);
+  }
+
+  // ---- nodes ----
+
+  op(opType: string, inputs: readonly (Value | null)[], attrs: Record<string, AttrInput> = {}, nOut = 1): Value[] {
+    const name = this.fresh(opType);
+    const outputs = Array.from({ length: nOut }, (_, i) => (nOut === 1 ? name : `${name}:${i}`));
+    const a: Record<string, AttrValue> = {};
+    for (const [k, v] of Object.entries(attrs)) a[k] = toAttr(v);
+    this.nodes.push({ opType, name, inputs: inputs.map((v) => (v ? v.name : '')), outputs, attrs: a });
+    return outputs.map((n) => ({ name: n }));
+  }
+
+  op1(opType: string, inputs: readonly (Value | null)[], attrs: Record<string, AttrInput> = {}): Value {
+    return this.op(opType, inputs, attrs, 1)[0];
+  }
+
+  // ---- constants and weights ----
+
+  /** A small int64 constant (shapes, slice bounds), deduplicated by value. */
+  int64(values: readonly number[]): Value {
+    const key = 'i64:' + values.join(',');
+    let v = this.constants.get(key);
+    if (!v) {
+      const raw = new Uint8Array(values.length * 8);
+      const dv = new DataView(raw.buffer);
+      values.forEach((x, i) => dv.setBigInt64(i * 8, BigInt(x), true));
+      v = { name: `const_i64_${this.constants.size}` };
+      this.inlineInits.push({ name: v.name, dataType: DataType.INT64, dims: [values.length], raw });
+      this.constants.set(key, v);
+    }
+    return v;
+  }
+
+  /** A small float constant, deduplicated by value and shape. */
+  float(values: readonly number[], dims: readonly number[] = [values.length]): Value {
+    const key = `f32:${dims.join('x')}:${values.join(',')}`;
+    let v = this.constants.get(key);
+    if (!v) {
+      const raw = new Uint8Array(new Float32Array(values).buffer);
+      v = { name: `const_f32_${this.constants.size}` };
+      this.inlineInits.push({ name: v.name, dataType: DataType.FLOAT, dims, raw });
+      this.constants.set(key, v);
+    }
+    return v;
+  }
+
+  scalar(x: number): Value {
+    return this.float([x], []);
+  }
+
+  /**
+   * A checkpoint weight, declared with the shape the model implies. The store
+   * records the declaration (it is the inventory that validation compares the
+   * file against) and later streams the data into the external data file;
+   * `dims` reshapes it for ONNX without touching the bytes.
+   */
+  weight(name: string, expected: readonly number[], dims: readonly number[] = expected): Value {
+    this.weights.declare(name, expected, dims);
+    this.usedWeights.add(name);
+    return { name: this.weights.initializerName(name, dims) };
+  }
+
+  /** A tensor the converter computes from checkpoint weights (e.g. a wavelet filter bank). */
+  derived(name: string, data: Float32Array, dims: readonly number[]): Value {
+    this.weights.derive(name, data, dims);
+    this.usedWeights.add(name);
+    return { name: this.weights.initializerName(name, dims) };
+  }
+
+  // ---- serialisation ----
+
+  encode(externalDataFile: string, doc?: string, metadata?: Record<string, string>): Uint8Array {
+    const inits: TensorProtoSpec[] = [...this.inlineInits];
+    for (const w of this.usedWeights) inits.push(...this.weights.initializers(w, externalDataFile));
+    return encodeModel({
+      graphName: this.graphName,
+      nodes: this.nodes,
+      initializers: inits,
+      inputs: this.inputs,
+      outputs: this.outputs,
+      opset: OPSET,
+      docString: doc,
+      metadata,
+    });
+  }
+
+  get nodeCount(): number {
+    return this.nodes.length;
+  }
+}
