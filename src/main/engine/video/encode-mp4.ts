@@ -1,0 +1,155 @@
+// H.264 (yuv420p, BT.709 tagged) mp4 writing through ffmpeg's stdin. ffmpeg
+// writes to a temporary name beside the target, renamed into place on close(),
+// so a cancelled or failed write never leaves a partial file at outPath.
+import { randomBytes } from 'node:crypto';
+import { rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { VideoError } from './errors';
+import { ffmpegPath } from './ffmpeg-paths';
+import { planarFramesToRgb24, videoDims, type VideoTensor } from './rgb';
+import { ToolProcess } from './tool-process';
+
+export interface Mp4WriterOptions {
+  width: number;
+  height: number;
+  fps: number;
+  /** x264 constant rate factor: 0 = lossless, 18 (default) = visually lossless, 23 = x264's default. */
+  crf?: number;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface Mp4Writer {
+  /** Appends (3, n, H, W) frames in [-1, 1]; resolves once ffmpeg has taken them (backpressure). */
+  write(chunk: VideoTensor): Promise<void>;
+  /** Finishes the file and moves it to outPath. */
+  close(): Promise<void>;
+  /** Stops ffmpeg and deletes the partial file. Safe after close() or a failed write. */
+  abort(): Promise<void>;
+}
+
+const DEFAULT_CRF = 18;
+const ENCODE_TIMEOUT_MS = 10 * 60_000;
+const ENCODE_STALL_MS = 60_000;
+
+function checkWriterOptions(o: Mp4WriterOptions): void {
+  for (const k of ['width', 'height'] as const) {
+    const v = o[k];
+    if (!Number.isInteger(v) || v < 2 || v % 2 !== 0) throw new VideoError('bad_option', `mp4 ${k} must be an even integer ≥ 2 (got ${v}); H.264 yuv420p halves the colour resolution`);
+  }
+  if (!(o.fps > 0 && o.fps <= 1000)) throw new VideoError('bad_option', `fps must be in (0, 1000] (got ${o.fps}); pass the clip's frame rate`);
+  const crf = o.crf ?? DEFAULT_CRF;
+  if (!Number.isInteger(crf) || crf < 0 || crf > 51) throw new VideoError('bad_option', `crf must be an integer 0..51 (got ${crf}); 18 is visually lossless, 0 lossless`);
+}
+
+export function createMp4Writer(outPath: string, o: Mp4WriterOptions): Mp4Writer {
+  checkWriterOptions(o);
+  if (o.signal?.aborted) throw new VideoError('cancelled', `writing ${outPath} was cancelled`);
+  const target = resolve(outPath);
+  const partial = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.partial.mp4`);
+  const what = `writing ${outPath}`;
+  const args = [
+    '-nostdin', '-hide_banner', '-v', 'error', '-nostats', '-progress', 'pipe:2',
+    '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${o.width}x${o.height}`, '-framerate', String(o.fps), '-i', 'pipe:0',
+    '-vf', 'scale=out_color_matrix=bt709:out_range=tv:flags=accurate_rnd+full_chroma_int,format=yuv420p',
+    '-c:v', 'libx264', '-preset', 'fast', '-crf', String(o.crf ?? DEFAULT_CRF), '-pix_fmt', 'yuv420p',
+    '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv',
+    '-movflags', '+faststart', '-f', 'mp4', '-y', `file:${partial}`,
+  ];
+  // The writer's caller stops between chunks (inference), so only time spent waiting on ffmpeg counts.
+  const proc = new ToolProcess(ffmpegPath(), args, {
+    what,
+    signal: o.signal,
+    timeoutMs: o.timeoutMs ?? ENCODE_TIMEOUT_MS,
+    stallMs: Math.min(ENCODE_STALL_MS, o.timeoutMs ?? ENCODE_TIMEOUT_MS),
+    stdin: true,
+    envVar: 'WFVAE_FFMPEG',
+  });
+  let state: 'open' | 'closing' | 'done' | 'failed' = 'open';
+  let framesWritten = 0;
+
+  const removePartial = () => rm(partial, { force: true });
+
+  async function fail(e: unknown): Promise<never> {
+    state = 'failed';
+    await proc.dispose();
+    await removePartial();
+    throw proc.interruption() ?? e;
+  }
+
+  function failureFromExit(code: number | null): VideoError {
+    return new VideoError('ffmpeg_failed', `ffmpeg could not write ${outPath} (exit status ${code}${proc.messages.length ? `: ${proc.messageTail(3)}` : ''}); check the folder exists, is writable and has free space`);
+  }
+
+  return {
+    async write(chunk) {
+      if (state !== 'open') throw new VideoError('bad_option', `${what}: write() after ${state === 'failed' ? 'a failure or abort()' : 'close()'}`);
+      const { frames, height, width } = videoDims(chunk, 'createMp4Writer.write');
+      if (height !== o.height || width !== o.width) {
+        await fail(new VideoError('bad_option', `${what}: chunk frames are ${width}x${height} but the writer was opened for ${o.width}x${o.height}`));
+      }
+      const stdin = proc.child.stdin;
+      // One frame at a time keeps the rgb copy small and lets ffmpeg's pace drive ours.
+      for (let t = 0; t < frames; t++) {
+        const bytes = planarFramesToRgb24(chunk.data, frames, height * width, t, 1);
+        if (!stdin || !proc.running || stdin.destroyed) await fail(failureFromExit((await proc.exited).code));
+        const ok = stdin!.write(bytes);
+        if (!ok) {
+          await proc.wait(new Promise<void>((res) => {
+            const done = () => {
+              stdin!.off('drain', done);
+              proc.child.off('close', done);
+              res();
+            };
+            stdin!.on('drain', done);
+            proc.child.on('close', done);
+          }));
+        }
+        proc.touch();
+        if (!proc.running) await fail(failureFromExit((await proc.exited).code));
+        framesWritten++;
+      }
+    },
+
+    async close() {
+      if (state !== 'open') throw new VideoError('bad_option', `${what}: close() called twice or after abort()`);
+      state = 'closing';
+      if (framesWritten === 0) await fail(new VideoError('bad_option', `${what}: no frames were written; an mp4 needs at least one frame`));
+      proc.child.stdin?.end();
+      const { code } = await proc.wait(proc.exited);
+      if (proc.interruption() || code !== 0) await fail(failureFromExit(code));
+      await proc.dispose();
+      try {
+        await rename(partial, target);
+      } catch (e) {
+        await fail(new VideoError('ffmpeg_failed', `cannot move the finished video to ${outPath} (${(e as NodeJS.ErrnoException).code ?? String(e)}); check the folder is writable`));
+      }
+      state = 'done';
+    },
+
+    async abort() {
+      if (state === 'done') return;
+      state = 'failed';
+      proc.kill('cancelled');
+      await proc.dispose();
+      await removePartial();
+    },
+  };
+}
+
+/** Writes a whole (3, T, H, W) [-1, 1] video as H.264 mp4. */
+export async function encodeMp4(
+  video: VideoTensor,
+  outPath: string,
+  opts: { fps?: number; crf?: number; signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<void> {
+  const { height, width } = videoDims(video, 'encodeMp4');
+  const writer = createMp4Writer(outPath, { width, height, fps: opts.fps ?? 24, crf: opts.crf, signal: opts.signal, timeoutMs: opts.timeoutMs });
+  try {
+    await writer.write(video);
+    await writer.close();
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+}

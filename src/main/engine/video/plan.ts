@@ -1,0 +1,133 @@
+// Turns DecodeOptions and a probed VideoInfo into a decode plan: which source
+// frames are kept, the output size, the ffmpeg filter chain, and notes that
+// tell the user every adjustment made on their behalf. Pure: no processes.
+import { VideoError } from './errors';
+import type { VideoInfo } from './probe';
+
+export interface DecodeOptions {
+  /** First frame to keep, counted after sampling (in units of sampleRate source frames). Default 0. */
+  start?: number;
+  /** Frame count; snapped down to 1 + m*k (m = temporalMultiple). Default: all remaining frames. */
+  frames?: number;
+  /** Keep every n-th source frame. Default 1. */
+  sampleRate?: number;
+  /** Resize so the short side is `size` (aspect kept), then centre-crop both sides to multiples of 8. */
+  size?: number;
+  temporalMultiple?: 4 | 8;
+  /** Guard on width*height*frames of the output. Default 256*256*129*4. */
+  maxVoxels?: number;
+  /** Budget for the time spent waiting on ffprobe/ffmpeg (probe + decode). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (doneFrames: number, totalFrames: number) => void;
+}
+
+export const DEFAULT_MAX_VOXELS = 256 * 256 * 129 * 4;
+export const DEFAULT_DECODE_TIMEOUT_MS = 10 * 60_000;
+export const DECODE_STALL_MS = 60_000;
+
+export interface DecodePlan {
+  frames: number;
+  width: number;
+  height: number;
+  fps: number;
+  /** Source frame index of each output frame. */
+  frameIndices: number[];
+  /** The -vf chain: select, scale (+ conversion to rgb24), centre crop. */
+  filter: string;
+  notes: string[];
+}
+
+function checkInt(name: string, v: number | undefined, min: number, hint: string): void {
+  if (v === undefined) return;
+  if (!Number.isInteger(v) || v < min) throw new VideoError('bad_option', `${name} must be an integer ≥ ${min} (got ${v}); ${hint}`);
+}
+
+/** Rejects impossible options before any file is touched. */
+export function validateDecodeOptions(o: DecodeOptions): void {
+  checkInt('start', o.start, 0, 'it counts frames after sampling, from 0');
+  checkInt('frames', o.frames, 1, 'ask for at least 1 frame (the model takes 1 + 4k)');
+  checkInt('sampleRate', o.sampleRate, 1, 'use 1 to keep every frame, 2 for every other frame');
+  if (o.size !== undefined && (!Number.isInteger(o.size) || o.size <= 0 || o.size % 8 !== 0)) {
+    throw new VideoError('bad_option', `size must be a positive multiple of 8 (got ${o.size}); the model needs height and width divisible by 8, e.g. 256`);
+  }
+  if (o.temporalMultiple !== undefined && o.temporalMultiple !== 4 && o.temporalMultiple !== 8) {
+    throw new VideoError('bad_option', `temporalMultiple must be 4 or 8 (got ${String(o.temporalMultiple)}): the model's temporal compression`);
+  }
+  if (o.maxVoxels !== undefined && !(o.maxVoxels > 0)) throw new VideoError('bad_option', `maxVoxels must be positive (got ${o.maxVoxels})`);
+  if (o.timeoutMs !== undefined && !(o.timeoutMs > 0)) throw new VideoError('bad_option', `timeoutMs must be positive (got ${o.timeoutMs})`);
+}
+
+/** Largest 1 + m*k not above n (n ≥ 1). */
+export function snapFrames(n: number, m: number): number {
+  return 1 + Math.floor((n - 1) / m) * m;
+}
+
+/** Output size before the crop: short side = size, long side rounded, aspect kept. */
+export function resizedSize(width: number, height: number, size: number): { width: number; height: number } {
+  if (width <= height) return { width: size, height: Math.max(1, Math.round((height * size) / width)) };
+  return { width: Math.max(1, Math.round((width * size) / height)), height: size };
+}
+
+export function planDecode(info: VideoInfo, o: DecodeOptions): DecodePlan {
+  validateDecodeOptions(o);
+  const notes: string[] = [];
+  const start = o.start ?? 0;
+  const rate = o.sampleRate ?? 1;
+  const m = o.temporalMultiple ?? 4;
+  const maxVoxels = o.maxVoxels ?? DEFAULT_MAX_VOXELS;
+
+  const sampled = Math.floor((info.frames - 1) / rate) + 1;
+  if (start >= sampled) {
+    throw new VideoError(
+      'bad_option',
+      `start ${start} is past the end: ${info.path} has ${info.frames} frames, ${sampled} after keeping every ${rate === 1 ? 'frame' : `${rate}th frame`}; use a start below ${sampled}`,
+    );
+  }
+  const remaining = sampled - start;
+  let wanted = o.frames ?? remaining;
+  if (wanted > remaining) {
+    notes.push(`asked for ${wanted} frames but only ${remaining} remain from start ${start}${rate > 1 ? ` at sample rate ${rate}` : ''}; using ${remaining}`);
+    wanted = remaining;
+  }
+  const frames = snapFrames(wanted, m);
+  if (frames !== wanted) notes.push(`frame count ${wanted} snapped down to ${frames} (the model takes 1 + ${m}k frames)`);
+
+  let scaledW = info.width;
+  let scaledH = info.height;
+  let algo = 'bicubic';
+  if (o.size !== undefined) {
+    ({ width: scaledW, height: scaledH } = resizedSize(info.width, info.height, o.size));
+    algo = scaledW <= info.width && scaledH <= info.height ? 'area' : 'bicubic';
+  }
+  const width = scaledW - (scaledW % 8);
+  const height = scaledH - (scaledH % 8);
+  if (width === 0 || height === 0) {
+    throw new VideoError('bad_option', `${info.path} is ${scaledW}x${scaledH} pixels${o.size ? ` after resizing` : ''}, too small for the model (both sides must reach 8); pass a larger size, e.g. size 64 (--size 64)`);
+  }
+  if (o.size !== undefined) notes.push(`resized ${info.width}x${info.height} -> ${scaledW}x${scaledH} (${algo} filter)`);
+  if (width !== scaledW || height !== scaledH) notes.push(`centre-cropped ${scaledW}x${scaledH} -> ${width}x${height} (sides must be multiples of 8)`);
+
+  const voxels = width * height * frames;
+  if (voxels > maxVoxels) {
+    const fit = Math.floor(maxVoxels / (width * height));
+    const fitHint = fit >= 1 ? `at most ${snapFrames(fit, m)} frames fit at ${width}x${height}` : `not even 1 frame fits at ${width}x${height}`;
+    throw new VideoError(
+      'too_large',
+      `the clip would be ${frames} frames of ${width}x${height} = ${voxels.toLocaleString('en-US')} voxels, over the limit of ${maxVoxels.toLocaleString('en-US')}; ` +
+        `lower the frame count (--frames; ${fitHint}) or the resolution (--size, e.g. 256), or raise the limit (maxVoxels)`,
+    );
+  }
+
+  const first = start * rate;
+  const frameIndices = Array.from({ length: frames }, (_, i) => first + i * rate);
+  const last = frameIndices[frames - 1];
+  const filters: string[] = [];
+  if (first > 0 || rate > 1) filters.push(`select='between(n,${first},${last})*not(mod(n-${first},${rate}))'`);
+  // One swscale pass resizes and converts to RGB; accurate_rnd and full_chroma_int keep the YUV->RGB step exact to a level.
+  filters.push(`scale=${scaledW}:${scaledH}:flags=${algo}+accurate_rnd+full_chroma_int`, 'format=rgb24');
+  if (width !== scaledW || height !== scaledH) {
+    filters.push(`crop=${width}:${height}:${Math.floor((scaledW - width) / 2)}:${Math.floor((scaledH - height) / 2)}`);
+  }
+  return { frames, width, height, fps: info.fps / rate, frameIndices, filter: filters.join(','), notes };
+}

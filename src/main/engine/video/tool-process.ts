@@ -1,0 +1,187 @@
+// A spawned ffmpeg/ffprobe under a watchdog. Every way out (success, error,
+// timeout, stall, abort, a consumer that stops early) goes through dispose(),
+// which kills the child if it still runs and waits until it has exited, so no
+// process outlives the call that started it.
+//
+// The time budget counts only time spent waiting on the tool (inside wait()),
+// so a streaming consumer that takes minutes between chunks is not charged.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { VideoError } from './errors';
+
+export type KillReason = 'timeout' | 'stalled' | 'cancelled' | 'disposed';
+
+export interface ToolOptions {
+  /** What the user asked for, for messages: "decoding clip.mp4". */
+  what: string;
+  signal?: AbortSignal;
+  timeoutMs: number;
+  /** Kill when the tool shows no sign of life (no output, no progress) for this long while waited on. */
+  stallMs: number;
+  stdin?: boolean;
+  envVar: string;
+}
+
+const WATCHDOG_TICK_MS = 50;
+const STDERR_KEEP_LINES = 40;
+
+export class ToolProcess {
+  readonly child: ChildProcess;
+  killedFor: KillReason | null = null;
+  spawnError: NodeJS.ErrnoException | null = null;
+  /** stderr lines that are not `-progress` key=value lines: ffmpeg's warnings and errors. */
+  readonly messages: string[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private exitedFlag = false;
+  private lastActivity = Date.now();
+  private waitingSince: number | null = null;
+  private waitedMs = 0;
+  private readonly ticker: NodeJS.Timeout;
+  private readonly onAbort = () => this.kill('cancelled');
+  private stderrPartial = '';
+
+  constructor(
+    readonly bin: string,
+    args: readonly string[],
+    private readonly opts: ToolOptions,
+  ) {
+    if (opts.signal?.aborted) throw new VideoError('cancelled', `${opts.what} was cancelled`);
+    this.child = spawn(bin, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], windowsHide: true });
+    this.exited = new Promise((resolve) => {
+      this.child.once('error', (err: NodeJS.ErrnoException) => {
+        this.spawnError = err;
+        // A child that never started emits no 'close' on every Node version.
+        if (this.child.pid === undefined) {
+          this.exitedFlag = true;
+          resolve({ code: null, signal: null });
+        }
+      });
+      this.child.once('close', (code, signal) => {
+        this.exitedFlag = true;
+        resolve({ code, signal });
+      });
+    });
+    this.child.stdout?.on('data', () => this.touch());
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stderr?.on('data', (s: string) => this.onStderr(s));
+    this.child.stdin?.on('error', () => {
+      // EPIPE when ffmpeg exits early; the exit status and messages tell the story.
+    });
+    opts.signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.ticker = setInterval(() => this.watch(), WATCHDOG_TICK_MS);
+    this.ticker.unref();
+  }
+
+  get running(): boolean {
+    return !this.exitedFlag;
+  }
+
+  touch(): void {
+    this.lastActivity = Date.now();
+  }
+
+  kill(reason: KillReason): void {
+    if (this.exitedFlag) return;
+    this.killedFor ??= reason;
+    this.child.kill('SIGKILL');
+  }
+
+  /** Awaits `p` with the clock running: timeouts and stalls are judged only while waiting. */
+  async wait<T>(p: Promise<T>): Promise<T> {
+    const since = Date.now();
+    this.waitingSince = since;
+    this.lastActivity = Math.max(this.lastActivity, since);
+    try {
+      return await p;
+    } finally {
+      this.waitedMs += Date.now() - since;
+      this.waitingSince = null;
+    }
+  }
+
+  /** Kills the child if it still runs and waits for it to be gone. Safe to call twice. */
+  async dispose(): Promise<void> {
+    this.kill('disposed');
+    try {
+      await this.exited;
+    } finally {
+      clearInterval(this.ticker);
+      this.opts.signal?.removeEventListener('abort', this.onAbort);
+    }
+  }
+
+  /** The VideoError for a child we killed or could not start, or null when it ended by itself. */
+  interruption(): VideoError | null {
+    const { what, timeoutMs, stallMs, envVar } = this.opts;
+    if (this.spawnError) {
+      const code = this.spawnError.code ?? this.spawnError.message;
+      return new VideoError(
+        'ffmpeg_missing',
+        `cannot run "${this.bin}" (${code}) while ${what}; set ${envVar} to a working binary or reinstall the @ffmpeg-installer / @ffprobe-installer packages`,
+      );
+    }
+    switch (this.killedFor) {
+      case 'cancelled':
+        return new VideoError('cancelled', `${what} was cancelled`);
+      case 'timeout':
+        return new VideoError('timeout', `${what} took longer than ${fmtMs(timeoutMs)} and was stopped; raise the timeout or pick fewer frames / a smaller size`);
+      case 'stalled':
+        return new VideoError('timeout', `${what} stalled: ffmpeg showed no progress for ${fmtMs(stallMs)} and was stopped; check that the file is on a readable local disk`);
+      default:
+        return null;
+    }
+  }
+
+  /** The last few messages ffmpeg printed, for error text. */
+  messageTail(max = 6): string {
+    return this.messages.slice(-max).join('; ');
+  }
+
+  private watch(): void {
+    if (this.waitingSince === null || this.exitedFlag) return;
+    const now = Date.now();
+    if (this.waitedMs + (now - this.waitingSince) > this.opts.timeoutMs) this.kill('timeout');
+    else if (now - this.lastActivity > this.opts.stallMs) this.kill('stalled');
+  }
+
+  private onStderr(s: string): void {
+    this.touch();
+    const lines = (this.stderrPartial + s).split(/\r?\n/);
+    this.stderrPartial = lines.pop() ?? '';
+    for (const raw of lines) {
+      const line = raw.trim();
+      if (line === '' || /^[a-z0-9_]+=/.test(line)) continue;
+      this.messages.push(line.length > 300 ? `${line.slice(0, 300)}…` : line);
+      if (this.messages.length > STDERR_KEEP_LINES) this.messages.shift();
+    }
+  }
+}
+
+function fmtMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s` : `${ms} ms`;
+}
+
+/** Runs a tool to completion, collecting stdout (bounded). Throws the interruption, if any. */
+export async function runToCompletion(
+  bin: string,
+  args: readonly string[],
+  opts: ToolOptions & { maxStdoutBytes?: number },
+): Promise<{ code: number | null; stdout: string; messages: string[] }> {
+  const proc = new ToolProcess(bin, args, opts);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const limit = opts.maxStdoutBytes ?? 64 * 1024 * 1024;
+  proc.child.stdout?.on('data', (b: Buffer) => {
+    size += b.length;
+    if (size > limit) proc.kill('disposed');
+    else chunks.push(b);
+  });
+  try {
+    const { code } = await proc.wait(proc.exited);
+    const interrupted = proc.interruption();
+    if (interrupted) throw interrupted;
+    if (size > limit) throw new VideoError('ffmpeg_failed', `${opts.what}: ${bin} printed more than ${limit} bytes; this is not a file it can describe`);
+    return { code, stdout: Buffer.concat(chunks).toString('utf8'), messages: [...proc.messages] };
+  } finally {
+    await proc.dispose();
+  }
+}
