@@ -32,8 +32,8 @@ export const decodeOptionsSchema = z
     frames: z.number().int().positive().max(4096).optional(),
     start: z.number().int().nonnegative().optional(),
     sampleRate: z.number().int().positive().max(64).optional(),
-    /** Resize so both sides fit this size (multiples of 8), or [width, height]. */
-    size: z.union([z.number().int().positive().max(8192), z.tuple([z.number().int().positive(), z.number().int().positive()])]).optional(),
+    /** Resize so the short side is this many pixels (a multiple of 8), then centre-crop to multiples of 8. */
+    size: z.number().int().positive().max(8192).multipleOf(8).optional(),
   })
   .strict();
 

@@ -1,0 +1,78 @@
+import type { Command } from '../command';
+import { Flags, parseArgs } from '../args';
+import { UsageError } from '../errors';
+import { progressBar } from '../progress';
+import { createSourceSession } from '../../main/engine/session/source-worker';
+import { startServeServer } from '../serve/server';
+import { requireWebRoot } from '../serve/web-root';
+import { openInBrowser } from '../serve/open-browser';
+
+const help = `usage: wfvae serve [video] [--port P] [--no-open]
+
+Serves the app's UI to a browser on this machine (127.0.0.1 only), backed by
+the same engine as the desktop app. The printed URL carries a one-time token;
+requests without it are refused.
+
+  video        open this file at start, so the page shows it
+  --port P     port to listen on (default: a free one)
+  --no-open    print the URL but do not start a browser
+
+Needs the web UI built once: npm run build:renderer`;
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve the UI to a local browser (127.0.0.1, token-protected)',
+  help,
+  async run(argv) {
+    const flags = new Flags(parseArgs(argv, new Set(['no-open'])));
+    const port = flags.int('port', { min: 0, max: 65535 }) ?? 0;
+    const noOpen = flags.bool('no-open');
+    flags.assertAllUsed();
+    if (flags.positionals.length > 1) throw new UsageError(`serve takes at most one video (got ${flags.positionals.length})`);
+    const video = flags.positionals[0];
+    const staticDir = requireWebRoot();
+
+    const session = createSourceSession();
+    if (video) {
+      const bar = progressBar('decoding');
+      const off = session.onEvent((e) => {
+        if (e.type === 'progress') bar(e.done, e.total);
+      });
+      try {
+        const clip = await session.openVideo({ taskId: 'serve-initial', source: { kind: 'path', path: video } });
+        bar.finish();
+        process.stderr.write(`opened ${clip.name}: ${clip.frames} frames ${clip.width}x${clip.height}\n`);
+      } catch (err) {
+        bar.finish();
+        await session.dispose();
+        throw new UsageError(`cannot open ${video}: ${(err as Error).message}`, 1);
+      } finally {
+        off();
+      }
+    }
+
+    let server;
+    try {
+      server = await startServeServer({ session, staticDir, port });
+    } catch (err) {
+      await session.dispose();
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use: pick another with --port, or omit it for a free one`, 1);
+      throw err;
+    }
+    process.stdout.write(`WF-VAE Inspector is serving at ${server.url}\n`);
+    process.stderr.write('Press Ctrl+C to stop.\n');
+    if (!noOpen) openInBrowser(server.url);
+
+    const srv = server;
+    await new Promise<void>((resolve) => {
+      const stop = (sig: string) => {
+        process.stderr.write(`\n${sig}: shutting down\n`);
+        void Promise.all([srv.close(), session.dispose()]).finally(resolve);
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,211 @@
+// The engine side of the app's API, in whatever thread it is constructed in:
+// a store of decoded clips, decoding with progress and cancel, frames and
+// subband views. WorkerSession runs one of these in a worker thread; the
+// Electron main process and serve mode both talk to it through that.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import {
+  ApiError,
+  ERROR_CODES,
+  type ApiEvent,
+  type ApiRequest,
+  type ApiResponse,
+  type ClipInfo,
+} from '../../../shared/contract';
+import { decodeVideo } from '../video/decode';
+import { probeVideo } from '../video/probe';
+import { toRgb8 } from '../video/rgb';
+import { maxHaarLevels, multiLevelHaar3d, subbandEnergy, lumaTile, coefficientFrameFor, TILE_NOTE, type HaarLevel } from '../wavelet/index';
+import { SUBBANDS_3D, type EnergyReport } from '../../../shared/subbands';
+import type { Tensor } from '../tensor';
+import { defaultDecodeOptions } from './default-frames';
+
+interface Clip {
+  info: ClipInfo;
+  video: Tensor;
+  /** The last pyramid computed, reused while the user scrubs at the same depth. */
+  pyramid?: { levels: number; haar: HaarLevel[]; energy: EnergyReport };
+}
+
+export type EventSink = (event: ApiEvent) => void;
+
+/** Fewer progress events than this interval apart are dropped (the last one always goes). */
+const PROGRESS_INTERVAL_MS = 50;
+
+export class SessionCore {
+  private readonly clips = new Map<string, Clip>();
+  private readonly tasks = new Map<string, AbortController>();
+  private nextClip = 1;
+  private uploadDir: string | undefined;
+
+  constructor(private readonly emit: EventSink) {}
+
+  async openVideo(req: ApiRequest<'openVideo'>): Promise<ApiResponse<'openVideo'>> {
+    return this.runTask(req.taskId, async (signal) => {
+      let path: string;
+      let name: string;
+      let temporary = false;
+      if (req.source.kind === 'path') {
+        path = req.source.path;
+        name = basename(path);
+      } else {
+        path = await this.storeUpload(req.source.name, req.source.bytes);
+        name = req.source.name;
+        temporary = true;
+      }
+      try {
+        const defaults = defaultDecodeOptions(await probeVideo(path, { signal }), req.options ?? {});
+        const progress = this.progressReporter(req.taskId, 'decode');
+        const decoded = await decodeVideo(path, {
+          ...req.options,
+          ...defaults,
+          signal,
+          onProgress: progress,
+        });
+        signal.throwIfAborted();
+        const [, T, H, W] = decoded.shape;
+        const clipId = `clip-${this.nextClip++}`;
+        const info: ClipInfo = {
+          clipId,
+          name,
+          path: temporary ? '' : path,
+          codec: decoded.info.codec,
+          isImage: decoded.info.isImage,
+          width: W,
+          height: H,
+          frames: T,
+          fps: decoded.fps,
+          source: {
+            width: decoded.info.width,
+            height: decoded.info.height,
+            frames: decoded.info.frames,
+            fps: decoded.info.fps,
+            durationSec: decoded.info.durationSec,
+          },
+          frameIndices: decoded.frameIndices,
+          maxLevels: maxHaarLevels(T, H, W),
+          notes: decoded.notes,
+        };
+        this.clips.set(clipId, { info, video: { data: decoded.data, shape: decoded.shape } });
+        return info;
+      } finally {
+        if (temporary) await rm(path, { force: true });
+      }
+    });
+  }
+
+  async getFrame(req: ApiRequest<'getFrame'>): Promise<ApiResponse<'getFrame'>> {
+    const clip = this.clip(req.clipId);
+    const { frames, width, height } = clip.info;
+    if (req.t >= frames) throw new ApiError(ERROR_CODES.badRequest, `frame ${req.t} is out of range: the clip has ${frames} frames (0..${frames - 1})`);
+    const rgb = toRgb8(clip.video, req.t);
+    const rgba = new Uint8Array(width * height * 4);
+    for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
+      rgba[j] = rgb[i];
+      rgba[j + 1] = rgb[i + 1];
+      rgba[j + 2] = rgb[i + 2];
+      rgba[j + 3] = 255;
+    }
+    return { clipId: req.clipId, t: req.t, width, height, rgba };
+  }
+
+  async getSubbands(req: ApiRequest<'getSubbands'>): Promise<ApiResponse<'getSubbands'>> {
+    const clip = this.clip(req.clipId);
+    const { frames, maxLevels, width, height } = clip.info;
+    if (req.t >= frames) throw new ApiError(ERROR_CODES.badRequest, `frame ${req.t} is out of range: the clip has ${frames} frames (0..${frames - 1})`);
+    if (req.levels > maxLevels) {
+      throw new ApiError(
+        ERROR_CODES.badRequest,
+        `${req.levels} Haar levels need T = 1 + ${2 ** req.levels}k frames and sides that are multiples of ${2 ** req.levels}; ` +
+          `this clip (${frames} frames, ${width}x${height}) allows at most ${maxLevels}. Pick fewer levels or reopen with a different frame count.`,
+      );
+    }
+    const taskId = req.taskId ?? `subbands-${req.clipId}`;
+    return this.runTask(taskId, async (signal) => {
+      if (clip.pyramid?.levels !== req.levels) {
+        clip.pyramid = undefined; // free the old one before making the new one
+        this.emit({ type: 'progress', taskId, phase: 'subbands', done: 0, total: 1 });
+        const haar = multiLevelHaar3d(clip.video, req.levels, { signal });
+        clip.pyramid = { levels: req.levels, haar, energy: subbandEnergy(haar) };
+        this.emit({ type: 'progress', taskId, phase: 'subbands', done: 1, total: 1 });
+      }
+      const { haar, energy } = clip.pyramid;
+      return {
+        clipId: req.clipId,
+        frame: req.t,
+        levels: haar.map((lv) => {
+          const coefficientFrame = coefficientFrameFor(req.t, lv.level);
+          return {
+            level: lv.level,
+            coefficientFrame,
+            tiles: SUBBANDS_3D.map((name) => lumaTile(name, lv.subbands[name], coefficientFrame)),
+          };
+        }),
+        energy,
+        note: TILE_NOTE,
+      };
+    });
+  }
+
+  async cancel(req: ApiRequest<'cancel'>): Promise<ApiResponse<'cancel'>> {
+    const task = this.tasks.get(req.taskId);
+    if (!task) return { cancelled: false };
+    task.abort();
+    return { cancelled: true };
+  }
+
+  async closeClip(req: ApiRequest<'closeClip'>): Promise<ApiResponse<'closeClip'>> {
+    return { closed: this.clips.delete(req.clipId) };
+  }
+
+  async listClips(): Promise<ApiResponse<'listClips'>> {
+    return { clips: [...this.clips.values()].map((c) => c.info) };
+  }
+
+  async dispose(): Promise<void> {
+    for (const t of this.tasks.values()) t.abort();
+    this.clips.clear();
+    if (this.uploadDir) await rm(this.uploadDir, { recursive: true, force: true });
+    this.uploadDir = undefined;
+  }
+
+  private clip(clipId: string): Clip {
+    const clip = this.clips.get(clipId);
+    if (!clip) throw new ApiError(ERROR_CODES.unknownClip, `no open clip "${clipId}": open the video again`);
+    return clip;
+  }
+
+  private async runTask<T>(taskId: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (this.tasks.has(taskId)) throw new ApiError(ERROR_CODES.badRequest, `task "${taskId}" is already running`);
+    const controller = new AbortController();
+    this.tasks.set(taskId, controller);
+    try {
+      return await work(controller.signal);
+    } catch (err) {
+      if (controller.signal.aborted) throw new ApiError(ERROR_CODES.cancelled, 'cancelled by the user');
+      throw err;
+    } finally {
+      this.tasks.delete(taskId);
+    }
+  }
+
+  private progressReporter(taskId: string, phase: string): (done: number, total: number) => void {
+    let last = 0;
+    return (done, total) => {
+      const now = Date.now();
+      if (done < total && now - last < PROGRESS_INTERVAL_MS) return;
+      last = now;
+      this.emit({ type: 'progress', taskId, phase, done: Math.max(0, Math.floor(done)), total: Math.max(0, Math.floor(total)) });
+    };
+  }
+
+  /** Uploaded bytes (serve mode) go to a private temp file for ffmpeg, removed after decoding. */
+  private async storeUpload(name: string, bytes: Uint8Array): Promise<string> {
+    this.uploadDir ??= await mkdtemp(join(tmpdir(), 'wfvae-upload-'));
+    const safe = basename(name).replace(/[^\w.-]+/g, '_').slice(-100) || 'upload';
+    const path = join(this.uploadDir, `${Date.now()}-${Math.random().toString(36).slice(2, 8)}-${safe}`);
+    await writeFile(path, bytes);
+    return path;
+  }
+}

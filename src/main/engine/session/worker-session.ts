@@ -1,0 +1,132 @@
+// The engine API on the calling thread, backed by a SessionCore in a worker
+// thread so decoding and wavelet work never block Electron's main process or
+// the serve server. Cancel goes straight to the worker, so it reaches a task
+// while the worker is awaiting ffmpeg.
+import type { Worker } from 'node:worker_threads';
+import {
+  ApiError,
+  ERROR_CODES,
+  type ApiEvent,
+  type ApiMethodName,
+  type ApiRequest,
+  type ApiResponse,
+  type WfvaeApi,
+} from '../../../shared/contract';
+import type { FromWorker, ToWorker } from './protocol';
+
+export type WorkerFactory = () => Worker;
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+}
+
+export class WorkerSession implements WfvaeApi {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private readonly listeners = new Set<(event: ApiEvent) => void>();
+  private nextId = 1;
+  private disposed = false;
+
+  constructor(private readonly spawn: WorkerFactory) {}
+
+  openVideo(r: ApiRequest<'openVideo'>): Promise<ApiResponse<'openVideo'>> {
+    return this.call('openVideo', r);
+  }
+  getFrame(r: ApiRequest<'getFrame'>): Promise<ApiResponse<'getFrame'>> {
+    return this.call('getFrame', r);
+  }
+  getSubbands(r: ApiRequest<'getSubbands'>): Promise<ApiResponse<'getSubbands'>> {
+    return this.call('getSubbands', r);
+  }
+  closeClip(r: ApiRequest<'closeClip'>): Promise<ApiResponse<'closeClip'>> {
+    return this.call('closeClip', r);
+  }
+  listClips(r: ApiRequest<'listClips'>): Promise<ApiResponse<'listClips'>> {
+    return this.call('listClips', r);
+  }
+  /** Posted outside the call queue: the worker handles it even while a long task awaits. */
+  async cancel(r: ApiRequest<'cancel'>): Promise<ApiResponse<'cancel'>> {
+    if (!this.worker) return { cancelled: false };
+    this.post({ kind: 'cancel', taskId: r.taskId });
+    return { cancelled: true };
+  }
+
+  onEvent(listener: (event: ApiEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Generic entry for transports that dispatch by method name. */
+  call<M extends ApiMethodName>(method: M, request: ApiRequest<M>): Promise<ApiResponse<M>> {
+    if (method === 'cancel') return this.cancel(request as ApiRequest<'cancel'>) as Promise<ApiResponse<M>>;
+    if (this.disposed) return Promise.reject(new ApiError(ERROR_CODES.internal, 'the engine session has been shut down'));
+    const id = this.nextId++;
+    return new Promise<ApiResponse<M>>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.post({ kind: 'call', id, method, request });
+      this.worker?.ref();
+    });
+  }
+
+  /** Lets the worker remove its temp files, then stops it. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const w = this.worker;
+    if (!w) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      w.on('message', (m: FromWorker) => {
+        if (m.kind === 'disposed') {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      w.postMessage({ kind: 'dispose' } satisfies ToWorker);
+    });
+    await w.terminate();
+    this.worker = undefined;
+    this.failAll(new ApiError(ERROR_CODES.internal, 'the engine session was shut down'));
+  }
+
+  private post(msg: ToWorker): void {
+    this.ensureWorker().postMessage(msg);
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const w = this.spawn();
+    w.on('message', (m: FromWorker) => this.onMessage(m));
+    w.on('error', (err) => {
+      this.failAll(new ApiError(ERROR_CODES.internal, `the engine worker failed: ${err.message}`));
+    });
+    w.on('exit', (code) => {
+      if (this.worker === w) this.worker = undefined;
+      if (!this.disposed) this.failAll(new ApiError(ERROR_CODES.internal, `the engine worker stopped (exit code ${code}); try again`));
+    });
+    // Referenced only while calls are pending: an idle worker must not keep a CLI process alive.
+    w.unref();
+    this.worker = w;
+    return w;
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.kind === 'event') {
+      for (const l of this.listeners) l(m.event);
+    } else if (m.kind === 'result') {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (this.pending.size === 0) this.worker?.unref();
+      if (m.ok) p.resolve(m.value);
+      else p.reject(new ApiError(m.error.code, m.error.message));
+    }
+  }
+
+  private failAll(err: Error): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(err);
+  }
+}
