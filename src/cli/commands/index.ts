@@ -1,4 +1,5 @@
 import type { Command } from '../command';
+import { infoCommand } from './info';
 
 // Each command registers here; keep the list in the order `wfvae --help` shows.
-export const commands: Command[] = [];
+export const commands: Command[] = [infoCommand];

@@ -79,6 +79,7 @@ async function* readRgbFrames(path: string, p: Prepared, o: DecodeOptions, state
     timeoutMs: p.decodeBudgetMs,
     stallMs: Math.min(DECODE_STALL_MS, p.decodeBudgetMs),
     envVar: 'WFVAE_FFMPEG',
+    inputUrl: fileUrl(info.path),
   });
   const frameBytes = plan.width * plan.height * 3;
   const frame = new Uint8Array(frameBytes);

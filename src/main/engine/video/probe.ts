@@ -1,7 +1,7 @@
 // probeVideo: what a file holds (size, frame count, rate, codec) via ffprobe,
 // classified into VideoErrors when it is not a usable video.
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { VideoError } from './errors';
 import { ffprobePath } from './ffmpeg-paths';
 import { runToCompletion } from './tool-process';
@@ -58,7 +58,7 @@ export async function checkInputFile(path: string): Promise<string> {
     st = await stat(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new VideoError('not_found', `no such file: ${path} — check the path (relative paths start at ${process.cwd()})`);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new VideoError('not_found', `no such file: ${path}; check the path${isAbsolute(path) ? '' : ` (relative to ${process.cwd()})`}`);
     throw new VideoError('not_found', `cannot read ${path} (${code ?? String(e)}): check the path and its permissions`);
   }
   if (st.isDirectory()) throw new VideoError('not_a_video', `${path} is a folder, not a video: pass a video or image file inside it`);
@@ -93,6 +93,7 @@ async function ffprobeJson(abs: string, path: string, countPackets: boolean, opt
     // ffprobe prints nothing until it is done, so only the overall budget applies.
     stallMs: opts.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
     envVar: 'WFVAE_FFPROBE',
+    inputUrl: fileUrl(abs),
   });
   let json: FfprobeOutput = {};
   try {

@@ -19,6 +19,8 @@ export interface ToolOptions {
   stallMs: number;
   stdin?: boolean;
   envVar: string;
+  /** The input's URL, cut from ffmpeg's messages ("file:/a/b.mp4: Invalid data…") so they read cleanly. */
+  inputUrl?: string;
 }
 
 const WATCHDOG_TICK_MS = 50;
@@ -148,7 +150,8 @@ export class ToolProcess {
     const lines = (this.stderrPartial + s).split(/\r?\n/);
     this.stderrPartial = lines.pop() ?? '';
     for (const raw of lines) {
-      const line = raw.trim();
+      let line = raw.trim();
+      if (this.opts.inputUrl) line = line.split(`${this.opts.inputUrl}: `).join('');
       if (line === '' || /^[a-z0-9_]+=/.test(line)) continue;
       this.messages.push(line.length > 300 ? `${line.slice(0, 300)}…` : line);
       if (this.messages.length > STDERR_KEEP_LINES) this.messages.shift();

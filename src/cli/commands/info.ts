@@ -1,0 +1,47 @@
+import type { Command } from '../command';
+import { Flags, parseArgs } from '../args';
+import { UsageError } from '../errors';
+import { probeVideo, type VideoInfo } from '../../main/engine/video/index';
+
+const help = `usage: wfvae info <video> [--json]
+
+Prints what a video (or image) holds: size, frame count, frame rate, codec
+and duration, as ffprobe reads them. Reads mp4, mov, webm, mkv, avi, gif and
+images (an image is a 1-frame clip).
+
+  --json       print the facts as one JSON object on stdout`;
+
+function table(info: VideoInfo): string {
+  const rows: [string, string][] = [
+    ['file', info.path],
+    ['kind', info.isImage ? 'image (1-frame clip)' : 'video'],
+    ['size', `${info.width}x${info.height} (width x height)`],
+    ['frames', String(info.frames)],
+    ['fps', Number.isInteger(info.fps) ? String(info.fps) : info.fps.toFixed(3)],
+    ['codec', info.codec],
+    ['duration', `${info.durationSec.toFixed(3)} s`],
+  ];
+  return rows.map(([k, v]) => `${k.padEnd(9)} ${v}`).join('\n');
+}
+
+export const infoCommand: Command = {
+  name: 'info',
+  summary: 'print a video\'s size, frames, fps, codec and duration',
+  help,
+  async run(argv) {
+    const flags = new Flags(parseArgs(argv, new Set(['json'])));
+    const json = flags.bool('json');
+    flags.assertAllUsed();
+    if (flags.positionals.length !== 1) throw new UsageError(`info takes one video path (got ${flags.positionals.length}); usage: wfvae info <video> [--json]`);
+    // Ctrl-C stops ffprobe cleanly instead of leaving it to the terminal.
+    const abort = new AbortController();
+    const onSigint = () => abort.abort();
+    process.once('SIGINT', onSigint);
+    try {
+      const info = await probeVideo(flags.positionals[0], { signal: abort.signal });
+      process.stdout.write(json ? `${JSON.stringify(info, null, 2)}\n` : `${table(info)}\n`);
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  },
+};
