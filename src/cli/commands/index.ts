@@ -1,5 +1,6 @@
 import type { Command } from '../command';
 import { infoCommand } from './info';
+import { subbandsCommand } from './subbands';
 
 // Each command registers here; keep the list in the order `wfvae --help` shows.
-export const commands: Command[] = [infoCommand];
+export const commands: Command[] = [infoCommand, subbandsCommand];

@@ -1,0 +1,172 @@
+// `wfvae subbands`: multi-level causal Haar analysis of a clip, one labelled
+// PNG grid of the 8 subbands per level for one frame, and energy.json.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from '../command';
+import { Flags, parseArgs } from '../args';
+import { UsageError } from '../errors';
+import { progressBar } from '../progress';
+import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
+import { renderLevelGrid } from '../subband-grid';
+import { decodeVideo, encodePng, snapFrames } from '../../main/engine/video/index';
+import {
+  maxHaarLevels,
+  multiLevelHaar3d,
+  ORTHONORMAL_HAAR3D_COEFFICIENT,
+  TILE_NOTE,
+  viewOfLevels,
+} from '../../main/engine/wavelet/index';
+import { COLORMAP_LEGEND } from '../../shared/colormap';
+import { SUBBAND_3D_AXIS_ORDER, SUBBANDS_3D } from '../../shared/subbands';
+
+const DEFAULT_LEVELS = 3;
+/** Without --frames, decode at least this many frames (more if --frame needs them). */
+const DEFAULT_MIN_FRAMES = 16;
+const TILE_TITLE = 'TILES: LUMA (0.299 R + 0.587 G + 0.114 B) OF THE RGB SUBBANDS';
+
+const help = `usage: wfvae subbands <video> --out DIR [--levels N] [--frame F] [--json] [video selection]
+
+Multi-level causal 3D Haar analysis with WF-VAE's exact filters (orthonormal
+coefficient 1/sqrt(8); each level transforms the previous level's LLL band).
+Writes, into DIR:
+  level-1.png ... level-N.png  the 8 subbands (${SUBBANDS_3D.join(' ')}) of the
+                               coefficient frame covering frame F, as a 2 x 4 grid
+  energy.json                  energy per level, per subband and per coefficient frame
+
+  --out DIR     output folder (created if missing)
+  --levels N    number of Haar levels (default ${DEFAULT_LEVELS}); N levels need
+                1 + 2^N k frames and sides that are multiples of 2^N
+  --frame F     frame of the decoded clip to show (default 0)
+  --json        print a machine-readable summary on stdout
+
+Without --frames, the first 1 + 2^N k frames covering max(${DEFAULT_MIN_FRAMES}, F) are decoded.
+A frame count that does not fit N levels is trimmed at the end, with a note.
+
+${SUBBAND_3D_AXIS_ORDER}
+Colours: ${COLORMAP_LEGEND}
+${TILE_NOTE}
+
+${VIDEO_OPTIONS_HELP}`;
+
+export const subbandsCommand: Command = {
+  name: 'subbands',
+  summary: 'multi-level Haar subbands of a clip: PNG grids per level and energy.json',
+  help,
+  async run(argv) {
+    const flags = new Flags(parseArgs(argv, new Set(['json'])));
+    const levels = flags.int('levels', { min: 1, max: 12 }) ?? DEFAULT_LEVELS;
+    const frame = flags.int('frame', { min: 0 }) ?? 0;
+    const outDir = flags.requiredString('out', 'the folder to write level-N.png and energy.json into');
+    const json = flags.bool('json');
+    const videoOpts = readVideoOptions(flags);
+    flags.assertAllUsed();
+    if (flags.positionals.length !== 1) {
+      throw new UsageError(`subbands takes exactly one video (got ${flags.positionals.length}); run wfvae subbands --help`);
+    }
+    const videoPath = flags.positionals[0];
+
+    const step = 2 ** levels;
+    const notes: string[] = [];
+    if (videoOpts.frames === undefined) {
+      const m = Math.max(4, step); // decodeVideo snaps to 1 + 4k
+      videoOpts.frames = 1 + m * Math.ceil(Math.max(DEFAULT_MIN_FRAMES, frame) / m);
+      notes.push(`no --frames given: decoding up to ${videoOpts.frames} frames`);
+    }
+
+    const abort = new AbortController();
+    const onSigint = () => abort.abort();
+    process.once('SIGINT', onSigint);
+    try {
+      const bar = progressBar('decoding');
+      const clip = await decodeVideo(videoPath, { ...videoOpts, signal: abort.signal, onProgress: (d, t) => bar(d, t) });
+      bar.finish();
+      notes.push(...clip.notes);
+      const [, decodedT, H, W] = clip.shape;
+
+      const spatial = maxHaarLevels(1, H, W);
+      if (levels > spatial) {
+        throw new UsageError(
+          `--levels ${levels} is too many for ${W}x${H} frames: at most ${spatial} (every level halves the sides, which must stay even); ` +
+            `use --levels ${spatial} or less, or --size with a multiple of ${step}`,
+        );
+      }
+      const T = snapFrames(decodedT, step);
+      if (T !== decodedT) notes.push(`trimmed ${decodedT} frames to ${T} (${levels} levels need 1 + ${step}k frames)`);
+      if (frame >= T) {
+        throw new UsageError(
+          `--frame ${frame} is out of range: the analysed clip has ${T} frames (0..${T - 1}); pick a smaller --frame or decode more with --frames`,
+        );
+      }
+      const pixels = H * W;
+      const video = { data: T === decodedT ? clip.data : trimFrames(clip.data, decodedT, T, pixels), shape: [3, T, H, W] };
+
+      const work = progressBar('subbands');
+      const total = levels + 2;
+      work(0, total, 'analysis');
+      const haar = multiLevelHaar3d(video, levels, { signal: abort.signal });
+      work(1, total, 'tiles');
+      const view = viewOfLevels(haar, T, frame);
+
+      const dir = resolve(outDir);
+      await mkdir(dir, { recursive: true });
+      const files: string[] = [];
+      for (const lv of view.levels) {
+        abort.signal.throwIfAborted();
+        const img = renderLevelGrid(lv, { levels, frame, tileNote: TILE_TITLE });
+        const file = join(dir, `level-${lv.level}.png`);
+        await encodePng(img.rgb, img.width, img.height, file);
+        files.push(file);
+        work(1 + lv.level, total, `level-${lv.level}.png`);
+      }
+      const energyFile = join(dir, 'energy.json');
+      const report = {
+        video: resolve(videoPath),
+        decoded: { frames: T, width: W, height: H, fps: clip.fps, frameIndices: clip.frameIndices.slice(0, T) },
+        transform: {
+          levels,
+          coefficient: ORTHONORMAL_HAAR3D_COEFFICIENT,
+          subbands: [...SUBBANDS_3D],
+          axisOrder: SUBBAND_3D_AXIS_ORDER,
+          shapes: haar.map((l) => ({ level: l.level, subband: l.shape })),
+        },
+        frame,
+        coefficientFrames: view.levels.map((l) => ({ level: l.level, coefficientFrame: l.coefficientFrame })),
+        tiles: TILE_NOTE,
+        colormap: COLORMAP_LEGEND,
+        notes,
+        energy: view.energy,
+      };
+      await writeFile(energyFile, JSON.stringify(report, null, 2) + '\n');
+      files.push(energyFile);
+      work(total, total, 'energy.json');
+      work.finish();
+
+      const shares = view.energy.levels.map((l) => ({
+        level: l.level,
+        frames: l.frames,
+        shares: Object.fromEntries(l.subbands.map((s) => [s.name, s.share])),
+      }));
+      if (json) {
+        process.stdout.write(JSON.stringify({ files, frames: T, width: W, height: H, levels, frame, notes, energy: shares }, null, 2) + '\n');
+      } else {
+        for (const n of notes) process.stderr.write(`note: ${n}\n`);
+        process.stdout.write(`${T} frames ${W}x${H}, ${levels} Haar levels, frame ${frame}\n`);
+        process.stdout.write(`energy share per level (of that level's 8 subbands):\n`);
+        process.stdout.write(`  level ${SUBBANDS_3D.map((s) => s.padStart(7)).join('')}\n`);
+        for (const s of shares) {
+          process.stdout.write(`  ${String(s.level).padStart(5)} ${SUBBANDS_3D.map((n) => `${(100 * s.shares[n]).toFixed(2)}%`.padStart(7)).join('')}\n`);
+        }
+        process.stdout.write(`wrote ${files.join(', ')}\n`);
+      }
+      return 0;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  },
+};
+
+function trimFrames(data: Float32Array, from: number, to: number, pixels: number): Float32Array {
+  const out = new Float32Array(3 * to * pixels);
+  for (let c = 0; c < 3; c++) out.set(data.subarray(c * from * pixels, (c * from + to) * pixels), c * to * pixels);
+  return out;
+}
