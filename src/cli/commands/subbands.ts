@@ -97,6 +97,9 @@ export const subbandsCommand: Command = {
           `--frame ${frame} is out of range: the analysed clip has ${T} frames (0..${T - 1}); pick a smaller --frame or decode more with --frames`,
         );
       }
+      if (frame === 0) {
+        notes.push('frame 0 forms its coefficient frame with its own causal replica, so the temporal high-pass bands (H..) are exactly 0 there; use --frame 1 or later to see motion');
+      }
       const pixels = H * W;
       const video = { data: T === decodedT ? clip.data : trimFrames(clip.data, decodedT, T, pixels), shape: [3, T, H, W] };
 
