@@ -1,0 +1,77 @@
+import { useEffect, useState } from 'react';
+import { useStore } from './store';
+import { ClipPanel } from './components/ClipPanel';
+import { DropZone } from './components/DropZone';
+import { ErrorBanner } from './components/ErrorBanner';
+import { FrameView } from './components/FrameView';
+import { OpenButton } from './components/OpenButton';
+import { SubbandsView } from './components/SubbandsView';
+import { TaskBar } from './components/TaskBar';
+
+export function App() {
+  const clip = useStore((s) => s.clip);
+  const transportKind = useStore((s) => s.transport?.kind);
+  const openFile = useStore((s) => s.openFile);
+  const step = useStore((s) => s.step);
+  const [dragging, setDragging] = useState(false);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      // A focused slider or select handles its own arrows.
+      if (target && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA')) return;
+      if (e.key === 'ArrowRight') step(1);
+      else if (e.key === 'ArrowLeft') step(-1);
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [step]);
+
+  return (
+    <div
+      className={dragging ? 'app app--dragging' : 'app'}
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (e.currentTarget === e.target) setDragging(false);
+      }}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragging(false);
+        const file = e.dataTransfer.files[0];
+        if (file) void openFile(file);
+      }}
+    >
+      <header className="topbar">
+        <div className="brand">
+          <span className="brand__mark">WF</span>
+          <span>WF-VAE Inspector</span>
+          {transportKind === 'http' && <span className="badge">browser · wfvae serve</span>}
+        </div>
+        <div className="topbar__actions">
+          {clip && <span className="muted topbar__clip">{clip.name}</span>}
+          <OpenButton />
+        </div>
+      </header>
+      <TaskBar />
+      <ErrorBanner />
+      {clip ? (
+        <main className="workspace">
+          <aside className="sidebar">
+            <FrameView />
+            <ClipPanel />
+          </aside>
+          <SubbandsView />
+        </main>
+      ) : (
+        <main className="empty">
+          <DropZone />
+        </main>
+      )}
+    </div>
+  );
+}

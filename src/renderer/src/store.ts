@@ -1,0 +1,219 @@
+// The app's one store: the open clip, the current frame and its subband view,
+// the running task (progress, cancel) and the last error. Frame and subband
+// requests are coalesced: while one is in flight only the latest wanted frame
+// is remembered, so scrubbing never queues up stale work.
+import { create } from 'zustand';
+import { ApiError, ERROR_CODES, type ClipInfo, type Frame, type Subbands } from '../../shared/contract';
+import type { OpenSource, Transport } from './transport/transport';
+
+export interface TaskState {
+  taskId: string;
+  label: string;
+  phase: string;
+  done: number;
+  total: number;
+}
+
+export interface UiError {
+  title: string;
+  message: string;
+}
+
+export type EnergyScale = 'linear' | 'log';
+
+export const DEFAULT_LEVELS = 3;
+
+interface State {
+  transport: Transport | null;
+  clip: ClipInfo | null;
+  t: number;
+  levels: number;
+  frame: Frame | null;
+  subbands: Subbands | null;
+  task: TaskState | null;
+  error: UiError | null;
+  energyScale: EnergyScale;
+
+  init(transport: Transport): () => void;
+  fail(title: string, err: unknown): void;
+  openFile(file: File): Promise<void>;
+  openPath(path: string): Promise<void>;
+  chooseAndOpen(): Promise<void>;
+  setFrame(t: number): void;
+  step(delta: number): void;
+  setLevels(levels: number): void;
+  cancelTask(): Promise<void>;
+  setEnergyScale(scale: EnergyScale): void;
+  dismissError(): void;
+}
+
+let taskCounter = 0;
+const newTaskId = (what: string) => `${what}-${Date.now().toString(36)}-${++taskCounter}`;
+
+/** In-flight view loading: at most one request at a time, then the latest wanted (t, levels). */
+let viewInFlight = false;
+let viewWanted: { clipId: string; t: number; levels: number } | null = null;
+
+export const useStore = create<State>()((set, get) => {
+  async function pumpView(): Promise<void> {
+    if (viewInFlight) return;
+    const transport = get().transport;
+    while (viewWanted && transport) {
+      const want = viewWanted;
+      viewWanted = null;
+      viewInFlight = true;
+      try {
+        const [frame, subbands] = await Promise.all([
+          transport.api.getFrame({ clipId: want.clipId, t: want.t }),
+          transport.api.getSubbands({ clipId: want.clipId, t: want.t, levels: want.levels }),
+        ]);
+        // Drop results for a clip that was replaced while they were computed.
+        if (get().clip?.clipId === want.clipId) set({ frame, subbands });
+      } catch (err) {
+        if (get().clip?.clipId === want.clipId) get().fail(`Could not show frame ${want.t}`, err);
+      } finally {
+        viewInFlight = false;
+      }
+    }
+  }
+
+  function requestView(): void {
+    const { clip, t, levels } = get();
+    if (!clip) return;
+    viewWanted = { clipId: clip.clipId, t, levels };
+    void pumpView();
+  }
+
+  async function open(source: OpenSource, label: string): Promise<void> {
+    const transport = get().transport;
+    if (!transport) return;
+    const running = get().task;
+    if (running) await transport.api.cancel({ taskId: running.taskId }).catch(() => undefined);
+    const taskId = newTaskId('open');
+    set({ task: { taskId, label: `Opening ${label}`, phase: 'decode', done: 0, total: 0 }, error: null });
+    try {
+      const clip = await transport.api.openVideo({ taskId, source });
+      const previous = get().clip;
+      set({
+        clip,
+        t: 0,
+        levels: Math.max(1, Math.min(DEFAULT_LEVELS, clip.maxLevels)),
+        frame: null,
+        subbands: null,
+      });
+      if (previous) void transport.api.closeClip({ clipId: previous.clipId }).catch(() => undefined);
+      if (clip.maxLevels === 0) {
+        set({ error: { title: `${clip.name}: no Haar level fits`, message: `A Haar level needs an odd frame count and even height and width; this clip is ${clip.frames} frames of ${clip.width}x${clip.height}.` } });
+      }
+      requestView();
+    } catch (err) {
+      get().fail(`Could not open ${label}`, err);
+    } finally {
+      if (get().task?.taskId === taskId) set({ task: null });
+    }
+  }
+
+  return {
+    transport: null,
+    clip: null,
+    t: 0,
+    levels: DEFAULT_LEVELS,
+    frame: null,
+    subbands: null,
+    task: null,
+    error: null,
+    energyScale: 'linear',
+
+    init(transport) {
+      set({ transport });
+      const off = transport.api.onEvent((event) => {
+        if (event.type === 'progress') {
+          const task = get().task;
+          if (task && task.taskId === event.taskId) set({ task: { ...task, phase: event.phase, done: event.done, total: event.total } });
+        } else if (event.type === 'open-path') {
+          void get().openPath(event.path);
+        }
+      });
+      // Serve mode may have opened a clip at start (`wfvae serve clip.mp4`): show the newest.
+      transport.api.listClips({}).then(
+        ({ clips }) => {
+          const last = clips.at(-1);
+          if (last && !get().clip) {
+            set({ clip: last, t: 0, levels: Math.max(1, Math.min(DEFAULT_LEVELS, last.maxLevels)) });
+            requestView();
+          }
+        },
+        (err: unknown) => get().fail('Could not reach the engine', err),
+      );
+      return off;
+    },
+
+    fail(title, err) {
+      if (err instanceof ApiError && err.code === ERROR_CODES.cancelled) return;
+      const message = err instanceof Error ? err.message : String(err);
+      set({ error: { title, message } });
+    },
+
+    async openFile(file) {
+      const transport = get().transport;
+      if (!transport) return;
+      let source: OpenSource;
+      try {
+        source = await transport.sourceForFile(file);
+      } catch (err) {
+        get().fail(`Could not open ${file.name}`, err);
+        return;
+      }
+      await open(source, file.name);
+    },
+
+    async openPath(path) {
+      await open({ kind: 'path', path }, path.split(/[\\/]/).pop() || path);
+    },
+
+    async chooseAndOpen() {
+      const choose = get().transport?.chooseVideoFile;
+      if (!choose) return;
+      const path = await choose().catch((err: unknown) => {
+        get().fail('Could not show the Open dialog', err);
+        return null;
+      });
+      if (path) await get().openPath(path);
+    },
+
+    setFrame(t) {
+      const clip = get().clip;
+      if (!clip) return;
+      const clamped = Math.max(0, Math.min(clip.frames - 1, Math.round(t)));
+      if (clamped === get().t) return;
+      set({ t: clamped });
+      requestView();
+    },
+
+    step(delta) {
+      get().setFrame(get().t + delta);
+    },
+
+    setLevels(levels) {
+      const clip = get().clip;
+      if (!clip || levels === get().levels) return;
+      set({ levels: Math.max(1, Math.min(clip.maxLevels, levels)) });
+      requestView();
+    },
+
+    async cancelTask() {
+      const { task, transport } = get();
+      if (!task || !transport) return;
+      await transport.api.cancel({ taskId: task.taskId }).catch((err: unknown) => get().fail('Could not cancel', err));
+      set({ task: null });
+    },
+
+    setEnergyScale(energyScale) {
+      set({ energyScale });
+    },
+
+    dismissError() {
+      set({ error: null });
+    },
+  };
+});

@@ -1,0 +1,85 @@
+// The browser side of serve mode: POST /api/<method> in the wire codec, the
+// token from the page URL in a header, progress from an EventSource.
+import {
+  API_METHOD_NAMES,
+  ApiError,
+  ERROR_CODES,
+  MAX_UPLOAD_BYTES,
+  apiErrorSchema,
+  parseEvent,
+  parseResponse,
+  type ApiEvent,
+  type ApiMethodName,
+  type WfvaeApi,
+} from '../../../shared/contract';
+import { decodeWire, encodeWire } from '../../../shared/wire-codec';
+import type { Transport } from './transport';
+
+export const TOKEN_HEADER = 'x-wfvae-token';
+
+export function httpTransport(baseUrl: string, token: string): Transport {
+  const listeners = new Set<(e: ApiEvent) => void>();
+  let source: EventSource | undefined;
+
+  const call = async (method: ApiMethodName, request: unknown): Promise<unknown> => {
+    let res: Response;
+    try {
+      res = await fetch(new URL(`api/${method}`, baseUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token },
+        body: encodeWire(request),
+      });
+    } catch {
+      throw new ApiError(ERROR_CODES.internal, 'cannot reach the wfvae serve process: is it still running? Restart it and open the new URL');
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      const err = apiErrorSchema.safeParse((parsed as { error?: unknown } | undefined)?.error);
+      if (err.success) throw new ApiError(err.data.code, err.data.message);
+      throw new ApiError(ERROR_CODES.internal, `the server answered ${res.status} ${res.statusText}`);
+    }
+    return parseResponse(method, decodeWire(text));
+  };
+
+  const api = Object.fromEntries(API_METHOD_NAMES.map((m) => [m, (req: unknown) => call(m, req)])) as unknown as WfvaeApi;
+  api.onEvent = (listener) => {
+    listeners.add(listener);
+    if (!source) {
+      source = new EventSource(new URL(`api/events?token=${encodeURIComponent(token)}`, baseUrl));
+      source.onmessage = (m: MessageEvent<string>) => {
+        let raw: unknown;
+        try {
+          raw = JSON.parse(m.data);
+        } catch {
+          return;
+        }
+        const event = parseEvent(raw);
+        if (event) for (const l of listeners) l(event);
+      };
+    }
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && source) {
+        source.close();
+        source = undefined;
+      }
+    };
+  };
+
+  return {
+    kind: 'http',
+    api,
+    async sourceForFile(file) {
+      if (file.size > MAX_UPLOAD_BYTES) {
+        throw new ApiError(ERROR_CODES.tooLarge, `"${file.name}" is ${(file.size / 2 ** 20).toFixed(0)} MiB; the browser can upload at most ${MAX_UPLOAD_BYTES / 2 ** 20} MiB. Run \`wfvae serve ${file.name}\` to open it from disk instead`);
+      }
+      return { kind: 'bytes', name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+    },
+  };
+}
