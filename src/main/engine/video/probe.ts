@@ -120,7 +120,13 @@ export async function probeVideo(path: string, opts: ProbeOptions = {}): Promise
   }
   const format = json.format?.format_name ?? '';
   const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
-  if (!video || format === 'tty' || video.codec_name === 'ansi') {
+  if (format === 'tty' || video?.codec_name === 'ansi') {
+    throw new VideoError('not_a_video', `${path} is a text file (ffmpeg would only draw its characters as ANSI art), not a video; pass an mp4, mov, webm, mkv, avi, gif or image file`);
+  }
+  if (!video && streams.every((s) => !s.codec_name)) {
+    throw new VideoError('corrupt', `${path} is a ${format || 'media'} file whose streams cannot be identified; it is probably truncated (an mp4 cut before its index) or damaged: re-export or re-download it`);
+  }
+  if (!video) {
     const kinds = [...new Set(streams.map((s) => s.codec_type ?? 'unknown'))].join(', ');
     throw new VideoError('not_a_video', `${path} has no video stream (it holds: ${kinds}); pass a file that contains video`);
   }

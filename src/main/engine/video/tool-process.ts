@@ -23,7 +23,6 @@ export interface ToolOptions {
   inputUrl?: string;
 }
 
-const WATCHDOG_TICK_MS = 50;
 const STDERR_KEEP_LINES = 40;
 
 export class ToolProcess {
@@ -37,7 +36,7 @@ export class ToolProcess {
   private lastActivity = Date.now();
   private waitingSince: number | null = null;
   private waitedMs = 0;
-  private readonly ticker: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | null = null;
   private readonly onAbort = () => this.kill('cancelled');
   private stderrPartial = '';
 
@@ -69,8 +68,6 @@ export class ToolProcess {
       // EPIPE when ffmpeg exits early; the exit status and messages tell the story.
     });
     opts.signal?.addEventListener('abort', this.onAbort, { once: true });
-    this.ticker = setInterval(() => this.watch(), WATCHDOG_TICK_MS);
-    this.ticker.unref();
   }
 
   get running(): boolean {
@@ -92,11 +89,13 @@ export class ToolProcess {
     const since = Date.now();
     this.waitingSince = since;
     this.lastActivity = Math.max(this.lastActivity, since);
+    this.watch();
     try {
       return await p;
     } finally {
       this.waitedMs += Date.now() - since;
       this.waitingSince = null;
+      this.disarm();
     }
   }
 
@@ -106,7 +105,7 @@ export class ToolProcess {
     try {
       await this.exited;
     } finally {
-      clearInterval(this.ticker);
+      this.disarm();
       this.opts.signal?.removeEventListener('abort', this.onAbort);
     }
   }
@@ -138,11 +137,24 @@ export class ToolProcess {
     return this.messages.slice(-max).join('; ');
   }
 
+  /** Kills on an exhausted budget or a stall; otherwise re-arms for the moment the nearer one would run out. */
   private watch(): void {
+    this.disarm();
     if (this.waitingSince === null || this.exitedFlag) return;
     const now = Date.now();
-    if (this.waitedMs + (now - this.waitingSince) > this.opts.timeoutMs) this.kill('timeout');
-    else if (now - this.lastActivity > this.opts.stallMs) this.kill('stalled');
+    const budgetLeft = this.opts.timeoutMs - (this.waitedMs + (now - this.waitingSince));
+    const stallLeft = this.opts.stallMs - (now - this.lastActivity);
+    if (budgetLeft <= 0) this.kill('timeout');
+    else if (stallLeft <= 0) this.kill('stalled');
+    else {
+      this.timer = setTimeout(() => this.watch(), Math.min(budgetLeft, stallLeft) + 1);
+      this.timer.unref();
+    }
+  }
+
+  private disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   private onStderr(s: string): void {
