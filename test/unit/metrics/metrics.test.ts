@@ -101,6 +101,16 @@ describe('ssim', () => {
     expect(ssim(a, b).clip).toBeCloseTo(0.9201469638145329, 5);
   });
 
+  it('reports progress per frame and stops when cancelled', () => {
+    const a = video(3, 3, 12, 12, (c, t, y, x) => Math.sin(x + y + t));
+    const seen: number[] = [];
+    ssim(a, a, { onProgress: (d, t) => seen.push(d / t) });
+    expect(seen).toEqual([1 / 3, 2 / 3, 1]);
+    const ac = new AbortController();
+    ac.abort();
+    expect(() => ssim(a, a, { signal: ac.signal })).toThrow(/abort/i);
+  });
+
   it('says frames are too small for the window', () => {
     expect(() => ssim(video(3, 1, 8, 8, () => 0), video(3, 1, 8, 8, () => 0))).toThrow(/at least 11x11/);
   });

@@ -20,6 +20,9 @@ export interface SsimOptions {
   range?: number;
   /** Lowest input value, mapped to 0 (default -range / 2, i.e. -1 for [-1, 1]; pass 0 for 8-bit). */
   low?: number;
+  /** Checked between frames. */
+  signal?: AbortSignal;
+  onProgress?: (doneFrames: number, totalFrames: number) => void;
 }
 
 export interface SsimResult {
@@ -42,23 +45,45 @@ export function gaussianWindow1d(size = WINDOW, sigma = SIGMA): Float64Array {
 
 const G = gaussianWindow1d();
 
-/** Valid separable filtering of an H x W image with G: (H-10) x (W-10). */
-function filterValid(src: Float64Array, H: number, W: number, tmp: Float64Array, out: Float64Array): void {
+/**
+ * Valid separable Gaussian filtering of x, y, x^2, y^2 and xy in one sweep:
+ * out[k] receives the (H-10) x (W-10) map of moment k. tmp holds 5 * H * Wo values.
+ */
+function filteredMoments(x: Float64Array, y: Float64Array, H: number, W: number, tmp: Float64Array, out: Float64Array[]): void {
   const Wo = W - WINDOW + 1;
   const Ho = H - WINDOW + 1;
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < Wo; x++) {
-      let s = 0;
-      const base = y * W + x;
-      for (let k = 0; k < WINDOW; k++) s += G[k] * src[base + k];
-      tmp[y * Wo + x] = s;
+  const plane = H * Wo;
+  for (let r = 0; r < H; r++) {
+    for (let c = 0; c < Wo; c++) {
+      let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+      const base = r * W + c;
+      for (let k = 0; k < WINDOW; k++) {
+        const g = G[k];
+        const a = x[base + k];
+        const b = y[base + k];
+        sx += g * a;
+        sy += g * b;
+        sxx += g * a * a;
+        syy += g * b * b;
+        sxy += g * a * b;
+      }
+      const o = r * Wo + c;
+      tmp[o] = sx;
+      tmp[plane + o] = sy;
+      tmp[2 * plane + o] = sxx;
+      tmp[3 * plane + o] = syy;
+      tmp[4 * plane + o] = sxy;
     }
   }
-  for (let y = 0; y < Ho; y++) {
-    for (let x = 0; x < Wo; x++) {
-      let s = 0;
-      for (let k = 0; k < WINDOW; k++) s += G[k] * tmp[(y + k) * Wo + x];
-      out[y * Wo + x] = s;
+  for (let m = 0; m < 5; m++) {
+    const dst = out[m];
+    const off = m * plane;
+    for (let r = 0; r < Ho; r++) {
+      for (let c = 0; c < Wo; c++) {
+        let s = 0;
+        for (let k = 0; k < WINDOW; k++) s += G[k] * tmp[off + (r + k) * Wo + c];
+        dst[r * Wo + c] = s;
+      }
     }
   }
 }
@@ -80,15 +105,12 @@ export function ssim(a: Tensor, b: Tensor, opts: SsimOptions = {}): SsimResult {
   const C2 = (K2 * L) ** 2;
   const x = new Float64Array(n);
   const y = new Float64Array(n);
-  const prod = new Float64Array(n);
-  const tmp = new Float64Array(H * Wo);
-  const mx = new Float64Array(m);
-  const my = new Float64Array(m);
-  const sxx = new Float64Array(m);
-  const syy = new Float64Array(m);
-  const sxy = new Float64Array(m);
+  const tmp = new Float64Array(5 * H * Wo);
+  const moments = Array.from({ length: 5 }, () => new Float64Array(m));
+  const [mx, my, sxx, syy, sxy] = moments;
   const perFrame: number[] = [];
   for (let t = 0; t < T; t++) {
+    opts.signal?.throwIfAborted();
     let frameSum = 0;
     for (let c = 0; c < C; c++) {
       const base = (c * T + t) * n;
@@ -97,14 +119,7 @@ export function ssim(a: Tensor, b: Tensor, opts: SsimOptions = {}): SsimResult {
         x[i] = (a.data[base + i] - low) * scale;
         y[i] = (b.data[base + i] - low) * scale;
       }
-      filterValid(x, H, W, tmp, mx);
-      filterValid(y, H, W, tmp, my);
-      for (let i = 0; i < n; i++) prod[i] = x[i] * x[i];
-      filterValid(prod, H, W, tmp, sxx);
-      for (let i = 0; i < n; i++) prod[i] = y[i] * y[i];
-      filterValid(prod, H, W, tmp, syy);
-      for (let i = 0; i < n; i++) prod[i] = x[i] * y[i];
-      filterValid(prod, H, W, tmp, sxy);
+      filteredMoments(x, y, H, W, tmp, moments);
       let s = 0;
       for (let i = 0; i < m; i++) {
         const ux = mx[i];
@@ -117,6 +132,7 @@ export function ssim(a: Tensor, b: Tensor, opts: SsimOptions = {}): SsimResult {
       frameSum += s / m;
     }
     perFrame.push(frameSum / C);
+    opts.onProgress?.(t + 1, T);
   }
   return { clip: perFrame.reduce((p, v) => p + v, 0) / T, perFrame };
 }
