@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { SafetensorsFile, writeSafetensors } from '../../../src/main/engine/checkpoint';
 import { expectCheckpointError, f32Bytes, layout, safetensorsBytes, tempDir, writeTemp, type RawTensor } from './helpers';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const good: RawTensor[] = [
@@ -196,5 +196,42 @@ describe('SafetensorsFile.open rejects damaged files', () => {
     expect(err.message).toContain('no tensor "b"');
     expect(err.message).toContain('It has 1: a');
     expect((await readFile(path)).length).toBeGreaterThan(8);
+  });
+});
+
+describe('random corruption never escapes as anything but a CheckpointError', () => {
+  it('300 files with random bytes of the prefix/header overwritten', async () => {
+    const l = layout(good);
+    const clean = safetensorsBytes(JSON.stringify(l.header), l.data);
+    const headerEnd = clean.length - l.data.length;
+    let seed = 12345;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x80000000;
+    };
+    const dir = await tempDir();
+    const codes = new Map<string, number>();
+    for (let trial = 0; trial < 300; trial++) {
+      const bytes = clean.slice();
+      const flips = 1 + Math.floor(rand() * 3);
+      for (let k = 0; k < flips; k++) bytes[Math.floor(rand() * headerEnd)] = Math.floor(rand() * 256);
+      const path = join(dir, `c${trial}.safetensors`);
+      await writeFile(path, bytes);
+      try {
+        const f = await SafetensorsFile.open(path);
+        for (const name of f.entries.keys()) await f.readF32(name).catch((e: Error) => {
+          if (e.name !== 'CheckpointError') throw e;
+        });
+        await f.close();
+        codes.set('ok', (codes.get('ok') ?? 0) + 1);
+      } catch (err) {
+        expect((err as Error).name).toBe('CheckpointError');
+        const code = (err as { code: string }).code;
+        codes.set(code, (codes.get(code) ?? 0) + 1);
+      }
+    }
+    // Most corruptions must be caught; the few that pass changed only bytes inside names or values.
+    expect(codes.get('ok') ?? 0).toBeLessThan(40);
+    expect(codes.get('bad_header') ?? 0).toBeGreaterThan(0);
   });
 });

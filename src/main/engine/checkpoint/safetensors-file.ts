@@ -13,11 +13,14 @@ import { HEADER_PREFIX_BYTES, parseHeaderJson, parseHeaderLength, type TensorEnt
 export type { TensorEntry } from './safetensors-header';
 export type { StorageDtype } from './dtype';
 
-/** Reads exactly `length` bytes at `position`, looping over short reads. */
+/** One read call moves at most this much: the OS and libuv cap single reads near 2 GiB. */
+const MAX_READ_BYTES = 1 << 30;
+
+/** Fills `target` from `position`, looping over short reads. */
 export async function readFully(fh: FileHandle, target: Uint8Array, position: number, path: string): Promise<void> {
   let done = 0;
   while (done < target.length) {
-    const { bytesRead } = await fh.read(target, done, target.length - done, position + done);
+    const { bytesRead } = await fh.read(target, done, Math.min(target.length - done, MAX_READ_BYTES), position + done);
     if (bytesRead === 0) {
       throw new CheckpointError('truncated', `${path}: file ended after ${position + done} bytes while reading ${target.length} bytes at ${position}; it was truncated (or changed) while open.`);
     }
@@ -64,14 +67,6 @@ export class SafetensorsFile {
       if (err instanceof CheckpointError) throw err;
       throw ioError(err, path, 'safetensors file');
     }
-  }
-
-  /** Raw header bytes (prefix + JSON), e.g. for hashing. */
-  async readHeaderBytes(): Promise<Uint8Array> {
-    this.assertOpen();
-    const bytes = new Uint8Array(HEADER_PREFIX_BYTES + this.headerLength);
-    await readFully(this.fh, bytes, 0, this.path);
-    return bytes;
   }
 
   entry(name: string): TensorEntry {

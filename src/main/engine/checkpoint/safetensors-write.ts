@@ -17,6 +17,9 @@ export interface TensorToWrite {
 /** safetensors recommends the data section start 8-byte aligned; pad the JSON with spaces. */
 const HEADER_ALIGN = 8;
 
+/** Single write calls are capped near 2 GiB by the OS; larger tensors go in pieces. */
+const MAX_WRITE_BYTES = 1 << 30;
+
 function buildHeader(tensors: readonly TensorToWrite[], metadata: Record<string, string> | undefined): Uint8Array {
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
@@ -64,7 +67,7 @@ export async function writeSafetensors(
     const writeAll = async (bytes: Uint8Array) => {
       let done = 0;
       while (done < bytes.length) {
-        const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position + done);
+        const { bytesWritten } = await fh.write(bytes, done, Math.min(bytes.length - done, MAX_WRITE_BYTES), position + done);
         done += bytesWritten;
       }
       position += bytes.length;
