@@ -258,12 +258,7 @@ export function toApiErrorShape(err: unknown): ApiErrorShape {
   return { code: ERROR_CODES.internal, message: String(err) };
 }
 
-/** The IPC channel names the preload and main agree on. */
-export const IPC = {
-  invoke: (method: ApiMethodName) => `wfvae:${method}`,
-  event: 'wfvae:event',
-  chooseFile: 'wfvae:choose-file',
-} as const;
+export { IPC } from './ipc-channels';
 
 /** Electron IPC wraps results so that error codes survive (ipcRenderer.invoke loses custom fields of thrown errors). */
 export const ipcEnvelopeSchema = z.union([

@@ -1,0 +1,17 @@
+import { dialog, type BrowserWindow } from 'electron';
+
+export const VIDEO_EXTENSIONS = ['mp4', 'mov', 'mkv', 'webm', 'avi', 'm4v', 'gif', 'png', 'jpg', 'jpeg', 'webp'];
+
+/** The native Open dialog; the chosen path or null. */
+export async function chooseVideoFile(win: BrowserWindow | null): Promise<string | null> {
+  const options = {
+    title: 'Open video',
+    properties: ['openFile' as const],
+    filters: [
+      { name: 'Videos and images', extensions: VIDEO_EXTENSIONS },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  };
+  const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0];
+}

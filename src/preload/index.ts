@@ -1,0 +1,27 @@
+// The only bridge between the renderer and Electron: a raw invoke/event pipe
+// plus the two things only Electron can do (a dropped File's path, the native
+// Open dialog). Validation happens in main (requests) and in the renderer
+// (replies, events), both with the schemas of src/shared/contract.
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+import { IPC, looksLikeMethodName } from '../shared/ipc-channels';
+import type { WfvaePreloadApi } from '../shared/preload-api';
+
+const api: WfvaePreloadApi = {
+  invoke(method, request) {
+    if (!looksLikeMethodName(method)) return Promise.reject(new Error(`unknown API method "${String(method)}"`));
+    return ipcRenderer.invoke(IPC.invoke(method), request);
+  },
+  onEvent(listener) {
+    const handler = (_e: IpcRendererEvent, event: unknown) => listener(event);
+    ipcRenderer.on(IPC.event, handler);
+    return () => ipcRenderer.removeListener(IPC.event, handler);
+  },
+  getPathForFile(file) {
+    return webUtils.getPathForFile(file);
+  },
+  chooseVideoFile() {
+    return ipcRenderer.invoke(IPC.chooseFile) as Promise<string | null>;
+  },
+};
+
+contextBridge.exposeInMainWorld('wfvae', api);
