@@ -52,6 +52,19 @@ describe('openCheckpoint', () => {
     expect(ckpt.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('accepts the config.json path of a standard folder', async () => {
+    const dir = await makeCheckpoint();
+    const a = await openCheckpoint(join(dir, 'config.json'));
+    const b = await openCheckpoint(dir);
+    await a.weights.close();
+    await b.weights.close();
+    expect(a.sha256).toBe(b.sha256);
+    const other = join(dir, 'notes.txt');
+    await writeFile(other, 'x');
+    const err = await expectCheckpointError(() => openCheckpoint(other));
+    expect(err.message).toContain('notes.txt is not a checkpoint');
+  });
+
   it('a folder without the expected files names them and lists what is there', async () => {
     const dir = await makeCheckpoint('ema.safetensors');
     const err = await expectCheckpointError(() => openCheckpoint(dir));

@@ -1,7 +1,7 @@
 /**
  * A checkpoint as users bring it: the folder the reference's save_pretrained
- * writes (config.json + diffusion_pytorch_model.safetensors), or the path of
- * the safetensors file with config.json beside it.
+ * writes (config.json + diffusion_pytorch_model.safetensors), the path of
+ * the safetensors file with config.json beside it, or the config.json itself.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -29,6 +29,7 @@ async function resolvePaths(input: string): Promise<{ dir: string; configPath: s
   } catch (err) {
     throw ioError(err, input, 'checkpoint');
   }
+  if (st.isFile() && basename(input) === CONFIG_FILE) return resolvePaths(dirname(input));
   if (st.isFile()) {
     if (!input.endsWith('.safetensors')) {
       throw new CheckpointError('not_found', `${input} is not a checkpoint: pass the checkpoint folder (with ${CONFIG_FILE} and ${WEIGHTS_FILE}) or the .safetensors file.`);
