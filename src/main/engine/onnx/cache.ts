@@ -1,0 +1,167 @@
+/**
+ * Where converted graphs live and how a cache entry is recognised.
+ *
+ * An entry is a folder named by the checkpoint's SHA-256 holding weights.bin,
+ * one .onnx file per graph and manifest.json (written last, so a folder with a
+ * readable manifest whose files are all present is complete). Folders appear
+ * by atomic rename, so a cancelled or crashed conversion leaves no entry.
+ *
+ * Hashing a 1.3 GB checkpoint takes over a second; to make a repeated open
+ * instant, the cache remembers the file identity (device, inode, size, mtime
+ * and ctime in nanoseconds) of config.json and the weights under which a
+ * checkpoint path hashed to a given SHA. Any write to either file changes its
+ * ctime (which user code cannot set back), so a stale match needs the file
+ * system itself to lie; `verify: true` always rehashes.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ModelConfig, ModelFacts } from '../checkpoint/index';
+import type { TapInfo } from './build';
+
+export const MANIFEST_FILE = 'manifest.json';
+export const WEIGHTS_BIN = 'weights.bin';
+export const MANIFEST_FORMAT = 'wfvae-inspector-graphs';
+export const MANIFEST_VERSION = 1;
+
+export interface GraphEntry {
+  file: string;
+  kind: 'encoder' | 'decoder';
+  input: string;
+  outputs: string[];
+  taps: TapInfo[];
+  nodes: number;
+}
+
+export interface GraphManifest {
+  format: typeof MANIFEST_FORMAT;
+  version: typeof MANIFEST_VERSION;
+  sha256: string;
+  className: ModelConfig['className'];
+  config: ModelConfig;
+  facts: ModelFacts;
+  /** Graphs by role ('encoder', 'decoder', later 'encoder-step', ...). */
+  graphs: Record<string, GraphEntry>;
+  weightsFile: string;
+  weightsBytes: number;
+  parameterCount: number;
+  source: { path: string; checkpointDir: string };
+  createdAt: string;
+  timings: { hashSeconds: number; buildSeconds: number; writeSeconds: number; totalSeconds: number };
+}
+
+/** `$WFVAE_CACHE_DIR`, else `$XDG_CACHE_HOME/wfvae-inspector/graphs`, else `~/.cache/wfvae-inspector/graphs`. */
+export function graphCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.WFVAE_CACHE_DIR) return resolve(env.WFVAE_CACHE_DIR);
+  const xdg = env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homedir(), '.cache');
+  return join(xdg, 'wfvae-inspector', 'graphs');
+}
+
+export function cacheEntryDir(root: string, sha256: string): string {
+  return join(root, sha256);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+/**
+ * The manifest of a complete converted folder, or null when the folder has no
+ * manifest. Throws when a manifest is there but unusable (other format, newer
+ * version, a graph file missing), with what to do about it.
+ */
+export async function readManifest(dir: string): Promise<GraphManifest | null> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, MANIFEST_FILE), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+    throw err;
+  }
+  let m: GraphManifest;
+  try {
+    m = JSON.parse(text) as GraphManifest;
+  } catch {
+    throw new Error(`${join(dir, MANIFEST_FILE)} is not valid JSON; delete ${dir} and convert the checkpoint again.`);
+  }
+  if (m?.format !== MANIFEST_FORMAT) throw new Error(`${join(dir, MANIFEST_FILE)} is not a WF-VAE Inspector graph manifest (format "${String(m?.format)}").`);
+  if (m.version !== MANIFEST_VERSION) {
+    throw new Error(`${dir} was converted by another version of WF-VAE Inspector (manifest version ${m.version}, this one reads ${MANIFEST_VERSION}); convert the checkpoint again.`);
+  }
+  const files = [m.weightsFile, ...Object.values(m.graphs).map((g) => g.file)];
+  const missing: string[] = [];
+  for (const f of files) if (!(await exists(join(dir, f)))) missing.push(f);
+  if (missing.length) throw new Error(`${dir} is incomplete: ${missing.join(', ')} missing; delete the folder and convert the checkpoint again.`);
+  return m;
+}
+
+/** True when `dir` holds a complete entry for this SHA and every graph role asked for. */
+export async function isCompleteEntry(dir: string, sha256: string, roles: readonly string[]): Promise<boolean> {
+  try {
+    const m = await readManifest(dir);
+    return m !== null && m.sha256 === sha256 && roles.every((r) => r in m.graphs);
+  } catch {
+    return false;
+  }
+}
+
+// ---- file identity memo (skips rehashing on repeated opens) ----
+
+export interface FileIdentity {
+  dev: string;
+  ino: string;
+  size: string;
+  mtimeNs: string;
+  ctimeNs: string;
+}
+
+export async function fileIdentity(path: string): Promise<FileIdentity | null> {
+  try {
+    const s = await stat(path, { bigint: true });
+    return { dev: String(s.dev), ino: String(s.ino), size: String(s.size), mtimeNs: String(s.mtimeNs), ctimeNs: String(s.ctimeNs) };
+  } catch {
+    return null;
+  }
+}
+
+interface IdentityMemo {
+  config: FileIdentity;
+  weights: FileIdentity;
+  sha256: string;
+}
+
+function memoPath(root: string, weightsPath: string): string {
+  const key = createHash('sha256').update(resolve(weightsPath)).digest('hex').slice(0, 32);
+  return join(root, 'sources', `${key}.json`);
+}
+
+const sameIdentity = (a: FileIdentity, b: FileIdentity) =>
+  a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+
+/** The SHA this checkpoint had when its files were last hashed, if neither file changed since. */
+export async function rememberedSha(root: string, configPath: string, weightsPath: string): Promise<string | null> {
+  let memo: IdentityMemo;
+  try {
+    memo = JSON.parse(await readFile(memoPath(root, weightsPath), 'utf8')) as IdentityMemo;
+  } catch {
+    return null;
+  }
+  const [c, w] = await Promise.all([fileIdentity(configPath), fileIdentity(weightsPath)]);
+  if (!c || !w || !memo.config || !memo.weights || !/^[0-9a-f]{64}$/.test(memo.sha256)) return null;
+  return sameIdentity(c, memo.config) && sameIdentity(w, memo.weights) ? memo.sha256 : null;
+}
+
+/** Records the identities the files had before hashing (a write during hashing then invalidates the memo). */
+export async function rememberSha(root: string, weightsPath: string, config: FileIdentity, weights: FileIdentity, sha256: string): Promise<void> {
+  const path = memoPath(root, weightsPath);
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    await mkdir(join(root, 'sources'), { recursive: true });
+    await writeFile(tmp, JSON.stringify({ config, weights, sha256 } satisfies IdentityMemo));
+    await rename(tmp, path);
+  } catch {
+    // The memo only saves time; a read-only cache still works, it just rehashes.
+    await rm(tmp, { force: true }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,215 @@
+// The chunk scheduler: feeds a clip through the encoder or decoder chunk by
+// chunk, either with the Causal Cache (state carried between chunks: the result
+// equals whole-clip inference) or naively (every chunk a fresh clip: the seams
+// flicker). It holds O(chunk) activations and yields results as they come.
+import * as ort from 'onnxruntime-node';
+import type { Tensor } from '../tensor';
+import { FLAG_FINAL, FLAG_STARTED, stateInput, stateOutput, type StateInfo } from '../onnx/timeline-stream';
+import { FrameAccumulator, sliceFrames } from './stream-frames';
+
+export type ChunkMode = 'cached' | 'naive';
+
+/** What the scheduler needs of a session: ORT's own `run`. */
+export interface GraphSession {
+  run(feeds: Record<string, ort.Tensor>, fetches: readonly string[]): Promise<Record<string, ort.Tensor>>;
+}
+
+/** The two graphs of one side (encoder or decoder) of a converted model. */
+export interface StreamGraphs {
+  /** Whole-clip graph; exports the state that starts a cached run. */
+  whole: GraphSession;
+  /** Continuation step graph; null when the model was converted without one. */
+  step: GraphSession | null;
+  states: readonly StateInfo[];
+  /** Flag inputs the step graph takes. */
+  stepFlags: readonly string[];
+}
+
+export interface ChunkProgress {
+  /** Input frames consumed so far (video frames for the encoder, latent frames for the decoder). */
+  done: number;
+  total: number;
+  chunk: number;
+}
+
+export interface ChunkOptions {
+  mode: ChunkMode;
+  /** Taps to fetch per chunk (their chunks concatenate to the whole-clip tap). */
+  taps?: readonly string[];
+  signal?: AbortSignal;
+  onProgress?: (p: ChunkProgress) => void;
+}
+
+export interface OutputChunk {
+  /** Input frame range [start, end) this chunk consumed. */
+  input: [number, number];
+  outputs: Record<string, Tensor>;
+}
+
+const toOrt = (t: Tensor) => new ort.Tensor('float32', t.data, [...t.shape]);
+const fromOrt = (t: ort.Tensor): Tensor => ({ data: t.data as Float32Array, shape: [...t.dims] });
+const flag = (v: boolean) => new ort.Tensor('int64', BigInt64Array.from([v ? 1n : 0n]), [1]);
+
+/** Runs chunks through the cached (stateful) path. */
+class CachedRunner {
+  private state: Record<string, ort.Tensor> | null = null;
+  private steps = 0;
+
+  constructor(
+    private readonly graphs: StreamGraphs,
+    private readonly inputName: string,
+    private readonly fetch: readonly string[],
+  ) {
+    if (!graphs.step) throw new Error('this converted model has no chunk-step graph; convert it again with this version to enable Causal Cache chunking');
+  }
+
+  async run(chunk: Tensor, final: boolean): Promise<Record<string, Tensor>> {
+    const states = this.graphs.states.map((s) => stateOutput(s.name));
+    let out: Record<string, ort.Tensor>;
+    if (!this.state) {
+      out = await this.graphs.whole.run({ [this.inputName]: toOrt(chunk) }, [...this.fetch, ...states]);
+    } else {
+      const feeds: Record<string, ort.Tensor> = { [this.inputName]: toOrt(chunk) };
+      for (const s of this.graphs.states) feeds[stateInput(s.name)] = this.state[stateOutput(s.name)];
+      if (this.graphs.stepFlags.includes(FLAG_STARTED)) feeds[FLAG_STARTED] = flag(this.steps > 0);
+      if (this.graphs.stepFlags.includes(FLAG_FINAL)) feeds[FLAG_FINAL] = flag(final);
+      out = await (this.graphs.step as GraphSession).run(feeds, [...this.fetch, ...states]);
+      this.steps++;
+    }
+    this.state = {};
+    for (const s of states) this.state[s] = out[s];
+    const result: Record<string, Tensor> = {};
+    for (const f of this.fetch) result[f] = fromOrt(out[f]);
+    return result;
+  }
+}
+
+/**
+ * Runs chunks as fresh clips. To keep frame counts, every chunk after the first
+ * starts one frame early (replication-padded, as any clip's first frame is) and
+ * that frame's output is dropped: in a causal network a clip's first output
+ * frame, of every stream, depends on its first input frame alone.
+ */
+class NaiveRunner {
+  private last: Tensor | null = null;
+
+  constructor(
+    private readonly graphs: StreamGraphs,
+    private readonly inputName: string,
+    private readonly fetch: readonly string[],
+  ) {}
+
+  async run(chunk: Tensor): Promise<Record<string, Tensor>> {
+    const overlap = this.last !== null;
+    const clip = overlap ? concatTwo(this.last as Tensor, chunk) : chunk;
+    this.last = sliceFrames(chunk, chunk.shape[2] - 1, chunk.shape[2]);
+    const out = await this.graphs.whole.run({ [this.inputName]: toOrt(clip) }, this.fetch);
+    const result: Record<string, Tensor> = {};
+    for (const f of this.fetch) {
+      const t = fromOrt(out[f]);
+      result[f] = overlap ? sliceFrames(t, 1, t.shape[2]) : t;
+    }
+    return result;
+  }
+}
+
+function concatTwo(a: Tensor, b: Tensor): Tensor {
+  const acc = new FrameAccumulator();
+  acc.push(a);
+  acc.push(b);
+  return acc.take(a.shape[2] + b.shape[2]);
+}
+
+/**
+ * Decodes latents (1, L, T, h, w) in chunks of `chunk` latent frames (any
+ * number >= 1), after a first chunk of latent frame 0 alone — the frame that
+ * decodes to a single video frame. Yields each chunk's new output frames.
+ */
+export async function* decodeChunked(
+  graphs: StreamGraphs,
+  latent: Tensor,
+  chunk: number,
+  opts: ChunkOptions & { outputs: readonly string[] },
+): AsyncGenerator<OutputChunk> {
+  if (!Number.isInteger(chunk) || chunk < 1) throw new Error(`decoder chunk must be a whole number of latent frames >= 1 (got ${chunk})`);
+  const T = latent.shape[2];
+  const fetch = [...opts.outputs, ...(opts.taps ?? [])];
+  const runner = opts.mode === 'cached' ? new CachedRunner(graphs, 'latent', fetch) : new NaiveRunner(graphs, 'latent', fetch);
+  const bounds = chunkBounds(T, chunk);
+  for (let i = 0; i < bounds.length; i++) {
+    opts.signal?.throwIfAborted();
+    const [a, b] = bounds[i];
+    const part = sliceFrames(latent, a, b);
+    const outputs = runner instanceof CachedRunner ? await runner.run(part, b === T) : await runner.run(part);
+    opts.onProgress?.({ done: b, total: T, chunk: i });
+    yield { input: [a, b], outputs };
+  }
+}
+
+/**
+ * Encodes video frames arriving in blocks (1, 3, n, H, W), `chunk` frames at a
+ * time (any number >= 1). Frame 0 is encoded alone first (it is latent frame
+ * 0); after that, frames that do not yet complete a latent frame (a group of
+ * `temporalCompression`) wait for the next chunk.
+ */
+export async function* encodeChunked(
+  graphs: StreamGraphs,
+  source: AsyncIterable<Tensor> | Iterable<Tensor>,
+  totalFrames: number,
+  chunk: number,
+  temporalCompression: number,
+  opts: ChunkOptions & { outputs: readonly string[] },
+): AsyncGenerator<OutputChunk> {
+  if (!Number.isInteger(chunk) || chunk < 1) throw new Error(`encoder chunk must be a whole number of frames >= 1 (got ${chunk})`);
+  if ((totalFrames - 1) % temporalCompression !== 0) {
+    throw new Error(`a clip of ${totalFrames} frames cannot be encoded: this model needs 1 + ${temporalCompression}k frames`);
+  }
+  const fetch = [...opts.outputs, ...(opts.taps ?? [])];
+  const runner = opts.mode === 'cached' ? new CachedRunner(graphs, 'video', fetch) : new NaiveRunner(graphs, 'video', fetch);
+  const pending = new FrameAccumulator();
+  let fed = 0; // frames taken from the source into `pending`
+  let consumed = 0; // frames run through the model
+  let index = 0;
+  const runGroups = async function* (final: boolean): AsyncGenerator<OutputChunk> {
+    while (true) {
+      const ready = consumed === 0 ? Math.min(1, pending.frames) : Math.floor(pending.frames / temporalCompression) * temporalCompression;
+      if (ready === 0) return;
+      opts.signal?.throwIfAborted();
+      const part = pending.take(ready);
+      const outputs = runner instanceof CachedRunner ? await runner.run(part, final && consumed + ready === totalFrames) : await runner.run(part);
+      const input: [number, number] = [consumed, consumed + ready];
+      consumed += ready;
+      opts.onProgress?.({ done: consumed, total: totalFrames, chunk: index });
+      yield { input, outputs };
+      index++;
+      if (consumed > 1 || pending.frames === 0) return; // after frame 0, one run per fed chunk
+    }
+  };
+  // Re-block the source into chunks of `chunk` frames.
+  const feed = new FrameAccumulator();
+  for await (const block of source as AsyncIterable<Tensor>) {
+    feed.push(block);
+    while (feed.frames >= (fed === 0 ? 1 : chunk)) {
+      const n = fed === 0 ? 1 : chunk;
+      pending.push(feed.take(n));
+      fed += n;
+      yield* runGroups(fed === totalFrames);
+    }
+  }
+  const rest = feed.takeAll();
+  if (rest) {
+    pending.push(rest);
+    fed += rest.shape[2];
+  }
+  yield* runGroups(true);
+  if (consumed !== totalFrames || fed !== totalFrames) {
+    throw new Error(`the video source gave ${fed} frames, ${totalFrames} were announced (${consumed} encoded)`);
+  }
+}
+
+/** Chunk boundaries along the latent axis: [0, 1), then `chunk` frames at a time. */
+export function chunkBounds(total: number, chunk: number): [number, number][] {
+  const out: [number, number][] = [[0, Math.min(1, total)]];
+  for (let a = 1; a < total; a += chunk) out.push([a, Math.min(total, a + chunk)]);
+  return out;
+}
