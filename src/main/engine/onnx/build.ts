@@ -1,10 +1,13 @@
 // Assembles the encoder and decoder graphs of a checkpoint: graph inputs, the
-// model body (wfvae.ts / wfvae2.ts), and the named outputs and taps.
+// model body (wfvae.ts / wfvae2.ts), and the named outputs, taps and stream
+// state. Two modes share the model code: `whole` runs a complete clip in one
+// pass (and exports the state that starts a chunked run); `step` continues a
+// chunked run by one chunk of any length (timeline-stream.ts).
 import { GraphBuilder, type Value } from './graph';
 import { channels, type Ctx } from './layers';
 import type { GraphOptions } from './model-config';
 import type { Tap } from './outputs';
-import { WholeClipTimeline, type Timeline } from './timeline';
+import { FLAG_FINAL, FLAG_STARTED, PrefixTimeline, StepTimeline, type StateInfo } from './timeline-stream';
 import type { WeightStore } from './weights';
 import { wfvaeDecoder, wfvaeEncoder } from './wfvae';
 import { wfvae2Decoder, wfvae2Encoder } from './wfvae2';
@@ -15,12 +18,19 @@ export interface TapInfo {
   what: string;
 }
 
+export type GraphMode = 'whole' | 'step';
+
 export interface BuiltGraph {
   kind: 'encoder' | 'decoder';
+  mode: GraphMode;
   builder: GraphBuilder;
   input: string;
   outputs: string[];
   taps: TapInfo[];
+  /** Stream state: `whole` graphs output it, `step` graphs take it in and out. */
+  states: StateInfo[];
+  /** Flag inputs a `step` graph takes (FLAG_STARTED, FLAG_FINAL), if any. */
+  flags: string[];
 }
 
 /** Graph I/O names: stable, they are the engine's contract with every graph file. */
@@ -36,14 +46,20 @@ function exposeTaps(g: GraphBuilder, taps: Tap[]): TapInfo[] {
   return taps.map(({ name, channels: ch, what }) => ({ name, channels: ch, what }));
 }
 
-type TimelineFactory = (g: GraphBuilder) => Timeline;
-const wholeClip: TimelineFactory = (g) => new WholeClipTimeline(g);
+function context(g: GraphBuilder, cfg: GraphOptions, mode: GraphMode): { c: Ctx; states: () => StateInfo[] } {
+  const time = mode === 'whole' ? new PrefixTimeline(g) : new StepTimeline(g);
+  return { c: { g, time, norm: cfg.norm_type }, states: () => time.states };
+}
 
-export function buildEncoderGraph(cfg: GraphOptions, store: WeightStore, timeline: TimelineFactory = wholeClip, name = 'wfvae_encoder'): BuiltGraph {
-  const g = new GraphBuilder(name, store);
+function flagsOf(g: GraphBuilder): string[] {
+  return [FLAG_STARTED, FLAG_FINAL].filter((f) => g.inputNames.includes(f));
+}
+
+export function buildEncoderGraph(cfg: GraphOptions, store: WeightStore, mode: GraphMode = 'whole'): BuiltGraph {
+  const g = new GraphBuilder(`wfvae_encoder_${mode}`, store);
   const video = g.input(IO.video, ['batch', 3, 'frames', 'height', 'width']);
-  const c: Ctx = { g, time: timeline(g), norm: cfg.norm_type };
-  const out = cfg._class_name === 'WFVAEModel' ? wfvaeEncoder(c, cfg, video) : wfvae2Encoder(c, cfg, video);
+  const { c, states } = context(g, cfg, mode);
+  const out = cfg.className === 'WFVAEModel' ? wfvaeEncoder(c, cfg, video) : wfvae2Encoder(c, cfg, video);
   const L = out.latentChannels;
   const latentDims = ['batch', L, 'latent_frames', 'latent_height', 'latent_width'];
   const mean: Value = channels(g, out.moments, 0, L);
@@ -52,15 +68,15 @@ export function buildEncoderGraph(cfg: GraphOptions, store: WeightStore, timelin
   g.output(IO.mean, mean, latentDims);
   g.output(IO.logvar, logvar, latentDims);
   const taps = exposeTaps(g, out.taps);
-  return { kind: 'encoder', builder: g, input: IO.video, outputs: g.outputNames, taps };
+  return { kind: 'encoder', mode, builder: g, input: IO.video, outputs: g.outputNames, taps, states: states(), flags: flagsOf(g) };
 }
 
-export function buildDecoderGraph(cfg: GraphOptions, store: WeightStore, timeline: TimelineFactory = wholeClip, name = 'wfvae_decoder'): BuiltGraph {
-  const g = new GraphBuilder(name, store);
+export function buildDecoderGraph(cfg: GraphOptions, store: WeightStore, mode: GraphMode = 'whole'): BuiltGraph {
+  const g = new GraphBuilder(`wfvae_decoder_${mode}`, store);
   const z = g.input(IO.latent, ['batch', cfg.latent_dim, 'latent_frames', 'latent_height', 'latent_width']);
-  const c: Ctx = { g, time: timeline(g), norm: cfg.norm_type };
-  const out = cfg._class_name === 'WFVAEModel' ? wfvaeDecoder(c, cfg, z) : wfvae2Decoder(c, cfg, z);
+  const { c, states } = context(g, cfg, mode);
+  const out = cfg.className === 'WFVAEModel' ? wfvaeDecoder(c, cfg, z) : wfvae2Decoder(c, cfg, z);
   g.output(IO.video, out.video, ['batch', 3, 'frames', 'height', 'width']);
   const taps = exposeTaps(g, out.taps);
-  return { kind: 'decoder', builder: g, input: IO.latent, outputs: g.outputNames, taps };
+  return { kind: 'decoder', mode, builder: g, input: IO.latent, outputs: g.outputNames, taps, states: states(), flags: flagsOf(g) };
 }

@@ -22,6 +22,7 @@ export const OPSET = 17;
 
 export class GraphBuilder {
   private readonly nodes: NodeSpec[] = [];
+  private readonly producers = new Map<string, NodeSpec>();
   private readonly inputs: ValueInfoSpec[] = [];
   private readonly outputs: ValueInfoSpec[] = [];
   private readonly constants = new Map<string, Value>();
@@ -66,6 +67,10 @@ export class GraphBuilder {
     this.outputs.push({ name, dataType, dims });
   }
 
+  get inputNames(): string[] {
+    return this.inputs.map((i) => i.name);
+  }
+
   get outputNames(): string[] {
     return this.outputs.map((o) => o.name);
   }
@@ -77,7 +82,9 @@ export class GraphBuilder {
     const outputs = Array.from({ length: nOut }, (_, i) => (nOut === 1 ? name : `${name}:${i}`));
     const a: Record<string, AttrValue> = {};
     for (const [k, v] of Object.entries(attrs)) a[k] = toAttr(v);
-    this.nodes.push({ opType, name, inputs: inputs.map((v) => (v ? v.name : '')), outputs, attrs: a });
+    const node: NodeSpec = { opType, name, inputs: inputs.map((v) => (v ? v.name : '')), outputs, attrs: a };
+    this.nodes.push(node);
+    for (const o of outputs) this.producers.set(o, node);
     return outputs.map((n) => ({ name: n }));
   }
 
@@ -153,6 +160,11 @@ export class GraphBuilder {
       docString: doc,
       metadata,
     });
+  }
+
+  /** The node that computes `v` (undefined for graph inputs, constants and weights). */
+  producerOf(v: Value): NodeSpec | undefined {
+    return this.producers.get(v.name);
   }
 
   get nodeCount(): number {

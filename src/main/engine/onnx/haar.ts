@@ -74,7 +74,7 @@ function inverse(c: Ctx, x: Value, cout: number, filters: Value[], taps: number,
 /** InverseHaarWaveletTransform3D (buffers `${key}.h` …): drops the frame the causal padding made. */
 export function inverseHaar3d(c: Ctx, key: string, x: Value, cout: number): Value {
   const filters = HAAR3D_FILTERS.map((f) => c.g.weight(`${key}.${f}`, [1, 1, 2, 2, 2]));
-  return c.time.dropPaddingFrame(inverse(c, x, cout, filters, 8, 3), key);
+  return c.time.dropPaddingFrame(inverse(c, x, cout, filters, 8, 3), key, x);
 }
 
 /** InverseHaarWaveletTransform2D (buffers `${key}.aa` …), per frame. */

@@ -4,7 +4,7 @@ import type { AttentionType, NormType, ResBlockType } from './layers';
 import type { TimeInterpolation } from './timeline';
 
 export interface WFVAEOptions {
-  _class_name: 'WFVAEModel';
+  className: 'WFVAEModel';
   latent_dim: number;
   base_channels: number;
   encoder_num_resblocks: number;
@@ -23,10 +23,10 @@ export interface WFVAEOptions {
 }
 
 export interface WFVAE2Options {
-  _class_name: 'WFVAE2Model';
+  className: 'WFVAE2Model';
   latent_dim: number;
   base_channels: number[];
-  decoder_base_channels?: number[] | null;
+  decoder_base_channels: number[];
   layer_type: ('hw' | 'thw')[];
   layer_res_type: ResBlockType[];
   encoder_num_resblocks: number;

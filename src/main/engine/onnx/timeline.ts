@@ -11,8 +11,11 @@ export interface Timeline {
   causalPad(x: Value, k: number, stride: number, key: string): Value;
   /** Spatial2xTime2x3DUpsample's time doubling: the first frame once, the others twice (T -> 2T-1). */
   upsampleTime(x: Value, mode: TimeInterpolation, key: string): Value;
-  /** After an inverse 3D Haar: drop the frame that the forward transform's front padding produced. */
-  dropPaddingFrame(x: Value, key: string): Value;
+  /**
+   * After an inverse 3D Haar (`x` = the time-doubled blocks of `coeffs`): drop
+   * the frame that the forward transform's front padding produced.
+   */
+  dropPaddingFrame(x: Value, key: string, coeffs: Value): Value;
   /** Brings streams that meet (concat, add) to the same frames; a no-op over a whole clip. */
   align(xs: Value[], key: string): Value[];
 }

@@ -56,7 +56,7 @@ export function wfvae2Encoder(c: Ctx, cfg: WFVAE2Options, video: Value): Encoder
 
 export function wfvae2Decoder(c: Ctx, cfg: WFVAE2Options, z: Value): DecoderOutputs {
   const g = c.g;
-  const base = cfg.decoder_base_channels ?? cfg.base_channels;
+  const base = cfg.decoder_base_channels;
   const ef = cfg.decoder_energy_flow_size;
   const D = 'decoder';
   const taps: Tap[] = [];
