@@ -69,6 +69,8 @@ export function createMp4Writer(outPath: string, o: Mp4WriterOptions): Mp4Writer
   let framesWritten = 0;
 
   const removePartial = () => rm(partial, { force: true });
+  // A cancelled write leaves nothing behind even if the caller never calls close() or abort().
+  o.signal?.addEventListener('abort', () => void proc.exited.then(() => (state === 'done' ? undefined : removePartial())), { once: true });
 
   async function fail(e: unknown): Promise<never> {
     state = 'failed';
