@@ -8,9 +8,10 @@ import { UsageError } from '../errors';
 import { progressBar } from '../progress';
 import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
 import { renderLevelGrid } from '../subband-grid';
-import { decodeVideo, encodePng, snapFrames } from '../../main/engine/video/index';
+import { decodeVideo, encodePng } from '../../main/engine/video/index';
 import {
-  maxHaarLevels,
+  fitForHaarLevels,
+  maxLevelsAfterCrop,
   multiLevelHaar3d,
   ORTHONORMAL_HAAR3D_COEFFICIENT,
   TILE_NOTE,
@@ -40,7 +41,8 @@ Writes, into DIR:
   --json        print a machine-readable summary on stdout
 
 Without --frames, the first 1 + 2^N k frames covering max(${DEFAULT_MIN_FRAMES}, F) are decoded.
-A frame count that does not fit N levels is trimmed at the end, with a note.
+A clip that does not fit N levels is trimmed at the end and centre-cropped to
+sides that are multiples of 2^N, with a note.
 
 ${SUBBAND_3D_AXIS_ORDER}
 Colours: ${COLORMAP_LEGEND}
@@ -81,17 +83,19 @@ export const subbandsCommand: Command = {
       const clip = await decodeVideo(videoPath, { ...videoOpts, signal: abort.signal, onProgress: (d, t) => bar(d, t) });
       bar.finish();
       notes.push(...clip.notes);
-      const [, decodedT, H, W] = clip.shape;
 
-      const spatial = maxHaarLevels(1, H, W);
-      if (levels > spatial) {
+      const [, decodedT, decodedH, decodedW] = clip.shape;
+      const maxLevels = maxLevelsAfterCrop(decodedH, decodedW);
+      if (levels > maxLevels) {
         throw new UsageError(
-          `--levels ${levels} is too many for ${W}x${H} frames: at most ${spatial} (every level halves the sides, which must stay even); ` +
-            `use --levels ${spatial} or less, or --size with a multiple of ${step}`,
+          `--levels ${levels} is too many for ${decodedW}x${decodedH} frames: at most ${maxLevels} (every level halves the sides); ` +
+            `use --levels ${maxLevels} or less, or a larger --size`,
         );
       }
-      const T = snapFrames(decodedT, step);
-      if (T !== decodedT) notes.push(`trimmed ${decodedT} frames to ${T} (${levels} levels need 1 + ${step}k frames)`);
+      const fitted = fitForHaarLevels({ data: clip.data, shape: clip.shape }, levels);
+      notes.push(...fitted.notes);
+      const video = fitted.video;
+      const [, T, H, W] = video.shape;
       if (frame >= T) {
         throw new UsageError(
           `--frame ${frame} is out of range: the analysed clip has ${T} frames (0..${T - 1}); pick a smaller --frame or decode more with --frames`,
@@ -100,9 +104,6 @@ export const subbandsCommand: Command = {
       if (frame === 0) {
         notes.push('frame 0 forms its coefficient frame with its own causal replica, so the temporal high-pass bands (H..) are exactly 0 there; use --frame 1 or later to see motion');
       }
-      const pixels = H * W;
-      const video = { data: T === decodedT ? clip.data : trimFrames(clip.data, decodedT, T, pixels), shape: [3, T, H, W] };
-
       const work = progressBar('subbands');
       const total = levels + 2;
       work(0, total, 'analysis');
@@ -124,7 +125,8 @@ export const subbandsCommand: Command = {
       const energyFile = join(dir, 'energy.json');
       const report = {
         video: resolve(videoPath),
-        decoded: { frames: T, width: W, height: H, fps: clip.fps, frameIndices: clip.frameIndices.slice(0, T) },
+        decoded: { frames: decodedT, width: decodedW, height: decodedH, fps: clip.fps, frameIndices: clip.frameIndices },
+        analysed: { frames: T, width: W, height: H, frameIndices: clip.frameIndices.slice(0, T) },
         transform: {
           levels,
           coefficient: ORTHONORMAL_HAAR3D_COEFFICIENT,
@@ -167,9 +169,3 @@ export const subbandsCommand: Command = {
     }
   },
 };
-
-function trimFrames(data: Float32Array, from: number, to: number, pixels: number): Float32Array {
-  const out = new Float32Array(3 * to * pixels);
-  for (let c = 0; c < 3; c++) out.set(data.subarray(c * from * pixels, (c * from + to) * pixels), c * to * pixels);
-  return out;
-}

@@ -34,6 +34,7 @@ function pngSize(file: string): { width: number; height: number } {
 
 interface EnergyJson {
   decoded: { frames: number; width: number; height: number };
+  analysed: { frames: number; width: number; height: number };
   coefficientFrames: { level: number; coefficientFrame: number }[];
   notes: string[];
   energy: {
@@ -62,7 +63,8 @@ describe('wfvae subbands', () => {
       expect(height).toBeGreaterThanOrEqual(2 * tileH * scale);
     }
     const e = JSON.parse(readFileSync(join(out, 'energy.json'), 'utf8')) as EnergyJson;
-    expect(e.decoded).toMatchObject({ frames: 25, width: 128, height: 96 });
+    expect(e.decoded).toMatchObject({ frames: 29, width: 128, height: 96 });
+    expect(e.analysed).toMatchObject({ frames: 25, width: 128, height: 96 });
     expect(e.coefficientFrames).toEqual([
       { level: 1, coefficientFrame: 3 },
       { level: 2, coefficientFrame: 2 },
@@ -93,10 +95,20 @@ describe('wfvae subbands', () => {
     expect(existsSync(join(out, 'level-3.png'))).toBe(false);
   });
 
+  it('centre-crops to multiples of 2^N when the sides do not allow N levels', () => {
+    const out = join(dir, 'out-crop');
+    const r = wfvae('subbands', clip, '--levels', '6', '--out', out, '--frames', '30', '--json');
+    expect(r.code).toBe(0);
+    const e = JSON.parse(readFileSync(join(out, 'energy.json'), 'utf8')) as EnergyJson;
+    expect(e.analysed).toMatchObject({ frames: 1, width: 128, height: 64 });
+    expect(e.notes.join('\n')).toMatch(/centre-cropped 128x96 to 128x64/);
+    expect(e.energy.levels.map((l) => l.frames)).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+
   it('fails clearly for too many levels', () => {
-    const r = wfvae('subbands', clip, '--levels', '6', '--out', join(dir, 'bad'));
+    const r = wfvae('subbands', clip, '--levels', '7', '--out', join(dir, 'bad'));
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/--levels 6 is too many for 128x96 frames: at most 5/);
+    expect(r.stderr).toMatch(/--levels 7 is too many for 128x96 frames: at most 6/);
     expect(existsSync(join(dir, 'bad'))).toBe(false);
   });
 

@@ -10,6 +10,7 @@ export {
   type HaarLevel,
 } from './multilevel';
 export { subbandEnergy, ENERGY_NOTE } from './energy';
+export { fitForHaarLevels, maxLevelsAfterCrop, type FittedClip } from './fit';
 export { subbandView, viewOfLevels, lumaTile, LUMA_WEIGHTS, TILE_NOTE } from './view';
 export {
   SUBBANDS_3D,
