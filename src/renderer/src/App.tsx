@@ -54,7 +54,8 @@ export function App() {
         </div>
         <div className="topbar__actions">
           {clip && <span className="muted topbar__clip">{clip.name}</span>}
-          <OpenButton />
+          {/* Before a clip is open the drop zone carries the one Open button. */}
+          {clip && <OpenButton />}
         </div>
       </header>
       <TaskBar />
