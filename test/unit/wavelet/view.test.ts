@@ -64,6 +64,15 @@ describe('subbandView', () => {
     expect(tile.data[i]).toBeCloseTo(want, 6);
   });
 
+  it('keeps min and max finite when a tile holds NaN', () => {
+    const band = randomTensor([3, 1, 2, 2], 3);
+    band.data[1] = NaN;
+    const tile = lumaTile('LLL', band, 0);
+    expect(Number.isFinite(tile.min) && Number.isFinite(tile.max)).toBe(true);
+    const allNaN = { data: new Float32Array(12).fill(NaN), shape: [3, 1, 2, 2] };
+    expect([lumaTile('HHH', allNaN, 0).min, lumaTile('HHH', allNaN, 0).max]).toEqual([0, 0]);
+  });
+
   it('rejects an out-of-range frame and a non-RGB input', () => {
     expect(() => subbandView(randomTensor([3, 9, 8, 8]), 1, 9)).toThrow(/frame 9 is out of range: the clip has 9 frames/);
     expect(() => subbandView(randomTensor([3, 9, 8, 8]), 1, -1)).toThrow(/out of range/);

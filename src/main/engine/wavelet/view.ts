@@ -34,6 +34,11 @@ export function lumaTile(name: SubbandTile['name'], band: Tensor, t: number): Su
     if (data[i] < min) min = data[i];
     if (data[i] > max) max = data[i];
   }
+  // NaN compares false above, so min > max only when no value was a number (or the tile is empty).
+  if (min > max) {
+    min = 0;
+    max = 0;
+  }
   return { name, width: W, height: H, data, min, max };
 }
 
