@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // Launches the real Electron app (electron-vite build output). Electron 45
 // downloads its binary on first use, which these machines cannot do, so this
 // looks for the binary itself and skips when it is absent, never touching the

@@ -40,6 +40,8 @@ export function stopServe(p: ServeProcess): Promise<number | null> {
 
 export const test = base.extend<object, { serve: ServeProcess }>({
   serve: [
+    // Playwright requires the fixture's first argument to be a destructuring pattern.
+    // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const p = await startServe([process.env.WFVAE_E2E_CLIP!]);
       await use(p);

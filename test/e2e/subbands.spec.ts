@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { mkdirSync, readFileSync } from 'node:fs';
 import { SUBBANDS_3D } from '../../src/shared/subbands';
 import { expect, startServe, stopServe, test } from './serve-fixture';
