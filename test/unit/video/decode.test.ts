@@ -1,9 +1,10 @@
 // decodeVideo / decodeVideoChunks on clips with known pixel values: exact
-// values from lossless sources (ffv1, png, gif with palette colours), codec
-// tolerance from h264, frame selection checked through the colour-coded index.
+// values from lossless sources (ffv1, png), gif against ffmpeg's own decode,
+// codec tolerance from lossy codecs, frame selection through the colour-coded index.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeVideo, decodeVideoChunks, probeVideo, toRgb8 } from '../../../src/main/engine/video/index';
-import { ffmpegRgb, INDEX_GEQ, indexColour, level, makeClip } from './helpers';
+import { join } from 'node:path';
+import { dir, ffmpeg, ffmpegRgb, INDEX_GEQ, indexColour, level, makeClip } from './helpers';
 
 let indexMkv: string; // 20 frames 64x48, lossless, frame n = indexColour(n)
 let indexMp4: string; // the same in h264
@@ -127,6 +128,39 @@ describe('decodeVideo', () => {
       expect(Buffer.from(toRgb8(clip, t))).toEqual(reference.subarray(t * pixels * 3, (t + 1) * pixels * 3));
     }
   });
+
+  it('a clip with rotation metadata decodes upright (as players show it), with swapped sizes', async () => {
+    const flat = await makeClip('landscape.mp4', "color=black:s=64x48:r=10,format=gbrp,geq=r='X*4':g='Y*5':b=0", 5, ['-c:v', 'libx264', '-crf', '0']);
+    const rotated = join(dir, 'rotated.mp4');
+    await ffmpeg(['-i', flat, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated]);
+    expect(await probeVideo(rotated)).toMatchObject({ width: 48, height: 64 });
+    const clip = await decodeVideo(rotated);
+    expect(clip.shape).toEqual([3, 5, 64, 48]);
+    const reference = await ffmpegRgb(rotated, true); // ffmpeg applies the rotation itself
+    const ours = toRgb8(clip, 0);
+    let worst = 0;
+    for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - reference[i]));
+    expect(worst).toBeLessThanOrEqual(3);
+  });
+
+  const containers: [string, string[], number][] = [
+    ['mov', ['-c:v', 'libx264', '-crf', '10', '-pix_fmt', 'yuv420p'], 4],
+    ['webm', ['-c:v', 'libvpx', '-b:v', '2M'], 8],
+    ['avi', ['-c:v', 'mjpeg', '-q:v', '2'], 6],
+    ['mkv', ['-c:v', 'libx264', '-crf', '10', '-pix_fmt', 'yuv420p'], 4],
+  ];
+  for (const [ext, args, tolerance] of containers) {
+    it(`reads ${ext} (${args[1]})`, async () => {
+      const path = await makeClip(`six.${ext}`, `color=black:s=32x24:r=10,format=gbrp,${INDEX_GEQ}`, 6, args);
+      expect(await probeVideo(path)).toMatchObject({ width: 32, height: 24, frames: 6, fps: 10 });
+      const clip = await decodeVideo(path);
+      expect(clip.shape).toEqual([3, 5, 24, 32]);
+      for (let t = 0; t < 5; t++) {
+        const want = indexColour(t);
+        frameColours(clip, t, 12, 16).forEach((v, c) => expect(Math.abs(v - want[c]), `${ext} t=${t} c=${c}`).toBeLessThanOrEqual(tolerance));
+      }
+    });
+  }
 
   it('reports progress for every frame', async () => {
     const seen: [number, number][] = [];

@@ -26,6 +26,11 @@ export async function makeClip(name: string, graph: string, frames: number, outA
   return out;
 }
 
+/** Runs the bundled ffmpeg with arbitrary arguments. */
+export async function ffmpeg(args: string[]): Promise<void> {
+  await run(ffmpegPath(), ['-v', 'error', '-y', ...args]);
+}
+
 /** Decodes a file with ffmpeg itself to raw rgb24 bytes (first frame only when `oneFrame`). */
 export async function ffmpegRgb(path: string, oneFrame = false): Promise<Buffer> {
   const { stdout } = await run(
