@@ -2,6 +2,10 @@ import type { Command } from '../command';
 import { infoCommand } from './info';
 import { subbandsCommand } from './subbands';
 import { serveCommand } from './serve';
+import { convertCommand } from './convert';
+import { encodeCommand } from './encode';
+import { decodeCommand } from './decode';
+import { reconstructCommand } from './reconstruct';
 
 // Each command registers here; keep the list in the order `wfvae --help` shows.
-export const commands: Command[] = [infoCommand, subbandsCommand, serveCommand];
+export const commands: Command[] = [infoCommand, subbandsCommand, serveCommand, convertCommand, encodeCommand, decodeCommand, reconstructCommand];

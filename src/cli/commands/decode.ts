@@ -1,0 +1,60 @@
+import type { Command } from '../command';
+import { Flags, parseArgs } from '../args';
+import { UsageError } from '../errors';
+import { MODEL_OPTIONS_HELP, openModel, readModelFlags, withInterrupt } from '../model-arg';
+import { parseTensorRef, readTensorRef, writeTensors } from '../tensor-arg';
+import { encodeMp4 } from '../../main/engine/video/index';
+
+const help = `usage: wfvae decode --latents FILE:NAME --out OUT(.safetensors|.mp4)
+                    [--taps] [--fps N] [--model M] [--provider P] [--threads N]
+
+Decodes a latent (1, C, t, h, w) or (C, t, h, w) to video. To .safetensors it
+writes tensor "video" (1, 3, T, H, W), raw model output (about [-1, 1]), and
+with --taps every decoder tap under its name; to .mp4 an H.264 video
+(values clipped to [-1, 1]).
+
+  --latents F:N    tensor N of safetensors file F (e.g. enc.safetensors:mean)
+  --out OUT        .safetensors or .mp4
+  --taps           also write the taps (.safetensors only)
+  --fps N          frame rate of the mp4 (default 24)
+
+${MODEL_OPTIONS_HELP}`;
+
+export const decodeCommand: Command = {
+  name: 'decode',
+  summary: 'decode a latent to video (safetensors or mp4)',
+  help,
+  async run(argv) {
+    const flags = new Flags(parseArgs(argv, new Set(['taps'])));
+    const model = readModelFlags(flags);
+    const latents = parseTensorRef(flags.requiredString('latents', 'the latent to decode, as FILE:NAME (e.g. enc.safetensors:mean)'), 'latents');
+    const out = flags.requiredString('out', 'the .safetensors or .mp4 file to write');
+    const taps = flags.bool('taps');
+    const fps = flags.int('fps', { min: 1, max: 240 });
+    flags.assertAllUsed();
+    if (flags.positionals.length) throw new UsageError(`decode takes no positional arguments (got ${flags.positionals.join(' ')})`);
+    const mp4 = out.endsWith('.mp4');
+    if (!mp4 && !out.endsWith('.safetensors')) throw new UsageError(`--out must end in .safetensors or .mp4 (got ${out})`);
+    if (mp4 && taps) throw new UsageError('--taps needs a .safetensors output; an mp4 holds only the video');
+    if (!mp4 && fps !== undefined) throw new UsageError('--fps applies to .mp4 output only');
+
+    await withInterrupt(async (signal) => {
+      const latent = await readTensorRef(latents);
+      const m = await openModel(model, signal);
+      try {
+        const t0 = performance.now();
+        const r = await m.decode(latent, { taps, signal });
+        const seconds = (performance.now() - t0) / 1000;
+        if (mp4) {
+          const [, c, t, h, w] = r.video.shape;
+          await encodeMp4({ data: r.video.data, shape: [c, t, h, w] }, out, { fps: fps ?? 24, signal });
+        } else {
+          await writeTensors(out, { video: r.video, ...(r.taps ?? {}) }, { model_sha256: m.manifest.sha256, provider: m.provider });
+        }
+        process.stderr.write(`decoded ${latent.shape.join('x')} -> video ${r.video.shape.join('x')} in ${seconds.toFixed(2)} s on ${m.provider}; wrote ${out}\n`);
+      } finally {
+        await m.dispose();
+      }
+    });
+  },
+};

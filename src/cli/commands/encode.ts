@@ -1,0 +1,69 @@
+import type { Command } from '../command';
+import { Flags, parseArgs } from '../args';
+import { UsageError } from '../errors';
+import { progressBar } from '../progress';
+import { MODEL_OPTIONS_HELP, openModel, readModelFlags, withInterrupt } from '../model-arg';
+import { parseTensorRef, readTensorRef, writeTensors } from '../tensor-arg';
+import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
+import { decodeVideo } from '../../main/engine/video/index';
+import type { Tensor } from '../../main/engine/tensor';
+
+const help = `usage: wfvae encode (--video V [video selection] | --tensor FILE:NAME) --out OUT.safetensors
+                    [--taps] [--model M] [--provider P] [--threads N]
+
+Encodes a clip to the latent: writes tensors "mean" and "logvar"
+(1, C, t, h, w) to OUT.safetensors; with --taps also every encoder tap
+(energy-flow coefficients and inflow outputs) under its name.
+
+input (one of):
+  --video V        a video file, decoded to RGB in [-1, 1]
+  --tensor F:N     tensor N of safetensors file F, shape (1,3,T,H,W) or (3,T,H,W), in [-1, 1]
+  --out OUT        output .safetensors file
+  --taps           also write the taps
+
+${MODEL_OPTIONS_HELP}
+
+${VIDEO_OPTIONS_HELP}`;
+
+export const encodeCommand: Command = {
+  name: 'encode',
+  summary: 'encode a video or tensor to the latent (mean, logvar, taps) as safetensors',
+  help,
+  async run(argv) {
+    const flags = new Flags(parseArgs(argv, new Set(['taps'])));
+    const model = readModelFlags(flags);
+    const videoPath = flags.string('video');
+    const tensorArg = flags.string('tensor');
+    const out = flags.requiredString('out', 'the .safetensors file to write mean and logvar to');
+    const taps = flags.bool('taps');
+    const videoOpts = readVideoOptions(flags);
+    flags.assertAllUsed();
+    if (flags.positionals.length) throw new UsageError(`encode takes no positional arguments (got ${flags.positionals.join(' ')}); pass the input with --video or --tensor`);
+    if ((videoPath === undefined) === (tensorArg === undefined)) throw new UsageError('pass exactly one input: --video <file> or --tensor <file.safetensors:name>');
+    if (tensorArg !== undefined && Object.keys(videoOpts).length) throw new UsageError('--start, --frames, --sample-rate and --size apply to --video only');
+    if (!out.endsWith('.safetensors')) throw new UsageError(`--out must name a .safetensors file (got ${out})`);
+    const tensorRef = tensorArg !== undefined ? parseTensorRef(tensorArg, 'tensor') : undefined;
+
+    await withInterrupt(async (signal) => {
+      const m = await openModel(model, signal);
+      try {
+        let input: Tensor;
+        if (tensorRef) {
+          input = await readTensorRef(tensorRef);
+        } else {
+          const bar = progressBar('decoding video');
+          const clip = await decodeVideo(videoPath!, { ...videoOpts, temporalMultiple: m.facts.temporalCompression, signal, onProgress: bar }).finally(() => bar.finish());
+          for (const n of clip.notes) process.stderr.write(`note: ${n}\n`);
+          input = { data: clip.data, shape: clip.shape };
+        }
+        const t0 = performance.now();
+        const r = await m.encode(input, { taps, signal });
+        const seconds = (performance.now() - t0) / 1000;
+        await writeTensors(out, { mean: r.mean, logvar: r.logvar, ...(r.taps ?? {}) }, { model_sha256: m.manifest.sha256, provider: m.provider });
+        process.stderr.write(`encoded ${input.shape.join('x')} -> mean ${r.mean.shape.join('x')} in ${seconds.toFixed(2)} s on ${m.provider}; wrote ${out}\n`);
+      } finally {
+        await m.dispose();
+      }
+    });
+  },
+};

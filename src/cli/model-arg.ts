@@ -1,0 +1,73 @@
+// The model flags shared by encode, decode and reconstruct (--model,
+// --provider, --threads), and loading with progress bars and Ctrl-C.
+import type { Flags } from './args';
+import { UsageError } from './errors';
+import { progressBar } from './progress';
+import { parseProvider, resolveModelPath, WfvaeModel, type ProviderChoice } from '../main/engine/runtime/index';
+import type { ConvertProgress } from '../main/engine/onnx/convert';
+
+export const MODEL_OPTIONS_HELP = `model:
+  --model M        checkpoint folder (config.json + diffusion_pytorch_model.safetensors,
+                   converted once and cached) or a folder from \`wfvae convert\`
+                   (default: the bundled demo model, resources/models/wfvae-demo)
+  --provider P     auto (default: GPU if one works, else CPU), cpu, webgpu, cuda, dml, coreml
+  --threads N      CPU threads for onnxruntime (default: all cores)`;
+
+export interface ModelFlags {
+  model?: string;
+  provider: ProviderChoice;
+  threads?: number;
+}
+
+export function readModelFlags(flags: Flags): ModelFlags {
+  const p = flags.string('provider');
+  let provider: ProviderChoice = 'auto';
+  if (p !== undefined) {
+    try {
+      provider = parseProvider(p);
+    } catch (err) {
+      throw new UsageError(`--provider: ${(err as Error).message}`);
+    }
+  }
+  return { model: flags.string('model'), provider, threads: flags.int('threads', { min: 1, max: 1024 }) };
+}
+
+/** Progress bars for the conversion phases, one line each. */
+export function conversionProgress(): { onProgress: (p: ConvertProgress) => void; finish(): void } {
+  const labels = { hash: 'hashing checkpoint', build: 'building graphs  ', write: 'writing weights  ' } as const;
+  let phase: ConvertProgress['phase'] | undefined;
+  let bar = progressBar(labels.hash);
+  return {
+    onProgress(p) {
+      if (p.phase !== phase) {
+        bar.finish();
+        bar = progressBar(labels[p.phase]);
+        phase = p.phase;
+      }
+      bar(p.done, p.total);
+    },
+    finish: () => bar.finish(),
+  };
+}
+
+export async function openModel(o: ModelFlags, signal: AbortSignal): Promise<WfvaeModel> {
+  const path = await resolveModelPath(o.model);
+  const progress = conversionProgress();
+  try {
+    return await WfvaeModel.load(path, { provider: o.provider, threads: o.threads, convert: { onProgress: progress.onProgress, signal } });
+  } finally {
+    progress.finish();
+  }
+}
+
+/** Runs `fn` with a signal that Ctrl-C fires, so long work stops cleanly and cleans up. */
+export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return await fn(abort.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
