@@ -186,8 +186,10 @@ describe('serve server: API', () => {
     const res = await api('openVideo', { taskId: 'bad-1', source: { kind: 'bytes', name: 'notes.mp4', bytes } });
     expect(res.status).toBe(422);
     const { error } = (await res.json()) as { error: { code: string; message: string } };
-    expect(error.code).not.toBe('INTERNAL');
-    expect(error.message.length).toBeGreaterThan(20);
+    expect(error.code).toBe('corrupt');
+    // Named by the uploaded file's name, not the server's temp copy.
+    expect(error.message).toMatch(/^notes\.mp4 looks like a damaged or truncated video/);
+    expect(error.message).not.toContain('wfvae-upload-');
   });
 
   it('validates requests (400), unknown clips (404) and unknown methods (404)', async () => {

@@ -89,6 +89,10 @@ export class SessionCore {
         };
         this.clips.set(clipId, { info, video: { data: decoded.data, shape: decoded.shape } });
         return info;
+      } catch (err) {
+        // Messages name the private temp copy of an upload; the user knows the file by its own name.
+        if (temporary && err instanceof Error && err.message.includes(path)) err.message = err.message.split(path).join(name);
+        throw err;
       } finally {
         if (temporary) await rm(path, { force: true });
       }
