@@ -13,6 +13,7 @@
  * ctime (which user code cannot set back), so a stale match needs the file
  * system itself to lie; `verify: true` always rehashes.
  */
+import type { StateInfo } from './timeline-stream';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -23,14 +24,21 @@ import type { TapInfo } from './build';
 export const MANIFEST_FILE = 'manifest.json';
 export const WEIGHTS_BIN = 'weights.bin';
 export const MANIFEST_FORMAT = 'wfvae-inspector-graphs';
-export const MANIFEST_VERSION = 1;
+// 2: step graphs and stream state for Causal Cache chunking.
+export const MANIFEST_VERSION = 2;
 
 export interface GraphEntry {
   file: string;
   kind: 'encoder' | 'decoder';
+  /** `whole`: one pass over a clip (exports the chunked run's starting state); `step`: one Causal Cache chunk. */
+  mode: 'whole' | 'step';
   input: string;
   outputs: string[];
   taps: TapInfo[];
+  /** Stream state carried between chunks (timeline-stream.ts). */
+  states: StateInfo[];
+  /** Flag inputs of a step graph. */
+  flags: string[];
   nodes: number;
 }
 

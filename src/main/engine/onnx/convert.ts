@@ -35,8 +35,11 @@ export interface GraphSpec {
 }
 
 export const GRAPHS: GraphSpec[] = [
-  { role: 'encoder', file: 'encoder.onnx', build: (cfg, store) => buildEncoderGraph(cfg, store) },
-  { role: 'decoder', file: 'decoder.onnx', build: (cfg, store) => buildDecoderGraph(cfg, store) },
+  { role: 'encoder', file: 'encoder.onnx', build: (cfg, store) => buildEncoderGraph(cfg, store, 'whole') },
+  { role: 'decoder', file: 'decoder.onnx', build: (cfg, store) => buildDecoderGraph(cfg, store, 'whole') },
+  // Causal Cache continuation steps; they share weights.bin with the graphs above.
+  { role: 'encoder-step', file: 'encoder-step.onnx', build: (cfg, store) => buildEncoderGraph(cfg, store, 'step') },
+  { role: 'decoder-step', file: 'decoder-step.onnx', build: (cfg, store) => buildDecoderGraph(cfg, store, 'step') },
 ];
 
 export type ConvertPhase = 'hash' | 'build' | 'write';
@@ -170,7 +173,17 @@ async function build(ckpt: OpenCheckpoint, tmp: string, opts: ConvertOptions, ha
     opts.signal?.throwIfAborted();
     const bytes = g.builder.encode(WEIGHTS_BIN, `WF-VAE ${g.kind} (${ckpt.config.className}) converted by WF-VAE Inspector`, { sha256: ckpt.sha256 });
     await writeFile(join(tmp, spec.file), bytes);
-    graphs[spec.role] = { file: spec.file, kind: g.kind, input: g.input, outputs: g.outputs, taps: g.taps, nodes: g.builder.nodeCount };
+    graphs[spec.role] = {
+      file: spec.file,
+      kind: g.kind,
+      mode: g.mode,
+      input: g.input,
+      outputs: g.outputs,
+      taps: g.taps,
+      states: g.states,
+      flags: g.flags,
+      nodes: g.builder.nodeCount,
+    };
   }
   const writeSeconds = seconds(t1);
   const manifest: GraphManifest = {

@@ -121,27 +121,35 @@ function concatTwo(a: Tensor, b: Tensor): Tensor {
 }
 
 /**
- * Decodes latents (1, L, T, h, w) in chunks of `chunk` latent frames (any
- * number >= 1), after a first chunk of latent frame 0 alone — the frame that
- * decodes to a single video frame. Yields each chunk's new output frames.
+ * Decodes latents (1, L, T, h, w), arriving in blocks of any size, in chunks of
+ * `chunk` latent frames (any number >= 1), after a first chunk of latent frame
+ * 0 alone — the frame that decodes to a single video frame. Yields each
+ * chunk's new output frames as soon as they are final.
  */
 export async function* decodeChunked(
   graphs: StreamGraphs,
-  latent: Tensor,
+  source: AsyncIterable<Tensor> | Iterable<Tensor>,
+  totalLatent: number,
   chunk: number,
   opts: ChunkOptions & { outputs: readonly string[] },
 ): AsyncGenerator<OutputChunk> {
   if (!Number.isInteger(chunk) || chunk < 1) throw new Error(`decoder chunk must be a whole number of latent frames >= 1 (got ${chunk})`);
-  const T = latent.shape[2];
   const fetch = [...opts.outputs, ...(opts.taps ?? [])];
   const runner = opts.mode === 'cached' ? new CachedRunner(graphs, 'latent', fetch) : new NaiveRunner(graphs, 'latent', fetch);
-  const bounds = chunkBounds(T, chunk);
+  const pending = new FrameAccumulator();
+  const it = (Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<Tensor>)[Symbol.iterator]()) as AsyncIterator<Tensor> | Iterator<Tensor>;
+  const bounds = chunkBounds(totalLatent, chunk);
   for (let i = 0; i < bounds.length; i++) {
-    opts.signal?.throwIfAborted();
     const [a, b] = bounds[i];
-    const part = sliceFrames(latent, a, b);
-    const outputs = runner instanceof CachedRunner ? await runner.run(part, b === T) : await runner.run(part);
-    opts.onProgress?.({ done: b, total: T, chunk: i });
+    while (pending.frames < b - a) {
+      const next = await it.next();
+      if (next.done) throw new Error(`the latent source ended after ${a + pending.frames} of ${totalLatent} announced frames`);
+      pending.push(next.value);
+    }
+    opts.signal?.throwIfAborted();
+    const part = pending.take(b - a);
+    const outputs = runner instanceof CachedRunner ? await runner.run(part, b === totalLatent) : await runner.run(part);
+    opts.onProgress?.({ done: b, total: totalLatent, chunk: i });
     yield { input: [a, b], outputs };
   }
 }

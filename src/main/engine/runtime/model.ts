@@ -9,6 +9,7 @@ import type { ModelFacts } from '../checkpoint/index';
 import { loadModel, type ConvertedModel, type ConvertOptions } from '../onnx/convert';
 import type { GraphEntry, GraphManifest } from '../onnx/cache';
 import type { Tensor } from '../tensor';
+import type { StreamGraphs } from './chunked';
 import { createSession, type CreatedSession, type ProviderAttempt, type ProviderChoice, type ProviderName, type SessionSettings } from './providers';
 import { checkLatent, checkVideo } from './validate';
 
@@ -56,12 +57,15 @@ function asTensor(t: ort.Tensor): Tensor {
 
 export class WfvaeModel {
   private disposed = false;
+  /** Causal Cache step sessions, created on first chunked use. */
+  private readonly stepSessions = new Map<'encoder' | 'decoder', Promise<CreatedSession>>();
 
   private constructor(
     readonly converted: ConvertedModel,
     private readonly encoder: CreatedSession,
     private readonly decoder: CreatedSession,
     readonly requestedProvider: ProviderChoice,
+    private readonly settings: SessionSettings,
   ) {}
 
   /** `path`: a checkpoint (converted on first use, cached) or a folder written by convertCheckpoint. */
@@ -77,7 +81,7 @@ export class WfvaeModel {
       await encoder.session.release();
       throw err;
     }
-    return new WfvaeModel(converted, encoder, decoder, choice);
+    return new WfvaeModel(converted, encoder, decoder, choice, opts);
   }
 
   /** The execution provider the sessions actually run on. */
@@ -153,9 +157,32 @@ export class WfvaeModel {
     return r;
   }
 
+  /** The whole-clip and chunk-step graphs of one side, for the chunk scheduler (chunked.ts). */
+  async streamGraphs(side: 'encoder' | 'decoder'): Promise<StreamGraphs> {
+    if (this.disposed) throw new Error('the model was disposed; load it again.');
+    const role = `${side}-step`;
+    const entry = this.manifest.graphs[role];
+    let step = this.stepSessions.get(side);
+    if (!step) {
+      step = createSession(this.converted.graphPath(role), this.settings, [this.provider]);
+      this.stepSessions.set(side, step);
+    }
+    return {
+      whole: (side === 'encoder' ? this.encoder : this.decoder).session,
+      step: (await step).session,
+      states: entry.states,
+      stepFlags: entry.flags,
+    };
+  }
+
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await Promise.all([this.encoder.session.release(), this.decoder.session.release()]);
+    const steps = await Promise.allSettled(this.stepSessions.values());
+    await Promise.all([
+      this.encoder.session.release(),
+      this.decoder.session.release(),
+      ...steps.flatMap((s) => (s.status === 'fulfilled' ? [s.value.session.release()] : [])),
+    ]);
   }
 }
