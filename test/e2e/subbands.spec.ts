@@ -96,6 +96,36 @@ test.describe('serve mode: Subbands view', () => {
   });
 });
 
+test.describe('serve mode: progress and cancel', () => {
+  test('opening shows a progress bar with Cancel; Cancel stops it and leaves the page as it was', async ({ page }) => {
+    const serve = await startServe([]);
+    try {
+      await page.goto(serve.url);
+      await expect(page.getByTestId('drop-zone')).toBeVisible();
+      // Hold the upload in the browser so the task is still running when Cancel is clicked.
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      await page.route('**/api/openVideo', async (route) => {
+        await held;
+        await route.continue();
+      });
+      await page.getByTestId('file-input').setInputFiles(process.env.WFVAE_E2E_CLIP!);
+      const progress = page.getByTestId('progress');
+      await expect(progress).toContainText('Opening testsrc2-64f.mp4');
+      await page.getByTestId('cancel-button').click();
+      await expect(progress).toHaveCount(0);
+      release();
+      // The late answer is dropped: still no clip, no error.
+      await page.waitForTimeout(1500);
+      await expect(page.getByTestId('drop-zone')).toBeVisible();
+      await expect(page.getByTestId('error-message')).toHaveCount(0);
+      await expect(page.getByTestId('subband-tile')).toHaveCount(0);
+    } finally {
+      await stopServe(serve);
+    }
+  });
+});
+
 test.describe('serve mode: access', () => {
   test('the page without its token explains what to do and the API refuses it', async ({ page, serve }) => {
     const base = new URL(serve.url);

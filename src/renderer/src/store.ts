@@ -93,6 +93,11 @@ export const useStore = create<State>()((set, get) => {
     set({ task: { taskId, label: `Opening ${label}`, phase: 'decode', done: 0, total: 0 }, error: null });
     try {
       const clip = await transport.api.openVideo({ taskId, source });
+      if (get().task?.taskId !== taskId) {
+        // Cancelled or replaced by a newer open while the answer was on its way: drop it.
+        void transport.api.closeClip({ clipId: clip.clipId }).catch(() => undefined);
+        return;
+      }
       const previous = get().clip;
       set({
         clip,
