@@ -137,6 +137,13 @@ describe('createMp4Writer', () => {
     expect(await readFile(out, 'utf8')).toBe('previous contents');
   });
 
+  it('an unwritable destination fails with ffmpeg_failed and its reason, and no process left', async () => {
+    const out = join(dir, 'no-such-folder', 'x.mp4');
+    await expectVideoError(encodeMp4(pattern(), out), 'ffmpeg_failed', /could not write .*x\.mp4 \(exit status 1: .*No such file or directory.*check the folder exists/);
+    expect(toolChildren()).toEqual([]);
+    await expectVideoError(encodePng(new Uint8Array(12), 2, 2, out), 'bad_option', /cannot write .* \(ENOENT\); check the folder exists/);
+  });
+
   it('rejects a chunk of the wrong size', async () => {
     const w = createMp4Writer(join(dir, 'wrong.mp4'), { width: W, height: H, fps: 12 });
     await expectVideoError(w.write({ data: new Float32Array(3 * 16 * 16), shape: [3, 1, 16, 16] }), 'bad_option', /16x16 but the writer was opened for 64x48/);

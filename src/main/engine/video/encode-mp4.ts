@@ -79,6 +79,15 @@ export function createMp4Writer(outPath: string, o: Mp4WriterOptions): Mp4Writer
     throw proc.interruption() ?? e;
   }
 
+  /** ffmpeg stopped taking frames: report why it exited (or why we stopped it). */
+  async function failFromExit(): Promise<never> {
+    state = 'failed';
+    await proc.dispose();
+    const { code } = await proc.exited;
+    await removePartial();
+    throw proc.interruption() ?? failureFromExit(code);
+  }
+
   function failureFromExit(code: number | null): VideoError {
     return new VideoError('ffmpeg_failed', `ffmpeg could not write ${outPath} (exit status ${code}${proc.messages.length ? `: ${proc.messageTail(3)}` : ''}); check the folder exists, is writable and has free space`);
   }
@@ -94,21 +103,21 @@ export function createMp4Writer(outPath: string, o: Mp4WriterOptions): Mp4Writer
       // One frame at a time keeps the rgb copy small and lets ffmpeg's pace drive ours.
       for (let t = 0; t < frames; t++) {
         const bytes = planarFramesToRgb24(chunk.data, frames, height * width, t, 1);
-        if (!stdin || !proc.running || stdin.destroyed) await fail(failureFromExit((await proc.exited).code));
-        const ok = stdin!.write(bytes);
+        if (!stdin || !proc.running || stdin.destroyed) return failFromExit();
+        const ok = stdin.write(bytes);
         if (!ok) {
           await proc.wait(new Promise<void>((res) => {
             const done = () => {
-              stdin!.off('drain', done);
+              stdin.off('drain', done);
               proc.child.off('close', done);
               res();
             };
-            stdin!.on('drain', done);
+            stdin.on('drain', done);
             proc.child.on('close', done);
           }));
         }
         proc.touch();
-        if (!proc.running) await fail(failureFromExit((await proc.exited).code));
+        if (!proc.running) return failFromExit();
         framesWritten++;
       }
     },

@@ -90,6 +90,7 @@ export async function encodePng(rgb: Uint8Array, width: number, height: number, 
   } catch (e) {
     await rm(tmp, { force: true });
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new VideoError('ffmpeg_failed', `cannot write ${outPath} (${code}); check the folder exists and is writable`);
+    // No ffmpeg involved: the output path is what the caller must change.
+    throw new VideoError('bad_option', `cannot write ${outPath} (${code}); check the folder exists and is writable`);
   }
 }
