@@ -1,21 +1,19 @@
-// IPC wiring only: validate what the renderer sends, forward it to the engine
-// session, wrap the answer in an envelope (so error codes survive), and relay
-// engine events to the window.
+// IPC wiring only: each contract method gets a handler that checks the sender
+// and hands the raw request to dispatchIpc (validation + session call); engine
+// events are relayed to the window.
 import { ipcMain, type BrowserWindow } from 'electron';
-import { API_METHOD_NAMES, IPC, parseRequest, toApiErrorShape, type ApiMethodName } from '../shared/contract';
+import { API_METHOD_NAMES, ERROR_CODES, IPC } from '../shared/contract';
 import type { WorkerSession } from './engine/session/worker-session';
+import { dispatchIpc } from './ipc-dispatch';
 import { chooseVideoFile } from './video-dialog';
 
 export function registerIpc(session: WorkerSession, getWindow: () => BrowserWindow | null): () => void {
   for (const method of API_METHOD_NAMES) {
-    ipcMain.handle(IPC.invoke(method), async (event, raw: unknown) => {
-      if (event.sender !== getWindow()?.webContents) return { ok: false, error: { code: 'FORBIDDEN', message: 'unknown sender' } };
-      try {
-        const request = parseRequest(method, raw);
-        return { ok: true, value: await session.call(method as ApiMethodName, request) };
-      } catch (err) {
-        return { ok: false, error: toApiErrorShape(err) };
+    ipcMain.handle(IPC.invoke(method), (event, raw: unknown) => {
+      if (event.sender !== getWindow()?.webContents) {
+        return { ok: false, error: { code: ERROR_CODES.forbidden, message: 'request from an unknown window' } };
       }
+      return dispatchIpc(session, method, raw);
     });
   }
   ipcMain.handle(IPC.chooseFile, () => chooseVideoFile(getWindow()));
