@@ -1,0 +1,163 @@
+// Chunked inference on a loaded model: encode, decode and the streaming
+// reconstruct pipeline, whole-clip / Causal Cache / naive. The app, the CLI
+// and serve mode call these; chunked.ts does the scheduling.
+import type { ModelFacts } from '../checkpoint/index';
+import type { Tensor } from '../tensor';
+import { decodeChunked, encodeChunked, type ChunkMode, type ChunkProgress } from './chunked';
+import type { DecodeResult, EncodeResult, WfvaeModel } from './model';
+import { concatFrames } from './stream-frames';
+import { checkLatent, checkVideo } from './validate';
+
+export type InferenceMode = 'whole' | ChunkMode;
+
+export interface ChunkSettings {
+  mode: InferenceMode;
+  /** Encoder chunk, in video frames (any number >= 1). */
+  encChunk: number;
+  /** Decoder chunk, in latent frames (any number >= 1). */
+  decChunk: number;
+}
+
+export interface StreamRunOptions {
+  taps?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: ChunkProgress & { stage: 'encode' | 'decode' }) => void;
+}
+
+/** What a chunked run will give, said before it starts. */
+export interface ChunkingVerdict {
+  exact: boolean;
+  message: string;
+  timePoolingLayers: string[];
+}
+
+export function chunkingVerdict(facts: ModelFacts, mode: InferenceMode): ChunkingVerdict {
+  if (mode === 'whole') return { exact: true, message: 'whole-clip inference (the ground truth)', timePoolingLayers: [] };
+  if (mode === 'naive') {
+    return { exact: false, message: 'naive chunking: every chunk is a fresh clip, so frames at chunk boundaries differ from whole-clip (flicker)', timePoolingLayers: [] };
+  }
+  if (facts.causalSafe) return { exact: true, message: 'Causal Cache chunking: equal to whole-clip inference within float32 rounding', timePoolingLayers: [] };
+  const n = facts.timePoolingLayers.length;
+  return {
+    exact: false,
+    message:
+      `this model normalises with GroupNorm over time in ${n} layer${n === 1 ? '' : 's'} (e.g. ${facts.timePoolingLayers.slice(0, 3).join(', ')}), ` +
+      'so chunked inference sees per-chunk statistics and cannot equal whole-clip inference; the deviation is measured after the run',
+    timePoolingLayers: facts.timePoolingLayers,
+  };
+}
+
+const as5d = (t: Tensor): Tensor => (t.shape.length === 4 ? { data: t.data, shape: [1, ...t.shape] } : t);
+
+function collect(chunks: Record<string, Tensor[]>, outputs: Record<string, Tensor>): void {
+  for (const [k, v] of Object.entries(outputs)) (chunks[k] ??= []).push(v);
+}
+
+export async function encodeWith(model: WfvaeModel, video: Tensor, s: Pick<ChunkSettings, 'mode' | 'encChunk'>, opts: StreamRunOptions = {}): Promise<EncodeResult> {
+  if (s.mode === 'whole') return model.encode(video, opts);
+  const v = as5d(video);
+  checkVideo(v, model.facts);
+  const graphs = await model.streamGraphs('encoder');
+  const taps = opts.taps ? model.manifest.graphs.encoder.taps.map((t) => t.name) : [];
+  const parts: Record<string, Tensor[]> = {};
+  const gen = encodeChunked(graphs, [v], v.shape[2], s.encChunk, model.facts.temporalCompression, {
+    mode: s.mode,
+    outputs: ['mean', 'logvar'],
+    taps,
+    signal: opts.signal,
+    onProgress: (p) => opts.onProgress?.({ ...p, stage: 'encode' }),
+  });
+  for await (const c of gen) collect(parts, c.outputs);
+  const r: EncodeResult = { mean: concatFrames(parts.mean), logvar: concatFrames(parts.logvar) };
+  if (opts.taps) r.taps = Object.fromEntries(taps.map((t) => [t, concatFrames(parts[t])]));
+  return r;
+}
+
+export async function decodeWith(model: WfvaeModel, latent: Tensor, s: Pick<ChunkSettings, 'mode' | 'decChunk'>, opts: StreamRunOptions = {}): Promise<DecodeResult> {
+  if (s.mode === 'whole') return model.decode(latent, opts);
+  const z = as5d(latent);
+  checkLatent(z, model.facts.latentChannels);
+  const graphs = await model.streamGraphs('decoder');
+  const taps = opts.taps ? model.manifest.graphs.decoder.taps.map((t) => t.name) : [];
+  const parts: Record<string, Tensor[]> = {};
+  const gen = decodeChunked(graphs, [z], z.shape[2], s.decChunk, {
+    mode: s.mode,
+    outputs: ['video'],
+    taps,
+    signal: opts.signal,
+    onProgress: (p) => opts.onProgress?.({ ...p, stage: 'decode' }),
+  });
+  for await (const c of gen) collect(parts, c.outputs);
+  const r: DecodeResult = { video: concatFrames(parts.video) };
+  if (opts.taps) r.taps = Object.fromEntries(taps.map((t) => [t, concatFrames(parts[t])]));
+  return r;
+}
+
+export interface ReconstructedChunk {
+  /** Output video frames [start, end) this chunk holds. */
+  frames: [number, number];
+  video: Tensor;
+}
+
+/**
+ * Reconstructs a clip that arrives in frame blocks (1, 3, n, H, W) and yields
+ * the reconstruction as it becomes final: the encoder's latent chunks feed the
+ * decoder directly, so only O(chunk) frames and activations are alive at once.
+ */
+export async function* reconstructStream(
+  model: WfvaeModel,
+  source: AsyncIterable<Tensor> | Iterable<Tensor>,
+  totalFrames: number,
+  s: ChunkSettings,
+  opts: StreamRunOptions = {},
+): AsyncGenerator<ReconstructedChunk> {
+  if (s.mode === 'whole') throw new Error('reconstructStream runs chunked modes; use WfvaeModel.reconstruct for whole-clip inference');
+  const tc = model.facts.temporalCompression;
+  if ((totalFrames - 1) % tc !== 0) throw new Error(`a clip of ${totalFrames} frames cannot be encoded: this model needs 1 + ${tc}k frames`);
+  const [enc, dec] = await Promise.all([model.streamGraphs('encoder'), model.streamGraphs('decoder')]);
+  const latents = encodeChunked(enc, source, totalFrames, s.encChunk, tc, {
+    mode: s.mode,
+    outputs: ['mean'],
+    signal: opts.signal,
+    onProgress: (p) => opts.onProgress?.({ ...p, stage: 'encode' }),
+  });
+  const means = (async function* () {
+    for await (const c of latents) yield c.outputs.mean;
+  })();
+  const totalLatent = 1 + (totalFrames - 1) / tc;
+  let at = 0;
+  for await (const c of decodeChunked(dec, means, totalLatent, s.decChunk, {
+    mode: s.mode,
+    outputs: ['video'],
+    signal: opts.signal,
+    onProgress: (p) => opts.onProgress?.({ ...p, stage: 'decode' }),
+  })) {
+    const video = c.outputs.video;
+    const n = video.shape[2];
+    yield { frames: [at, at + n], video };
+    at += n;
+  }
+  if (at !== totalFrames) throw new Error(`internal: reconstructed ${at} frames of ${totalFrames}`);
+}
+
+/**
+ * Video frames at which the encoder's runs and the decoder's chunks begin (as
+ * encodeChunked / decodeChunked schedule them): where naive chunking seams.
+ */
+export function chunkBoundaryFrames(totalFrames: number, s: Pick<ChunkSettings, 'encChunk' | 'decChunk'>, temporalCompression: number): { encoder: number[]; decoder: number[] } {
+  const encoder: number[] = [];
+  let fed = 1;
+  let consumed = 1;
+  while (consumed < totalFrames) {
+    fed = Math.min(totalFrames, fed + s.encChunk);
+    const ready = Math.floor((fed - consumed) / temporalCompression) * temporalCompression;
+    if (ready > 0) {
+      encoder.push(consumed);
+      consumed += ready;
+    }
+  }
+  const decoder: number[] = [];
+  const totalLatent = 1 + (totalFrames - 1) / temporalCompression;
+  for (let a = 1; a < totalLatent; a += s.decChunk) decoder.push(1 + (a - 1) * temporalCompression);
+  return { encoder, decoder };
+}
