@@ -3,7 +3,7 @@
 // requests are coalesced: while one is in flight only the latest wanted frame
 // is remembered, so scrubbing never queues up stale work.
 import { create } from 'zustand';
-import { ApiError, ERROR_CODES, type ClipInfo, type Frame, type Subbands } from '../../shared/contract';
+import { ApiError, ERROR_CODES, MAX_LEVELS_LIMIT, type ClipInfo, type Frame, type Subbands } from '../../shared/contract';
 import type { OpenSource, Transport } from './transport/transport';
 
 export interface TaskState {
@@ -202,7 +202,7 @@ export const useStore = create<State>()((set, get) => {
     setLevels(levels) {
       const clip = get().clip;
       if (!clip || levels === get().levels) return;
-      set({ levels: Math.max(1, Math.min(clip.maxLevels, levels)) });
+      set({ levels: Math.max(1, Math.min(clip.maxLevels, MAX_LEVELS_LIMIT, levels)) });
       requestView();
     },
 

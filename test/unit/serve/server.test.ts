@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSourceSession } from '../../../src/main/engine/session/source-worker';
 import type { WorkerSession } from '../../../src/main/engine/session/worker-session';
 import { startServeServer, type ServeServer } from '../../../src/cli/serve/server';
+import { requireWebRoot } from '../../../src/cli/serve/web-root';
 import { decodeWire, encodeWire } from '../../../src/shared/wire-codec';
 import { parseResponse, type ApiEvent } from '../../../src/shared/contract';
 import { SUBBANDS_3D } from '../../../src/shared/subbands';
@@ -90,6 +91,10 @@ describe('serve server: access', () => {
 
   it('never serves files outside the web root', async () => {
     expect(await rawGet(`/..%2f..%2fetc%2fpasswd?token=${server.token}`, {})).toBe(404);
+  });
+
+  it('tells the user to build the web UI when it is missing', () => {
+    expect(() => requireWebRoot(join(dir, 'nowhere'))).toThrow(/web UI is not built .* run `npm run build:renderer` first/);
   });
 
   it('listens on 127.0.0.1 only', async () => {

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { colorizeTile, COLORMAP_LEGEND, divergingColor, sequentialColor } from '../../../shared/colormap';
 import { SUBBAND_3D_AXIS_ORDER } from '../../../shared/subbands';
-import type { Subbands } from '../../../shared/contract';
+import { MAX_LEVELS_LIMIT, type Subbands } from '../../../shared/contract';
 import { formatValue } from '../format';
 import { useStore } from '../store';
 import { EnergyChart } from './EnergyChart';
@@ -27,7 +27,7 @@ export function SubbandsView() {
         <label className="level-picker">
           Levels
           <select data-testid="levels-select" value={levels} onChange={(e) => setLevels(Number(e.currentTarget.value))} disabled={clip.maxLevels < 1}>
-            {Array.from({ length: clip.maxLevels }, (_, i) => i + 1).map((n) => (
+            {Array.from({ length: Math.min(clip.maxLevels, MAX_LEVELS_LIMIT) }, (_, i) => i + 1).map((n) => (
               <option key={n} value={n}>
                 {n}
               </option>
