@@ -4,11 +4,38 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
+
+const SHIM_REQUIRE = 'const require = __shims_module__.createRequire(import.meta.url);';
+const OWN_REQUIRE = /^(?:var|let|const) require = createRequire\(import\.meta\.url\);\n/m;
+
+/**
+ * electron-vite prepends a CommonJS shim declaring `const require` to ESM chunks
+ * that call require(); engine modules that declare their own top-level
+ * `const require = createRequire(import.meta.url)` then collide ("Identifier
+ * 'require' has already been declared"). Both are createRequire of the same
+ * chunk, so the module's own declaration is dropped. Runs in generateBundle,
+ * after every renderChunk, and also on the worker bundle `?modulePath` emits
+ * as an asset.
+ */
+function dedupeShimRequire(): Plugin {
+  const fix = (code: string) => (code.includes(SHIM_REQUIRE) ? code.replace(OWN_REQUIRE, '') : code);
+  return {
+    name: 'wfvae:dedupe-shim-require',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      for (const item of Object.values(bundle)) {
+        if (item.type === 'chunk') item.code = fix(item.code);
+        else if (item.fileName.endsWith('.js') && typeof item.source === 'string') item.source = fix(item.source);
+      }
+    },
+  };
+}
 
 export default defineConfig({
   main: {
+    plugins: [dedupeShimRequire()],
     build: {
-      outDir: 'out/main',
       rolldownOptions: {
         input: { index: resolve(import.meta.dirname, 'src/main/index.ts') },
         // Native and binary-carrying packages stay in node_modules.
@@ -18,7 +45,6 @@ export default defineConfig({
   },
   preload: {
     build: {
-      outDir: 'out/preload',
       rolldownOptions: {
         input: { index: resolve(import.meta.dirname, 'src/preload/index.ts') },
         // Sandboxed preloads must be CommonJS.
@@ -30,7 +56,6 @@ export default defineConfig({
     root: resolve(import.meta.dirname, 'src/renderer'),
     plugins: [react()],
     build: {
-      outDir: 'out/renderer',
       rolldownOptions: {
         input: { index: resolve(import.meta.dirname, 'src/renderer/index.html') },
       },
