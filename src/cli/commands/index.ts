@@ -6,6 +6,7 @@ import { convertCommand } from './convert';
 import { encodeCommand } from './encode';
 import { decodeCommand } from './decode';
 import { reconstructCommand } from './reconstruct';
+import { compareCommand } from './compare';
 
 // Each command registers here; keep the list in the order `wfvae --help` shows.
-export const commands: Command[] = [infoCommand, subbandsCommand, serveCommand, convertCommand, encodeCommand, decodeCommand, reconstructCommand];
+export const commands: Command[] = [infoCommand, subbandsCommand, serveCommand, convertCommand, encodeCommand, decodeCommand, reconstructCommand, compareCommand];
