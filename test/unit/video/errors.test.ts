@@ -145,13 +145,17 @@ describe('ffmpeg processes never outlive the call', () => {
     expect(toolChildren()).toEqual([]);
   });
 
-  it('leaving a chunk loop early stops ffmpeg', async () => {
+  it('leaving a chunk loop early stops ffmpeg, even while it is blocked on a full pipe', async () => {
+    // 41 frames of 256x192 rgb24 = 6 MB: far more than the pipe and the 1 MB read queue hold.
+    const big = await makeClip('big.mp4', 'testsrc2=s=256x192:r=25', 41, ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']);
+    const t0 = Date.now();
     let n = 0;
-    for await (const chunk of decodeVideoChunks(mp4, { chunkFrames: 2 })) {
+    for await (const chunk of decodeVideoChunks(big, { chunkFrames: 2 })) {
       n += chunk.shape[1];
       if (n >= 4) break;
     }
     expect(n).toBe(4);
+    expect(Date.now() - t0).toBeLessThan(5000);
     expect(toolChildren()).toEqual([]);
   });
 });

@@ -85,18 +85,9 @@ async function* readRgbFrames(path: string, p: Prepared, o: DecodeOptions, state
   const frame = new Uint8Array(frameBytes);
   let fill = 0;
   try {
-    const stdout = proc.child.stdout;
-    if (!stdout) throw new VideoError('ffmpeg_failed', `ffmpeg started without an output pipe while decoding ${path}`);
-    const it = stdout[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     reading: while (state.frames < plan.frames) {
-      let r: IteratorResult<Buffer>;
-      try {
-        r = await proc.wait(it.next());
-      } catch {
-        break; // the pipe broke: the exit status below explains why
-      }
-      if (r.done) break;
-      const buf = r.value;
+      const buf = await proc.wait(proc.read());
+      if (buf === null) break;
       for (let off = 0; off < buf.length; ) {
         const n = Math.min(frameBytes - fill, buf.length - off);
         frame.set(buf.subarray(off, off + n), fill);
@@ -110,6 +101,7 @@ async function* readRgbFrames(path: string, p: Prepared, o: DecodeOptions, state
         }
       }
     }
+    proc.discardStdout();
     const { code } = await proc.wait(proc.exited);
     const interrupted = proc.interruption();
     if (interrupted) throw interrupted;

@@ -63,6 +63,7 @@ export function createMp4Writer(outPath: string, o: Mp4WriterOptions): Mp4Writer
     timeoutMs: o.timeoutMs ?? ENCODE_TIMEOUT_MS,
     stallMs: Math.min(ENCODE_STALL_MS, o.timeoutMs ?? ENCODE_TIMEOUT_MS),
     stdin: true,
+    stdout: false,
     envVar: 'WFVAE_FFMPEG',
   });
   let state: 'open' | 'closing' | 'done' | 'failed' = 'open';

@@ -18,12 +18,16 @@ export interface ToolOptions {
   /** Kill when the tool shows no sign of life (no output, no progress) for this long while waited on. */
   stallMs: number;
   stdin?: boolean;
+  /** false: the tool writes nothing useful to stdout (its stdout is not even opened). */
+  stdout?: boolean;
   envVar: string;
   /** The input's URL, cut from ffmpeg's messages ("file:/a/b.mp4: Invalid data…") so they read cleanly. */
   inputUrl?: string;
 }
 
 const STDERR_KEEP_LINES = 40;
+/** stdout bytes buffered before the pipe is paused: ffmpeg then blocks, so memory stays bounded. */
+const STDOUT_QUEUE_BYTES = 1 << 20;
 
 export class ToolProcess {
   readonly child: ChildProcess;
@@ -39,6 +43,11 @@ export class ToolProcess {
   private timer: NodeJS.Timeout | null = null;
   private readonly onAbort = () => this.kill('cancelled');
   private stderrPartial = '';
+  private outQueue: Buffer[] = [];
+  private outQueued = 0;
+  private outEnded = false;
+  private outDiscarding = false;
+  private outWake: (() => void) | null = null;
 
   constructor(
     readonly bin: string,
@@ -46,7 +55,7 @@ export class ToolProcess {
     private readonly opts: ToolOptions,
   ) {
     if (opts.signal?.aborted) throw new VideoError('cancelled', `${opts.what} was cancelled`);
-    this.child = spawn(bin, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], windowsHide: true });
+    this.child = spawn(bin, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', opts.stdout === false ? 'ignore' : 'pipe', 'pipe'], windowsHide: true });
     this.exited = new Promise((resolve) => {
       this.child.once('error', (err: NodeJS.ErrnoException) => {
         this.spawnError = err;
@@ -61,7 +70,13 @@ export class ToolProcess {
         resolve({ code, signal });
       });
     });
-    this.child.stdout?.on('data', () => this.touch());
+    const out = this.child.stdout;
+    if (out) {
+      out.on('data', (b: Buffer) => this.onStdout(b));
+      for (const ev of ['end', 'close', 'error']) out.on(ev, () => this.endStdout());
+    } else {
+      this.outEnded = true;
+    }
     this.child.stderr?.setEncoding('utf8');
     this.child.stderr?.on('data', (s: string) => this.onStderr(s));
     this.child.stdin?.on('error', () => {
@@ -99,9 +114,35 @@ export class ToolProcess {
     }
   }
 
+  /**
+   * The next block of stdout, or null once it has ended. Reading is what lets the tool go on:
+   * while blocks are not taken the pipe is paused and the tool blocks on its writes.
+   */
+  async read(): Promise<Buffer | null> {
+    while (this.outQueue.length === 0) {
+      if (this.outEnded) return null;
+      this.child.stdout?.resume();
+      await new Promise<void>((resolve) => (this.outWake = resolve));
+    }
+    const b = this.outQueue.shift() as Buffer;
+    this.outQueued -= b.length;
+    if (this.outQueued < STDOUT_QUEUE_BYTES) this.child.stdout?.resume();
+    return b;
+  }
+
+  /** Drops whatever else the tool writes to stdout, so it can finish (or die) without blocking on the pipe. */
+  discardStdout(): void {
+    this.outDiscarding = true;
+    this.outQueue = [];
+    this.outQueued = 0;
+    this.child.stdout?.resume();
+  }
+
   /** Kills the child if it still runs and waits for it to be gone. Safe to call twice. */
   async dispose(): Promise<void> {
     this.kill('disposed');
+    // A paused, unread stdout would keep 'close' from ever firing.
+    this.discardStdout();
     try {
       await this.exited;
     } finally {
@@ -157,6 +198,26 @@ export class ToolProcess {
     this.timer = null;
   }
 
+  private onStdout(b: Buffer): void {
+    this.touch();
+    if (this.outDiscarding) return;
+    this.outQueue.push(b);
+    this.outQueued += b.length;
+    if (this.outQueued >= STDOUT_QUEUE_BYTES) this.child.stdout?.pause();
+    this.wakeReader();
+  }
+
+  private endStdout(): void {
+    this.outEnded = true;
+    this.wakeReader();
+  }
+
+  private wakeReader(): void {
+    const wake = this.outWake;
+    this.outWake = null;
+    wake?.();
+  }
+
   private onStderr(s: string): void {
     this.touch();
     const lines = (this.stderrPartial + s).split(/\r?\n/);
@@ -185,16 +246,19 @@ export async function runToCompletion(
   const chunks: Buffer[] = [];
   let size = 0;
   const limit = opts.maxStdoutBytes ?? 64 * 1024 * 1024;
-  proc.child.stdout?.on('data', (b: Buffer) => {
-    size += b.length;
-    if (size > limit) proc.kill('disposed');
-    else chunks.push(b);
-  });
   try {
+    for (let b = await proc.wait(proc.read()); b !== null; b = await proc.wait(proc.read())) {
+      size += b.length;
+      if (size > limit) break;
+      chunks.push(b);
+    }
+    if (size > limit) {
+      proc.kill('disposed');
+      throw new VideoError('ffmpeg_failed', `${opts.what}: ${bin} printed more than ${limit} bytes; this is not a file it can describe`);
+    }
     const { code } = await proc.wait(proc.exited);
     const interrupted = proc.interruption();
     if (interrupted) throw interrupted;
-    if (size > limit) throw new VideoError('ffmpeg_failed', `${opts.what}: ${bin} printed more than ${limit} bytes; this is not a file it can describe`);
     return { code, stdout: Buffer.concat(chunks).toString('utf8'), messages: [...proc.messages] };
   } finally {
     await proc.dispose();
