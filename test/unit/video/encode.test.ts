@@ -45,7 +45,9 @@ describe('encodeMp4', () => {
   it('round-trips through decodeVideo within codec tolerance', async () => {
     const video = pattern();
     const out = join(dir, 'round.mp4');
-    await encodeMp4(video, out, { fps: 12 });
+    const progress: number[] = [];
+    await encodeMp4(video, out, { fps: 12, onProgress: (done, total) => progress.push(done * 100 + total) });
+    expect(progress).toEqual(Array.from({ length: T }, (_, i) => (i + 1) * 100 + T));
     const info = await probeVideo(out);
     expect(info).toMatchObject({ width: W, height: H, frames: T, fps: 12, codec: 'h264' });
     const back = await decodeVideo(out);

@@ -21,7 +21,7 @@ export interface Mp4WriterOptions {
 
 export interface Mp4Writer {
   /** Appends (3, n, H, W) frames in [-1, 1]; resolves once ffmpeg has taken them (backpressure). */
-  write(chunk: VideoTensor): Promise<void>;
+  write(chunk: VideoTensor, onFrame?: (framesOfChunkDone: number) => void): Promise<void>;
   /** Finishes the file and moves it to outPath. */
   close(): Promise<void>;
   /** Stops ffmpeg and deletes the partial file. Safe after close() or a failed write. */
@@ -94,7 +94,7 @@ export function createMp4Writer(outPath: string, o: Mp4WriterOptions): Mp4Writer
   }
 
   return {
-    async write(chunk) {
+    async write(chunk, onFrame) {
       if (state !== 'open') throw new VideoError('bad_option', `${what}: write() after ${state === 'failed' ? 'a failure or abort()' : 'close()'}`);
       const { frames, height, width } = videoDims(chunk, 'createMp4Writer.write');
       if (height !== o.height || width !== o.width) {
@@ -120,6 +120,7 @@ export function createMp4Writer(outPath: string, o: Mp4WriterOptions): Mp4Writer
         proc.touch();
         if (!proc.running) return failFromExit();
         framesWritten++;
+        onFrame?.(t + 1);
       }
     },
 
@@ -153,12 +154,12 @@ export function createMp4Writer(outPath: string, o: Mp4WriterOptions): Mp4Writer
 export async function encodeMp4(
   video: VideoTensor,
   outPath: string,
-  opts: { fps?: number; crf?: number; signal?: AbortSignal; timeoutMs?: number } = {},
+  opts: { fps?: number; crf?: number; signal?: AbortSignal; timeoutMs?: number; onProgress?: (doneFrames: number, totalFrames: number) => void } = {},
 ): Promise<void> {
   const { height, width } = videoDims(video, 'encodeMp4');
   const writer = createMp4Writer(outPath, { width, height, fps: opts.fps ?? 24, crf: opts.crf, signal: opts.signal, timeoutMs: opts.timeoutMs });
   try {
-    await writer.write(video);
+    await writer.write(video, opts.onProgress && ((done) => opts.onProgress?.(done, video.shape[1])));
     await writer.close();
   } catch (e) {
     await writer.abort();
