@@ -27,6 +27,7 @@ describe('planDecode', () => {
     const upscale = planDecode(info(64, 48, 5), { size: 96 });
     expect(upscale.filter).toBe('scale=128:96:flags=bicubic+accurate_rnd+full_chroma_int,format=rgb24');
     expect(upscale.notes).toEqual(['resized 64x48 -> 128x96 (bicubic filter)']);
+    expect(planDecode(info(64, 48, 5), { size: 48 }).notes).toEqual([]);
   });
 
   it('the default voxel guard admits 129 frames at 512x512 and refuses 130+', () => {

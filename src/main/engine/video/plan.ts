@@ -105,7 +105,7 @@ export function planDecode(info: VideoInfo, o: DecodeOptions): DecodePlan {
   if (width === 0 || height === 0) {
     throw new VideoError('bad_option', `${info.path} is ${scaledW}x${scaledH} pixels${o.size ? ` after resizing` : ''}, too small for the model (both sides must reach 8); pass a larger size, e.g. size 64 (--size 64)`);
   }
-  if (o.size !== undefined) notes.push(`resized ${info.width}x${info.height} -> ${scaledW}x${scaledH} (${algo} filter)`);
+  if (scaledW !== info.width || scaledH !== info.height) notes.push(`resized ${info.width}x${info.height} -> ${scaledW}x${scaledH} (${algo} filter)`);
   if (width !== scaledW || height !== scaledH) notes.push(`centre-cropped ${scaledW}x${scaledH} -> ${width}x${height} (sides must be multiples of 8)`);
 
   const voxels = width * height * frames;
