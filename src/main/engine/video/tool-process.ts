@@ -167,7 +167,7 @@ export class ToolProcess {
       case 'timeout':
         return new VideoError('timeout', `${what} took longer than ${fmtMs(timeoutMs)} and was stopped; raise the timeout or pick fewer frames / a smaller size`);
       case 'stalled':
-        return new VideoError('timeout', `${what} stalled: ffmpeg showed no progress for ${fmtMs(stallMs)} and was stopped; check that the file is on a readable local disk`);
+        return new VideoError('timeout', `${what} stalled: ${envVar === 'WFVAE_FFPROBE' ? 'ffprobe' : 'ffmpeg'} showed no progress for ${fmtMs(stallMs)} and was stopped; check that the file is on a readable local disk`);
       default:
         return null;
     }
