@@ -1,5 +1,6 @@
 // --enc-chunk / --dec-chunk / --naive, shared by encode, decode, reconstruct and compare.
 import type { Flags } from './args';
+import { progressBar } from './progress';
 import { UsageError } from './errors';
 import { chunkingVerdict, type ChunkSettings } from '../main/engine/runtime/stream-model';
 import type { ModelFacts } from '../main/engine/checkpoint/index';
@@ -35,4 +36,21 @@ export function announceChunking(s: ChunkSettings, facts: ModelFacts, quiet: boo
 
 export function requireChunked(s: ChunkSettings, command: string): void {
   if (s.mode === 'whole') throw new UsageError(`${command} needs --enc-chunk and/or --dec-chunk`);
+}
+
+/** A progress bar per stage (encode, decode) of a chunked run; silent for whole-clip runs. */
+export function chunkProgress(s: ChunkSettings): ((p: { stage: string; done: number; total: number }) => void) & { finish(): void } {
+  let stage = '';
+  let bar: ReturnType<typeof progressBar> | null = null;
+  const sink = ((p: { stage: string; done: number; total: number }) => {
+    if (s.mode === 'whole') return;
+    if (p.stage !== stage) {
+      bar?.finish();
+      stage = p.stage;
+      bar = progressBar(`${p.stage === 'encode' ? 'encoding' : 'decoding'} (${s.mode} chunks)`);
+    }
+    bar?.(p.done, p.total);
+  }) as ((p: { stage: string; done: number; total: number }) => void) & { finish(): void };
+  sink.finish = () => bar?.finish();
+  return sink;
 }

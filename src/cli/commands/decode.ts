@@ -2,6 +2,8 @@ import type { Command } from '../command';
 import { Flags, parseArgs } from '../args';
 import { UsageError } from '../errors';
 import { MODEL_OPTIONS_HELP, openModel, readModelFlags, withInterrupt } from '../model-arg';
+import { decodeWith } from '../../main/engine/runtime/stream-model';
+import { announceChunking, CHUNK_OPTIONS_HELP, chunkProgress, readChunkFlags } from '../chunk-options';
 import { parseTensorRef, readTensorRef, writeTensors } from '../tensor-arg';
 import { encodeMp4 } from '../../main/engine/video/index';
 
@@ -18,6 +20,8 @@ with --taps every decoder tap under its name; to .mp4 an H.264 video
   --taps           also write the taps (.safetensors only)
   --fps N          frame rate of the mp4 (default 24)
 
+${CHUNK_OPTIONS_HELP}
+
 ${MODEL_OPTIONS_HELP}`;
 
 export const decodeCommand: Command = {
@@ -31,6 +35,7 @@ export const decodeCommand: Command = {
     const out = flags.requiredString('out', 'the .safetensors or .mp4 file to write');
     const taps = flags.bool('taps');
     const fps = flags.int('fps', { min: 1, max: 240 });
+    const chunking = readChunkFlags(flags);
     flags.assertAllUsed();
     if (flags.positionals.length) throw new UsageError(`decode takes no positional arguments (got ${flags.positionals.join(' ')})`);
     const mp4 = out.endsWith('.mp4');
@@ -43,7 +48,9 @@ export const decodeCommand: Command = {
       const m = await openModel(model, signal);
       try {
         const t0 = performance.now();
-        const r = await m.decode(latent, { taps, signal });
+        announceChunking(chunking, m.facts, false);
+        const progress = chunkProgress(chunking);
+        const r = await decodeWith(m, latent, chunking, { taps, signal, onProgress: progress }).finally(() => progress.finish());
         const seconds = (performance.now() - t0) / 1000;
         if (mp4) {
           const [, c, t, h, w] = r.video.shape;

@@ -6,10 +6,12 @@ import { MODEL_OPTIONS_HELP, openModel, readModelFlags, withInterrupt } from '..
 import { parseTensorRef, readTensorRef, writeTensors } from '../tensor-arg';
 import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
 import { decodeVideo } from '../../main/engine/video/index';
+import { encodeWith } from '../../main/engine/runtime/stream-model';
+import { announceChunking, CHUNK_OPTIONS_HELP, chunkProgress, readChunkFlags } from '../chunk-options';
 import type { Tensor } from '../../main/engine/tensor';
 
 const help = `usage: wfvae encode (--video V [video selection] | --tensor FILE:NAME) --out OUT.safetensors
-                    [--taps] [--model M] [--provider P] [--threads N]
+                    [--taps] [--enc-chunk N [--naive]] [--model M] [--provider P] [--threads N]
 
 Encodes a clip to the latent: writes tensors "mean" and "logvar"
 (1, C, t, h, w) to OUT.safetensors; with --taps also every encoder tap
@@ -20,6 +22,8 @@ input (one of):
   --tensor F:N     tensor N of safetensors file F, shape (1,3,T,H,W) or (3,T,H,W), in [-1, 1]
   --out OUT        output .safetensors file
   --taps           also write the taps
+
+${CHUNK_OPTIONS_HELP}
 
 ${MODEL_OPTIONS_HELP}
 
@@ -37,6 +41,7 @@ export const encodeCommand: Command = {
     const out = flags.requiredString('out', 'the .safetensors file to write mean and logvar to');
     const taps = flags.bool('taps');
     const videoOpts = readVideoOptions(flags);
+    const chunking = readChunkFlags(flags);
     flags.assertAllUsed();
     if (flags.positionals.length) throw new UsageError(`encode takes no positional arguments (got ${flags.positionals.join(' ')}); pass the input with --video or --tensor`);
     if ((videoPath === undefined) === (tensorArg === undefined)) throw new UsageError('pass exactly one input: --video <file> or --tensor <file.safetensors:name>');
@@ -57,7 +62,9 @@ export const encodeCommand: Command = {
           input = { data: clip.data, shape: clip.shape };
         }
         const t0 = performance.now();
-        const r = await m.encode(input, { taps, signal });
+        announceChunking(chunking, m.facts, false);
+        const progress = chunkProgress(chunking);
+        const r = await encodeWith(m, input, chunking, { taps, signal, onProgress: progress }).finally(() => progress.finish());
         const seconds = (performance.now() - t0) / 1000;
         await writeTensors(out, { mean: r.mean, logvar: r.logvar, ...(r.taps ?? {}) }, { model_sha256: m.manifest.sha256, provider: m.provider });
         process.stderr.write(`encoded ${input.shape.join('x')} -> mean ${r.mean.shape.join('x')} in ${seconds.toFixed(2)} s on ${m.provider}; wrote ${out}\n`);

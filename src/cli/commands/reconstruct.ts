@@ -7,18 +7,25 @@ import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
 import { decodeVideo, encodeMp4 } from '../../main/engine/video/index';
 import { psnr, ssim } from '../../main/engine/metrics/index';
 import type { Tensor } from '../../main/engine/tensor';
+import { reconstructFile } from '../../main/engine/runtime/stream-reconstruct';
+import { announceChunking, CHUNK_OPTIONS_HELP, chunkProgress, readChunkFlags } from '../chunk-options';
 
 const help = `usage: wfvae reconstruct <video> [--model M] [video selection] [--provider P]
-                    [--threads N] [--out rec.mp4] [--json]
+                    [--threads N] [--enc-chunk N] [--dec-chunk M] [--naive] [--out rec.mp4] [--json]
 
-Encodes the clip, decodes it from the latent mean (whole clip at once) and
-reports how close the reconstruction is: PSNR (dB, over the whole clip's MSE)
-and SSIM (mean over frames), the seconds taken and the execution provider.
+Encodes the clip, decodes it from the latent mean and reports how close the
+reconstruction is: PSNR (dB, over the whole clip's MSE) and SSIM (mean over
+frames), the seconds taken, the execution provider and the peak memory.
+By default the whole clip runs in one pass; with --enc-chunk/--dec-chunk the
+clip streams from the file through the encoder and decoder chunk by chunk
+(Causal Cache) into the mp4, in memory that does not grow with its length.
 The reconstruction is clipped to [-1, 1] before measuring, as any saved
 video would be.
 
   --out F      also write the reconstruction as mp4 (the clip's frame rate)
   --json       print everything as JSON on stdout, with per-frame PSNR and SSIM
+
+${CHUNK_OPTIONS_HELP}
 
 ${MODEL_OPTIONS_HELP}
 
@@ -42,6 +49,7 @@ export const reconstructCommand: Command = {
     const out = flags.string('out');
     const json = flags.bool('json');
     const videoOpts = readVideoOptions(flags);
+    const chunking = readChunkFlags(flags);
     flags.assertAllUsed();
     if (flags.positionals.length !== 1) throw new UsageError(`reconstruct takes one video path (got ${flags.positionals.length}); usage: wfvae reconstruct <video> [--model M]`);
     if (out !== undefined && !out.endsWith('.mp4')) throw new UsageError(`--out must end in .mp4 (got ${out})`);
@@ -51,35 +59,58 @@ export const reconstructCommand: Command = {
       const tStart = performance.now();
       const m = await openModel(model, signal);
       try {
-        const bar = progressBar('decoding video');
-        const clip = await decodeVideo(videoPath, { ...videoOpts, temporalMultiple: m.facts.temporalCompression, signal, onProgress: bar }).finally(() => bar.finish());
-        if (!json) for (const n of clip.notes) process.stderr.write(`note: ${n}\n`);
-        const input: Tensor = { data: clip.data, shape: clip.shape };
-        process.stderr.write(`reconstructing ${clip.shape.slice(1).join('x')} (TxHxW) on ${m.provider}...\n`);
-        const r = await m.reconstruct(input, { signal });
-        const [, c, t, h, w] = r.video.shape;
-        const rec = clipUnit({ data: r.video.data, shape: [c, t, h, w] });
-        const p = psnr(input, rec);
-        const s = ssim(input, rec);
-        if (out) await encodeMp4(rec, out, { fps: clip.fps, signal });
+        let input: Tensor | null = null;
+        let rec: { psnr: { clip: number; perFrame: number[] }; ssim: { clip: number; perFrame: number[] }; frames: number; height: number; width: number; notes: string[]; frameIndices: number[] };
+        let latent: number[];
+        let encodeSeconds: number | null = null;
+        let decodeSeconds: number | null = null;
+        if (chunking.mode === 'whole') {
+          const bar = progressBar('decoding video');
+          const clip = await decodeVideo(videoPath, { ...videoOpts, temporalMultiple: m.facts.temporalCompression, signal, onProgress: bar }).finally(() => bar.finish());
+          if (!json) for (const n of clip.notes) process.stderr.write(`note: ${n}\n`);
+          input = { data: clip.data, shape: clip.shape };
+          process.stderr.write(`reconstructing ${clip.shape.slice(1).join('x')} (TxHxW) on ${m.provider}...\n`);
+          const r = await m.reconstruct(input, { signal });
+          const [, c, t, h, w] = r.video.shape;
+          const video = clipUnit({ data: r.video.data, shape: [c, t, h, w] });
+          const p = psnr(input, video);
+          const s = ssim(input, video);
+          if (out) await encodeMp4(video, out, { fps: clip.fps, signal });
+          rec = { psnr: p, ssim: s, frames: t, height: h, width: w, notes: clip.notes, frameIndices: clip.frameIndices };
+          latent = [...r.mean.shape];
+          encodeSeconds = r.encodeSeconds;
+          decodeSeconds = r.decodeSeconds;
+        } else {
+          announceChunking(chunking, m.facts, json);
+          const progress = chunkProgress(chunking);
+          const r = await reconstructFile(m, videoPath, videoOpts, chunking, { outPath: out, signal, onProgress: progress }).finally(() => progress.finish());
+          if (!json) for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
+          rec = r;
+          latent = [1, m.facts.latentChannels, 1 + (r.frames - 1) / m.facts.temporalCompression, r.height / 8, r.width / 8];
+        }
+        const { psnr: p, ssim: s, frames: t, height: h, width: w } = rec;
         const totalSeconds = (performance.now() - tStart) / 1000;
+        // getrusage's maxrss (KiB on Linux): the peak of this process, ffmpeg children excluded.
+        const peakRssMB = process.resourceUsage().maxRSS / 1024;
         const report = {
           video: videoPath,
           model: m.dir,
           className: m.manifest.className,
           provider: m.provider,
+          chunking: chunking.mode === 'whole' ? { mode: 'whole' } : chunking,
           frames: t,
           height: h,
           width: w,
-          latent: r.mean.shape,
+          latent,
           psnr: round(p.clip),
           ssim: round(s.clip, 5),
-          encodeSeconds: round(r.encodeSeconds, 3),
-          decodeSeconds: round(r.decodeSeconds, 3),
+          encodeSeconds: encodeSeconds === null ? null : round(encodeSeconds, 3),
+          decodeSeconds: decodeSeconds === null ? null : round(decodeSeconds, 3),
           totalSeconds: round(totalSeconds, 3),
+          peakRssMB: round(peakRssMB, 1),
           output: out ?? null,
-          notes: clip.notes,
-          perFrame: { psnr: p.perFrame.map((v) => round(v)), ssim: s.perFrame.map((v) => round(v, 5)), frameIndices: clip.frameIndices },
+          notes: rec.notes,
+          perFrame: { psnr: p.perFrame.map((v) => round(v)), ssim: s.perFrame.map((v) => round(v, 5)), frameIndices: rec.frameIndices },
         };
         if (json) {
           process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -89,10 +120,12 @@ export const reconstructCommand: Command = {
           ['video', `${videoPath} (${t} frames, ${w}x${h})`],
           ['model', `${m.manifest.className} ${m.dir}`],
           ['provider', m.provider],
-          ['latent', r.mean.shape.join('x')],
+          ['latent', latent.join('x')],
+          ['chunking', chunking.mode === 'whole' ? 'whole clip' : `${chunking.mode}: encoder ${chunking.encChunk} frames, decoder ${chunking.decChunk} latent frames`],
           ['PSNR', `${p.clip.toFixed(2)} dB`],
           ['SSIM', s.clip.toFixed(4)],
-          ['seconds', `encode ${r.encodeSeconds.toFixed(2)}, decode ${r.decodeSeconds.toFixed(2)}, total ${totalSeconds.toFixed(2)} (with loading)`],
+          ['seconds', encodeSeconds !== null && decodeSeconds !== null ? `encode ${encodeSeconds.toFixed(2)}, decode ${decodeSeconds.toFixed(2)}, total ${totalSeconds.toFixed(2)} (with loading)` : `total ${totalSeconds.toFixed(2)} (with loading)`],
+          ['memory', `peak RSS ${peakRssMB.toFixed(0)} MB`],
         ];
         if (out) rows.push(['output', out]);
         process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(9)} ${v}`).join('\n')}\n`);
