@@ -44,7 +44,9 @@ export function conversionProgress(): { onProgress: (p: ConvertProgress) => void
         bar = progressBar(labels[p.phase]);
         phase = p.phase;
       }
-      bar(p.done, p.total);
+      // Bytes read as megabytes; graph building counts graphs.
+      if (p.phase === 'build') bar(p.done, p.total, 'graphs');
+      else bar(Math.round(p.done / 1e6), Math.round(p.total / 1e6), 'MB');
     },
     finish: () => bar.finish(),
   };
