@@ -51,6 +51,7 @@ export const decodeCommand: Command = {
         announceChunking(chunking, m.facts, false);
         const progress = chunkProgress(chunking);
         const r = await decodeWith(m, latent, chunking, { taps, signal, onProgress: progress }).finally(() => progress.finish());
+        if (r.deviation) process.stderr.write(`measured deviation from whole-clip inference: max |d| ${r.deviation.maxAbs.toExponential(2)}, PSNR ${r.deviation.psnr.toFixed(2)} dB\n`);
         const seconds = (performance.now() - t0) / 1000;
         if (mp4) {
           const [, c, t, h, w] = r.video.shape;

@@ -65,6 +65,7 @@ export const encodeCommand: Command = {
         announceChunking(chunking, m.facts, false);
         const progress = chunkProgress(chunking);
         const r = await encodeWith(m, input, chunking, { taps, signal, onProgress: progress }).finally(() => progress.finish());
+        if (r.deviation) process.stderr.write(`measured deviation from whole-clip inference: max |d| ${r.deviation.maxAbs.toExponential(2)}, PSNR ${r.deviation.psnr.toFixed(2)} dB\n`);
         const seconds = (performance.now() - t0) / 1000;
         await writeTensors(out, { mean: r.mean, logvar: r.logvar, ...(r.taps ?? {}) }, { model_sha256: m.manifest.sha256, provider: m.provider });
         process.stderr.write(`encoded ${input.shape.join('x')} -> mean ${r.mean.shape.join('x')} in ${seconds.toFixed(2)} s on ${m.provider}; wrote ${out}\n`);

@@ -59,16 +59,16 @@ export const reconstructCommand: Command = {
       const tStart = performance.now();
       const m = await openModel(model, signal);
       try {
-        let input: Tensor | null = null;
         let rec: { psnr: { clip: number; perFrame: number[] }; ssim: { clip: number; perFrame: number[] }; frames: number; height: number; width: number; notes: string[]; frameIndices: number[] };
         let latent: number[];
         let encodeSeconds: number | null = null;
         let decodeSeconds: number | null = null;
+        let deviation: { maxAbs: number; psnr: number } | undefined;
         if (chunking.mode === 'whole') {
           const bar = progressBar('decoding video');
           const clip = await decodeVideo(videoPath, { ...videoOpts, temporalMultiple: m.facts.temporalCompression, signal, onProgress: bar }).finally(() => bar.finish());
           if (!json) for (const n of clip.notes) process.stderr.write(`note: ${n}\n`);
-          input = { data: clip.data, shape: clip.shape };
+          const input: Tensor = { data: clip.data, shape: clip.shape };
           process.stderr.write(`reconstructing ${clip.shape.slice(1).join('x')} (TxHxW) on ${m.provider}...\n`);
           const r = await m.reconstruct(input, { signal });
           const [, c, t, h, w] = r.video.shape;
@@ -86,6 +86,7 @@ export const reconstructCommand: Command = {
           const r = await reconstructFile(m, videoPath, videoOpts, chunking, { outPath: out, signal, onProgress: progress }).finally(() => progress.finish());
           if (!json) for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
           rec = r;
+          deviation = r.deviation;
           latent = [1, m.facts.latentChannels, 1 + (r.frames - 1) / m.facts.temporalCompression, r.height / 8, r.width / 8];
         }
         const { psnr: p, ssim: s, frames: t, height: h, width: w } = rec;
@@ -108,6 +109,7 @@ export const reconstructCommand: Command = {
           decodeSeconds: decodeSeconds === null ? null : round(decodeSeconds, 3),
           totalSeconds: round(totalSeconds, 3),
           peakRssMB: round(peakRssMB, 1),
+          deviationFromWhole: deviation ? { maxAbs: deviation.maxAbs, psnr: round(deviation.psnr) } : null,
           output: out ?? null,
           notes: rec.notes,
           perFrame: { psnr: p.perFrame.map((v) => round(v)), ssim: s.perFrame.map((v) => round(v, 5)), frameIndices: rec.frameIndices },
@@ -126,6 +128,7 @@ export const reconstructCommand: Command = {
           ['SSIM', s.clip.toFixed(4)],
           ['seconds', encodeSeconds !== null && decodeSeconds !== null ? `encode ${encodeSeconds.toFixed(2)}, decode ${decodeSeconds.toFixed(2)}, total ${totalSeconds.toFixed(2)} (with loading)` : `total ${totalSeconds.toFixed(2)} (with loading)`],
           ['memory', `peak RSS ${peakRssMB.toFixed(0)} MB`],
+          ...(deviation ? ([['deviation', `from whole-clip inference: max |d| ${deviation.maxAbs.toExponential(2)}, PSNR ${deviation.psnr.toFixed(2)} dB`]] as [string, string][]) : []),
         ];
         if (out) rows.push(['output', out]);
         process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(9)} ${v}`).join('\n')}\n`);

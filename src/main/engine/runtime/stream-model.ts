@@ -49,11 +49,38 @@ export function chunkingVerdict(facts: ModelFacts, mode: InferenceMode): Chunkin
 
 const as5d = (t: Tensor): Tensor => (t.shape.length === 4 ? { data: t.data, shape: [1, ...t.shape] } : t);
 
+/** How far a chunked result is from whole-clip inference (measured when the model cannot chunk exactly). */
+export interface Deviation {
+  maxAbs: number;
+  /** dB, with the signal range taken as 2 (video in [-1, 1]). */
+  psnr: number;
+}
+
+function deviationOf(a: Tensor, b: Tensor): Deviation {
+  let maxAbs = 0;
+  let sse = 0;
+  for (let i = 0; i < a.data.length; i++) {
+    const d = a.data[i] - b.data[i];
+    maxAbs = Math.max(maxAbs, Math.abs(d));
+    sse += d * d;
+  }
+  const mse = sse / a.data.length;
+  return { maxAbs, psnr: mse === 0 ? Infinity : 10 * Math.log10(4 / mse) };
+}
+
+/** Cached chunking of a model whose norms pool over time: run whole-clip as well and say how far apart they are. */
+const measureDeviation = (model: WfvaeModel, mode: InferenceMode) => mode === 'cached' && !model.facts.causalSafe;
+
 function collect(chunks: Record<string, Tensor[]>, outputs: Record<string, Tensor>): void {
   for (const [k, v] of Object.entries(outputs)) (chunks[k] ??= []).push(v);
 }
 
-export async function encodeWith(model: WfvaeModel, video: Tensor, s: Pick<ChunkSettings, 'mode' | 'encChunk'>, opts: StreamRunOptions = {}): Promise<EncodeResult> {
+export async function encodeWith(
+  model: WfvaeModel,
+  video: Tensor,
+  s: Pick<ChunkSettings, 'mode' | 'encChunk'>,
+  opts: StreamRunOptions = {},
+): Promise<EncodeResult & { deviation?: Deviation }> {
   if (s.mode === 'whole') return model.encode(video, opts);
   const v = as5d(video);
   checkVideo(v, model.facts);
@@ -68,12 +95,18 @@ export async function encodeWith(model: WfvaeModel, video: Tensor, s: Pick<Chunk
     onProgress: (p) => opts.onProgress?.({ ...p, stage: 'encode' }),
   });
   for await (const c of gen) collect(parts, c.outputs);
-  const r: EncodeResult = { mean: concatFrames(parts.mean), logvar: concatFrames(parts.logvar) };
+  const r: EncodeResult & { deviation?: Deviation } = { mean: concatFrames(parts.mean), logvar: concatFrames(parts.logvar) };
   if (opts.taps) r.taps = Object.fromEntries(taps.map((t) => [t, concatFrames(parts[t])]));
+  if (measureDeviation(model, s.mode)) r.deviation = deviationOf(r.mean, (await model.encode(v, { signal: opts.signal })).mean);
   return r;
 }
 
-export async function decodeWith(model: WfvaeModel, latent: Tensor, s: Pick<ChunkSettings, 'mode' | 'decChunk'>, opts: StreamRunOptions = {}): Promise<DecodeResult> {
+export async function decodeWith(
+  model: WfvaeModel,
+  latent: Tensor,
+  s: Pick<ChunkSettings, 'mode' | 'decChunk'>,
+  opts: StreamRunOptions = {},
+): Promise<DecodeResult & { deviation?: Deviation }> {
   if (s.mode === 'whole') return model.decode(latent, opts);
   const z = as5d(latent);
   checkLatent(z, model.facts.latentChannels);
@@ -88,8 +121,9 @@ export async function decodeWith(model: WfvaeModel, latent: Tensor, s: Pick<Chun
     onProgress: (p) => opts.onProgress?.({ ...p, stage: 'decode' }),
   });
   for await (const c of gen) collect(parts, c.outputs);
-  const r: DecodeResult = { video: concatFrames(parts.video) };
+  const r: DecodeResult & { deviation?: Deviation } = { video: concatFrames(parts.video) };
   if (opts.taps) r.taps = Object.fromEntries(taps.map((t) => [t, concatFrames(parts[t])]));
+  if (measureDeviation(model, s.mode)) r.deviation = deviationOf(r.video, (await model.decode(z, { signal: opts.signal })).video);
   return r;
 }
 

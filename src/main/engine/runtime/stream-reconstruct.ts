@@ -4,10 +4,10 @@
 // source and the decoder's output (O(chunk)) are alive at any moment.
 import { psnrFromMse, ssim } from '../metrics/index';
 import type { Tensor } from '../tensor';
-import { createMp4Writer, decodeVideoChunks, type DecodeOptions, type Mp4Writer } from '../video/index';
+import { createMp4Writer, decodeVideo, decodeVideoChunks, type DecodeOptions, type Mp4Writer } from '../video/index';
 import type { WfvaeModel } from './model';
-import { FrameAccumulator } from './stream-frames';
-import { reconstructStream, type ChunkSettings, type StreamRunOptions } from './stream-model';
+import { concatFrames, FrameAccumulator } from './stream-frames';
+import { reconstructStream, type ChunkSettings, type Deviation, type StreamRunOptions } from './stream-model';
 
 export interface StreamedReconstruction {
   frames: number;
@@ -20,6 +20,8 @@ export interface StreamedReconstruction {
   ssim: { clip: number; perFrame: number[] };
   seconds: number;
   output: string | null;
+  /** Cached chunking of a model that cannot chunk exactly: how far the result is from whole-clip inference. */
+  deviation?: Deviation;
 }
 
 const clipUnit = (x: Float32Array) => {
@@ -57,8 +59,11 @@ export async function reconstructFile(
   opts: StreamRunOptions & { outPath?: string; crf?: number } = {},
 ): Promise<StreamedReconstruction> {
   const t0 = performance.now();
+  const decodeAll = { ...decode, temporalMultiple: model.facts.temporalCompression };
   const source = decodeVideoChunks(videoPath, {
     ...decode,
+    // Streaming holds O(chunk) frames, so the whole-clip size guard does not apply unless asked for.
+    maxVoxels: decode.maxVoxels ?? Infinity,
     temporalMultiple: model.facts.temporalCompression,
     chunkFrames: settings.encChunk,
     signal: opts.signal,
@@ -77,12 +82,16 @@ export async function reconstructFile(
     : null;
   const mse: number[] = [];
   const ssimPerFrame: number[] = [];
+  // Kept only to measure the deviation of a model that cannot chunk exactly.
+  const measure = settings.mode === 'cached' && !model.facts.causalSafe;
+  const kept: Tensor[] = [];
   try {
     for await (const chunk of reconstructStream(model, blocks, plan.frames, settings, opts)) {
       const rec: Tensor = { data: clipUnit(chunk.video.data), shape: chunk.video.shape.slice(1) };
       const orig = as4d(originals.take(rec.shape[1]));
       mse.push(...frameMse(orig, rec));
       ssimPerFrame.push(...ssim(orig, rec, { signal: opts.signal }).perFrame);
+      if (measure) kept.push({ data: rec.data, shape: [1, ...rec.shape] });
       await writer?.write(rec);
     }
     await writer?.close();
@@ -92,7 +101,22 @@ export async function reconstructFile(
     await writer?.abort();
   }
   const meanMse = mse.reduce((a, b) => a + b, 0) / mse.length;
+  let deviation: Deviation | undefined;
+  if (measure) {
+    const clip = await decodeVideo(videoPath, { ...decodeAll, signal: opts.signal });
+    const whole = await model.reconstruct({ data: clip.data, shape: [1, ...clip.shape] }, { signal: opts.signal });
+    const chunked = concatFrames(kept);
+    let maxAbs = 0;
+    let sse = 0;
+    for (let i = 0; i < chunked.data.length; i++) {
+      const d = chunked.data[i] - Math.min(1, Math.max(-1, whole.video.data[i]));
+      maxAbs = Math.max(maxAbs, Math.abs(d));
+      sse += d * d;
+    }
+    deviation = { maxAbs, psnr: psnrFromMse(sse / chunked.data.length, 2) };
+  }
   return {
+    deviation,
     frames: plan.frames,
     height: plan.height,
     width: plan.width,
