@@ -1,6 +1,7 @@
 // `npm run bench`: benchmarks that take real time and disk, never part of
 // `npm test`. `npm run bench -- conversion` runs one; `--keep` keeps temp files.
 import { benchConversion, conversionTable } from './conversion';
+import { memorySeries, memoryTable } from './memory';
 
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
@@ -8,6 +9,7 @@ const only = args.filter((a) => !a.startsWith('--'));
 
 const benches: Record<string, () => Promise<string>> = {
   conversion: async () => conversionTable(await benchConversion(keep)),
+  memory: async () => memoryTable(memorySeries()),
 };
 
 const unknown = only.filter((n) => !(n in benches));
