@@ -146,6 +146,171 @@ export const cancelResultSchema = z.object({ cancelled: z.boolean() });
 export const closeClipResultSchema = z.object({ closed: z.boolean() });
 export const listClipsResultSchema = z.object({ clips: z.array(clipInfoSchema) });
 
+// ---- model views (reconstruct, chunking, energy flow, latent) ---------------
+
+const modelPath = z.string().min(1).max(4096);
+/** dB; null where the two are identical (infinite PSNR), which JSON cannot carry. */
+const decibels = z.number().nullable();
+
+export const loadModelRequestSchema = z
+  .object({
+    taskId: id,
+    /** A checkpoint folder (config.json + safetensors, converted and cached) or a converted folder; default: the session's default model. */
+    path: modelPath.optional(),
+  })
+  .strict();
+
+export const tapInfoSchema = z.object({
+  name: z.string(),
+  side: z.enum(['encoder', 'decoder']),
+  channels: count,
+  what: z.string(),
+});
+
+export const chunkingVerdictSchema = z.object({
+  exact: z.boolean(),
+  /** One line, e.g. "GroupNorm pools over time in 36 layers: cannot be exact". */
+  headline: z.string(),
+  message: z.string(),
+  timePoolingLayers: count,
+});
+export type ChunkingVerdictInfo = z.infer<typeof chunkingVerdictSchema>;
+
+export const modelInfoSchema = z.object({
+  /** Changes with every load, so views can tell results of an older model apart. */
+  modelId: id,
+  /** What the user gave (or the default that was used). */
+  path: z.string(),
+  /** The converted folder the sessions run from. */
+  dir: z.string(),
+  /** True when nothing had to be converted (cache hit or a converted folder). */
+  cached: z.boolean(),
+  className: z.string(),
+  parameterCount: count,
+  latentChannels: count,
+  temporalCompression: count,
+  causalSafe: z.boolean(),
+  provider: z.string(),
+  taps: z.array(tapInfoSchema),
+  chunking: chunkingVerdictSchema,
+});
+export type ModelInfo = z.infer<typeof modelInfoSchema>;
+export const getModelResultSchema = z.object({ model: modelInfoSchema.nullable() });
+
+export const reconstructRequestSchema = z.object({ taskId: id, clipId: id }).strict();
+
+export const reconstructionSchema = z.object({
+  clipId: id,
+  modelId: id,
+  frames: count,
+  width: count,
+  height: count,
+  psnr: z.object({ clip: decibels, perFrame: z.array(decibels) }),
+  ssim: z.object({ clip: finite, perFrame: z.array(finite) }),
+  encodeSeconds: finite,
+  decodeSeconds: finite,
+  provider: z.string(),
+  /** (L, t, h, w) of the latent mean. */
+  latentShape: z.array(count),
+});
+export type Reconstruction = z.infer<typeof reconstructionSchema>;
+
+export const compareChunkingRequestSchema = z
+  .object({
+    taskId: id,
+    clipId: id,
+    encChunk: z.number().int().positive().max(4096),
+    decChunk: z.number().int().positive().max(1024),
+  })
+  .strict();
+
+const deviationSchema = z.object({
+  maxAbs: finite,
+  psnr: decibels,
+  perFrame: z.array(z.object({ maxAbs: finite, psnr: decibels })),
+});
+
+export const chunkComparisonSchema = z.object({
+  clipId: id,
+  modelId: id,
+  encChunk: count,
+  decChunk: count,
+  frames: count,
+  /** Video frames where an encoder chunk runs / a decoder chunk starts. */
+  boundaries: z.object({ encoder: z.array(count), decoder: z.array(count) }),
+  cached: deviationSchema,
+  naive: deviationSchema,
+  cachedExact: z.boolean(),
+  /** Max |cached - whole| at or below this counts as exact. */
+  tolerance: finite,
+  verdict: chunkingVerdictSchema,
+  seconds: z.object({ whole: finite, cached: finite, naive: finite }),
+});
+export type ChunkComparison = z.infer<typeof chunkComparisonSchema>;
+
+export const MODEL_FRAME_KINDS = ['reconstruction', 'whole', 'cached', 'naive', 'diff-cached', 'diff-naive'] as const;
+export type ModelFrameKind = (typeof MODEL_FRAME_KINDS)[number];
+
+export const getModelFrameRequestSchema = z.object({ clipId: id, t: count, kind: z.enum(MODEL_FRAME_KINDS) }).strict();
+
+export const modelFrameSchema = frameSchema.extend({
+  kind: z.enum(MODEL_FRAME_KINDS),
+  /** Diff images only: the frame's max |a - b| over pixels and channels, and the gain that maps it to full brightness. */
+  diff: z.object({ maxAbs: finite, gain: finite }).optional(),
+});
+export type ModelFrame = z.infer<typeof modelFrameSchema>;
+
+export const MAX_TAP_TILES_LIMIT = 64;
+export const getTapsRequestSchema = z
+  .object({ clipId: id, t: count, maxTilesPerTap: z.number().int().positive().max(MAX_TAP_TILES_LIMIT).optional() })
+  .strict();
+
+export const tapTileSchema = z.object({
+  /** Subband name (coefficient taps) or channel label. */
+  label: z.string(),
+  width: count,
+  height: count,
+  data: f32Schema,
+  min: finite,
+  max: finite,
+  /** Sequential (low band) or diverging (signed) colouring. */
+  colormap: z.enum(['sequential', 'diverging']),
+});
+export type TapTile = z.infer<typeof tapTileSchema>;
+
+export const tapViewSchema = tapInfoSchema.extend({
+  kind: z.enum(['coefficients', 'activation']),
+  /** The tap's frame shown for the asked video frame, and how many it has. */
+  tapFrame: count,
+  tapFrames: count,
+  width: count,
+  height: count,
+  /** Value range over all channels of the shown frame. */
+  min: finite,
+  max: finite,
+  tiles: z.array(tapTileSchema),
+  /** Tiles there would be without the cap. */
+  totalTiles: count,
+  note: z.string(),
+});
+export type TapView = z.infer<typeof tapViewSchema>;
+
+export const tapsSchema = z.object({ clipId: id, modelId: id, frame: count, frames: count, taps: z.array(tapViewSchema) });
+export type Taps = z.infer<typeof tapsSchema>;
+
+export const getLatentRequestSchema = z.object({ clipId: id }).strict();
+export const latentSchema = z.object({
+  clipId: id,
+  modelId: id,
+  /** (L, t, h, w) of the latent mean; data is in that order. */
+  shape: z.array(count).length(4),
+  data: f32Schema,
+  channelRanges: z.array(z.object({ min: finite, max: finite })),
+  /** Latent frame of each video frame. */
+  latentFrameOf: z.array(count),
+});
+export type Latent = z.infer<typeof latentSchema>;
+
 // ---- events ---------------------------------------------------------------
 
 export const progressEventSchema = z.object({
@@ -191,6 +356,9 @@ export const ERROR_CODES = {
   internal: 'INTERNAL',
   forbidden: 'FORBIDDEN',
   tooLarge: 'TOO_LARGE',
+  /** A model view was asked for before a model was loaded or before its run. */
+  noModel: 'NO_MODEL',
+  noResult: 'NO_RESULT',
 } as const;
 
 // ---- the method table -----------------------------------------------------
@@ -202,6 +370,13 @@ export const apiMethods = {
   cancel: { request: cancelRequestSchema, response: cancelResultSchema },
   closeClip: { request: closeClipRequestSchema, response: closeClipResultSchema },
   listClips: { request: emptyRequestSchema, response: listClipsResultSchema },
+  getModel: { request: emptyRequestSchema, response: getModelResultSchema },
+  loadModel: { request: loadModelRequestSchema, response: modelInfoSchema },
+  reconstruct: { request: reconstructRequestSchema, response: reconstructionSchema },
+  compareChunking: { request: compareChunkingRequestSchema, response: chunkComparisonSchema },
+  getModelFrame: { request: getModelFrameRequestSchema, response: modelFrameSchema },
+  getTaps: { request: getTapsRequestSchema, response: tapsSchema },
+  getLatent: { request: getLatentRequestSchema, response: latentSchema },
 } as const;
 
 export type ApiMethodName = keyof typeof apiMethods;

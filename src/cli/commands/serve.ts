@@ -7,13 +7,17 @@ import { startServeServer } from '../serve/server';
 import { requireWebRoot } from '../serve/web-root';
 import { openInBrowser } from '../serve/open-browser';
 
-const help = `usage: wfvae serve [video] [--port P] [--no-open]
+const help = `usage: wfvae serve [video] [--model M] [--port P] [--no-open]
 
 Serves the app's UI to a browser on this machine (127.0.0.1 only), backed by
 the same engine as the desktop app. The printed URL carries a one-time token;
 requests without it are refused.
 
   video        open this file at start, so the page shows it
+  --model M    load this model at start (a checkpoint folder with config.json
+               and diffusion_pytorch_model.safetensors, or a converted
+               folder); it is the model the page uses by default (otherwise
+               the bundled demo model)
   --port P     port to listen on (default: a free one)
   --no-open    print the URL but do not start a browser
 
@@ -27,6 +31,7 @@ export const serveCommand: Command = {
     const flags = new Flags(parseArgs(argv, new Set(['no-open'])));
     const port = flags.int('port', { min: 0, max: 65535 }) ?? 0;
     const noOpen = flags.bool('no-open');
+    const model = flags.string('model');
     flags.assertAllUsed();
     if (flags.positionals.length > 1) throw new UsageError(`serve takes at most one video (got ${flags.positionals.length})`);
     const video = flags.positionals[0];
@@ -46,6 +51,21 @@ export const serveCommand: Command = {
         bar.finish();
         await session.dispose();
         throw new UsageError(`cannot open ${video}: ${(err as Error).message}`, 1);
+      } finally {
+        off();
+      }
+    }
+
+    if (model) {
+      const off = session.onEvent((e) => {
+        if (e.type === 'progress' && e.taskId === 'serve-model') process.stderr.write(`model: ${e.phase}\n`);
+      });
+      try {
+        const info = await session.loadModel({ taskId: 'serve-model', path: model });
+        process.stderr.write(`loaded ${info.className} (${info.parameterCount.toLocaleString('en-US')} parameters) on ${info.provider}\n`);
+      } catch (err) {
+        await session.dispose();
+        throw new UsageError(`cannot load the model ${model}: ${(err as Error).message}`, 1);
       } finally {
         off();
       }

@@ -12,7 +12,10 @@ import { decodeWire, encodeWire } from '../../../src/shared/wire-codec';
 
 describe('contract', () => {
   it('lists the methods both transports carry', () => {
-    expect(API_METHOD_NAMES).toEqual(['openVideo', 'getFrame', 'getSubbands', 'cancel', 'closeClip', 'listClips']);
+    expect(API_METHOD_NAMES).toEqual([
+      'openVideo', 'getFrame', 'getSubbands', 'cancel', 'closeClip', 'listClips',
+      'getModel', 'loadModel', 'reconstruct', 'compareChunking', 'getModelFrame', 'getTaps', 'getLatent',
+    ]);
   });
 
   it('accepts well-formed requests and rejects bad ones with the field named', () => {

@@ -20,6 +20,9 @@ import { maxHaarLevels, multiLevelHaar3d, subbandEnergy, lumaTile, coefficientFr
 import { SUBBANDS_3D, type EnergyReport } from '../../../shared/subbands';
 import type { Tensor } from '../tensor';
 import { defaultDecodeOptions } from './default-frames';
+import { diffFrame, rgbaFrame } from './frame-images';
+import { ModelWorkbench } from './model-workbench';
+import { DEFAULT_TAP_TILES, tapView } from './tap-views';
 
 interface Clip {
   info: ClipInfo;
@@ -38,6 +41,7 @@ export class SessionCore {
   private readonly tasks = new Map<string, AbortController>();
   private nextClip = 1;
   private uploadDir: string | undefined;
+  private readonly models = new ModelWorkbench();
 
   constructor(private readonly emit: EventSink) {}
 
@@ -152,6 +156,86 @@ export class SessionCore {
     });
   }
 
+  async getModel(): Promise<ApiResponse<'getModel'>> {
+    return { model: this.models.info() };
+  }
+
+  async loadModel(req: ApiRequest<'loadModel'>): Promise<ApiResponse<'loadModel'>> {
+    return this.runTask(req.taskId, (signal) => this.models.load(req.path, signal, this.phaseReporter(req.taskId)));
+  }
+
+  async reconstruct(req: ApiRequest<'reconstruct'>): Promise<ApiResponse<'reconstruct'>> {
+    const clip = this.clip(req.clipId);
+    return this.runTask(req.taskId, (signal) => this.models.reconstruct(req.clipId, clip.video, signal, this.phaseReporter(req.taskId)));
+  }
+
+  async compareChunking(req: ApiRequest<'compareChunking'>): Promise<ApiResponse<'compareChunking'>> {
+    const clip = this.clip(req.clipId);
+    return this.runTask(req.taskId, (signal) => {
+      const report = this.progressReporter(req.taskId, 'chunking');
+      let lastPhase = '';
+      return this.models.compare(req.clipId, clip.video, { encChunk: req.encChunk, decChunk: req.decChunk }, signal, (phase, done, total) => {
+        if (phase !== lastPhase) {
+          lastPhase = phase;
+          this.emit({ type: 'progress', taskId: req.taskId, phase, done, total });
+        } else report(done, total);
+      });
+    });
+  }
+
+  async getModelFrame(req: ApiRequest<'getModelFrame'>): Promise<ApiResponse<'getModelFrame'>> {
+    const { frames, width, height } = this.clip(req.clipId).info;
+    if (req.t >= frames) throw new ApiError(ERROR_CODES.badRequest, `frame ${req.t} is out of range: the clip has ${frames} frames (0..${frames - 1})`);
+    const base = { clipId: req.clipId, t: req.t, width, height, kind: req.kind };
+    if (req.kind === 'reconstruction') return { ...base, rgba: rgbaFrame(this.models.recon(req.clipId).video, req.t) };
+    const { videos } = this.models.chunks(req.clipId);
+    if (req.kind === 'diff-cached' || req.kind === 'diff-naive') {
+      const d = diffFrame(req.kind === 'diff-cached' ? videos.cached : videos.naive, videos.whole, req.t);
+      return { ...base, rgba: d.rgba, diff: { maxAbs: d.maxAbs, gain: d.gain } };
+    }
+    return { ...base, rgba: rgbaFrame(videos[req.kind], req.t) };
+  }
+
+  async getTaps(req: ApiRequest<'getTaps'>): Promise<ApiResponse<'getTaps'>> {
+    const { frames } = this.clip(req.clipId).info;
+    if (req.t >= frames) throw new ApiError(ERROR_CODES.badRequest, `frame ${req.t} is out of range: the clip has ${frames} frames (0..${frames - 1})`);
+    const r = this.models.recon(req.clipId);
+    const cap = req.maxTilesPerTap ?? DEFAULT_TAP_TILES;
+    return {
+      clipId: req.clipId,
+      modelId: r.summary.modelId,
+      frame: req.t,
+      frames,
+      taps: r.tapMeta.filter((m) => r.taps[m.name]).map((m) => tapView(m, r.taps[m.name], req.t, frames, cap)),
+    };
+  }
+
+  async getLatent(req: ApiRequest<'getLatent'>): Promise<ApiResponse<'getLatent'>> {
+    this.clip(req.clipId);
+    const r = this.models.recon(req.clipId);
+    const [, L, t, h, w] = r.mean.shape;
+    const n = t * h * w;
+    const channelRanges = Array.from({ length: L }, (_, c) => {
+      let min = Infinity;
+      let max = -Infinity;
+      for (let i = c * n; i < (c + 1) * n; i++) {
+        const v = r.mean.data[i];
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      return { min, max };
+    });
+    return {
+      clipId: req.clipId,
+      modelId: r.summary.modelId,
+      shape: [L, t, h, w],
+      // A copy: the worker transfers what it sends, and the mean stays here for the next call.
+      data: r.mean.data.slice(),
+      channelRanges,
+      latentFrameOf: this.models.latentFrameOf(req.clipId),
+    };
+  }
+
   async cancel(req: ApiRequest<'cancel'>): Promise<ApiResponse<'cancel'>> {
     const task = this.tasks.get(req.taskId);
     if (!task) return { cancelled: false };
@@ -160,6 +244,7 @@ export class SessionCore {
   }
 
   async closeClip(req: ApiRequest<'closeClip'>): Promise<ApiResponse<'closeClip'>> {
+    this.models.forgetClip(req.clipId);
     return { closed: this.clips.delete(req.clipId) };
   }
 
@@ -170,6 +255,7 @@ export class SessionCore {
   async dispose(): Promise<void> {
     for (const t of this.tasks.values()) t.abort();
     this.clips.clear();
+    await this.models.dispose();
     if (this.uploadDir) await rm(this.uploadDir, { recursive: true, force: true });
     this.uploadDir = undefined;
   }
@@ -201,6 +287,16 @@ export class SessionCore {
       if (done < total && now - last < PROGRESS_INTERVAL_MS) return;
       last = now;
       this.emit({ type: 'progress', taskId, phase, done: Math.max(0, Math.floor(done)), total: Math.max(0, Math.floor(total)) });
+    };
+  }
+
+  /** Progress of work that has stages but no counts (conversion, a whole-clip run): the bar shows the stage, busy. */
+  private phaseReporter(taskId: string): (phase: string) => void {
+    let last = '';
+    return (phase) => {
+      if (phase === last) return;
+      last = phase;
+      this.emit({ type: 'progress', taskId, phase: phase.slice(0, 64), done: 0, total: 0 });
     };
   }
 

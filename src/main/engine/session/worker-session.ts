@@ -45,6 +45,27 @@ export class WorkerSession implements WfvaeApi {
   listClips(r: ApiRequest<'listClips'>): Promise<ApiResponse<'listClips'>> {
     return this.call('listClips', r);
   }
+  getModel(r: ApiRequest<'getModel'>): Promise<ApiResponse<'getModel'>> {
+    return this.call('getModel', r);
+  }
+  loadModel(r: ApiRequest<'loadModel'>): Promise<ApiResponse<'loadModel'>> {
+    return this.call('loadModel', r);
+  }
+  reconstruct(r: ApiRequest<'reconstruct'>): Promise<ApiResponse<'reconstruct'>> {
+    return this.call('reconstruct', r);
+  }
+  compareChunking(r: ApiRequest<'compareChunking'>): Promise<ApiResponse<'compareChunking'>> {
+    return this.call('compareChunking', r);
+  }
+  getModelFrame(r: ApiRequest<'getModelFrame'>): Promise<ApiResponse<'getModelFrame'>> {
+    return this.call('getModelFrame', r);
+  }
+  getTaps(r: ApiRequest<'getTaps'>): Promise<ApiResponse<'getTaps'>> {
+    return this.call('getTaps', r);
+  }
+  getLatent(r: ApiRequest<'getLatent'>): Promise<ApiResponse<'getLatent'>> {
+    return this.call('getLatent', r);
+  }
   /** Posted outside the call queue: the worker handles it even while a long task awaits. */
   async cancel(r: ApiRequest<'cancel'>): Promise<ApiResponse<'cancel'>> {
     if (!this.worker) return { cancelled: false };

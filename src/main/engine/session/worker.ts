@@ -23,6 +23,13 @@ const handlers: Record<ApiMethodName, Handler> = {
   cancel: (r) => core.cancel(r),
   closeClip: (r) => core.closeClip(r),
   listClips: () => core.listClips(),
+  getModel: () => core.getModel(),
+  loadModel: (r) => core.loadModel(r),
+  reconstruct: (r) => core.reconstruct(r),
+  compareChunking: (r) => core.compareChunking(r),
+  getModelFrame: (r) => core.getModelFrame(r),
+  getTaps: (r) => core.getTaps(r),
+  getLatent: (r) => core.getLatent(r),
 };
 
 port.on('message', (msg: ToWorker) => {

@@ -1,0 +1,255 @@
+// The session's model and what it computed on each clip: whole-clip
+// reconstruction (with energy-flow taps), and the chunking comparison. One
+// model is loaded at a time; loading another drops every result of the old
+// one. Views then read single frames, tap tiles or the latent from here, so
+// whole clips never cross the wire.
+import {
+  ApiError,
+  ERROR_CODES,
+  type ChunkComparison,
+  type ChunkingVerdictInfo,
+  type ModelInfo,
+  type Reconstruction,
+} from '../../../shared/contract';
+import type { ConvertProgress } from '../onnx/convert';
+import type { ModelFacts } from '../checkpoint/index';
+import { psnr, ssim } from '../metrics/index';
+import { resolveModelPath, WfvaeModel } from '../runtime/index';
+import { CACHED_TOLERANCE, compareChunking } from '../runtime/stream-compare';
+import { chunkingVerdict } from '../runtime/stream-model';
+import type { Tensor } from '../tensor';
+import { tapFrameFor, type TapMeta } from './tap-views';
+
+interface Loaded {
+  model: WfvaeModel;
+  info: ModelInfo;
+  /** Runs using the model; it is released only when none is left. */
+  users: number;
+  retired: boolean;
+}
+
+export interface ReconEntry {
+  summary: Reconstruction;
+  /** (3, T, H, W) */
+  video: Tensor;
+  /** (1, L, t, h, w) */
+  mean: Tensor;
+  taps: Record<string, Tensor>;
+  tapMeta: TapMeta[];
+}
+
+export interface ChunkEntry {
+  summary: ChunkComparison;
+  videos: { whole: Tensor; cached: Tensor; naive: Tensor };
+}
+
+interface ClipResults {
+  recon?: ReconEntry;
+  chunks?: ChunkEntry;
+}
+
+/** dB or null for identical (JSON has no Infinity). */
+const db = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+const squeeze = (t: Tensor): Tensor => (t.shape.length === 5 ? { data: t.data, shape: t.shape.slice(1) } : t);
+
+export function verdictInfo(facts: ModelFacts): ChunkingVerdictInfo {
+  const v = chunkingVerdict(facts, 'cached');
+  const n = v.timePoolingLayers.length;
+  return {
+    exact: v.exact,
+    headline: v.exact
+      ? 'Causal Cache chunking is exact: equal to whole-clip within float32 rounding'
+      : `GroupNorm pools over time in ${n} layer${n === 1 ? '' : 's'}: cannot be exact`,
+    message: v.message,
+    timePoolingLayers: n,
+  };
+}
+
+function describeConvert(p: ConvertProgress): string {
+  const pct = p.total > 0 ? Math.round((100 * p.done) / p.total) : 0;
+  const what = p.phase === 'hash' ? 'hashing weights' : p.phase === 'build' ? `building graphs ${p.done}/${p.total}` : 'writing graphs';
+  return p.phase === 'build' ? `convert: ${what}` : `convert: ${what} ${pct}%`;
+}
+
+export class ModelWorkbench {
+  private loaded: Loaded | undefined;
+  private readonly results = new Map<string, ClipResults>();
+  private serial = 0;
+
+  /** The model a request without a path loads: the one serve's --model named or the last loaded, else the demo model. */
+  private defaultPath: string | undefined;
+
+  info(): ModelInfo | null {
+    return this.loaded?.info ?? null;
+  }
+
+  async load(path: string | undefined, signal: AbortSignal, onPhase: (phase: string) => void): Promise<ModelInfo> {
+    const resolved = await resolveModelPath(path ?? this.defaultPath);
+    onPhase('load');
+    const model = await WfvaeModel.load(resolved, {
+      convert: { signal, onProgress: (p) => onPhase(describeConvert(p)) },
+    });
+    if (signal.aborted) {
+      await model.dispose();
+      signal.throwIfAborted();
+    }
+    const m = model.manifest;
+    const taps: TapMeta[] = [
+      ...m.graphs.encoder.taps.map((t) => ({ name: t.name, side: 'encoder' as const, channels: t.channels, what: t.what })),
+      ...m.graphs.decoder.taps.map((t) => ({ name: t.name, side: 'decoder' as const, channels: t.channels, what: t.what })),
+    ];
+    const info: ModelInfo = {
+      modelId: `model-${++this.serial}`,
+      path: resolved,
+      dir: model.dir,
+      cached: model.converted.cached,
+      className: m.className,
+      parameterCount: m.parameterCount,
+      latentChannels: model.facts.latentChannels,
+      temporalCompression: model.facts.temporalCompression,
+      causalSafe: model.facts.causalSafe,
+      provider: model.provider,
+      taps,
+      chunking: verdictInfo(model.facts),
+    };
+    const old = this.loaded;
+    this.loaded = { model, info, users: 0, retired: false };
+    this.defaultPath = resolved;
+    this.results.clear();
+    if (old) await this.retire(old);
+    return info;
+  }
+
+  async reconstruct(clipId: string, video: Tensor, signal: AbortSignal, onPhase: (phase: string) => void): Promise<Reconstruction> {
+    return this.withModel(async ({ model, info }) => {
+      const [, T, H, W] = video.shape;
+      onPhase('encode + decode');
+      const r = await model.reconstruct({ data: video.data, shape: [1, ...video.shape] }, { taps: true, signal });
+      onPhase('metrics');
+      const out = squeeze(r.video);
+      const p = psnr(out, video, { range: 2 });
+      const s = ssim(out, video);
+      signal.throwIfAborted();
+      const summary: Reconstruction = {
+        clipId,
+        modelId: info.modelId,
+        frames: T,
+        width: W,
+        height: H,
+        psnr: { clip: db(p.clip), perFrame: p.perFrame.map(db) },
+        ssim: { clip: s.clip, perFrame: s.perFrame },
+        encodeSeconds: r.encodeSeconds,
+        decodeSeconds: r.decodeSeconds,
+        provider: model.provider,
+        latentShape: r.mean.shape.slice(1),
+      };
+      this.assertCurrent(info);
+      this.entry(clipId).recon = { summary, video: out, mean: r.mean, taps: r.taps ?? {}, tapMeta: info.taps };
+      return summary;
+    });
+  }
+
+  async compare(
+    clipId: string,
+    video: Tensor,
+    settings: { encChunk: number; decChunk: number },
+    signal: AbortSignal,
+    onProgress: (phase: string, done: number, total: number) => void,
+  ): Promise<ChunkComparison> {
+    return this.withModel(async ({ model, info }) => {
+      // compareChunking runs whole (no progress of its own), then cached, then naive, each encode then decode.
+      let run = 0;
+      let lastStage = '';
+      const runs = ['cached', 'naive'];
+      onProgress('whole-clip run', 0, 0);
+      const r = await compareChunking(model, { data: video.data, shape: [1, ...video.shape] }, settings, {
+        keepVideos: true,
+        signal,
+        onProgress: (p) => {
+          if (p.stage === 'encode' && lastStage === 'decode') run++;
+          lastStage = p.stage;
+          onProgress(`${runs[Math.min(run, 1)]} ${p.stage}`, p.done, p.total);
+        },
+      });
+      const dev = (d: typeof r.cached): ChunkComparison['cached'] => ({
+        maxAbs: d.maxAbs,
+        psnr: db(d.psnr),
+        perFrame: d.perFrame.map((f) => ({ maxAbs: f.maxAbs, psnr: db(f.psnr) })),
+      });
+      const summary: ChunkComparison = {
+        clipId,
+        modelId: info.modelId,
+        encChunk: settings.encChunk,
+        decChunk: settings.decChunk,
+        frames: r.frames,
+        boundaries: r.boundaries,
+        cached: dev(r.cached),
+        naive: dev(r.naive),
+        cachedExact: r.cachedExact,
+        tolerance: CACHED_TOLERANCE,
+        verdict: verdictInfo(model.facts),
+        seconds: r.seconds,
+      };
+      this.assertCurrent(info);
+      this.entry(clipId).chunks = { summary, videos: r.videos! };
+      return summary;
+    });
+  }
+
+  recon(clipId: string): ReconEntry {
+    const r = this.results.get(clipId)?.recon;
+    if (!r) throw new ApiError(ERROR_CODES.noResult, 'this clip has not been reconstructed with the loaded model yet: run Reconstruct first');
+    return r;
+  }
+
+  chunks(clipId: string): ChunkEntry {
+    const r = this.results.get(clipId)?.chunks;
+    if (!r) throw new ApiError(ERROR_CODES.noResult, 'no chunking comparison for this clip with the loaded model yet: run Compare first');
+    return r;
+  }
+
+  latentFrameOf(clipId: string): number[] {
+    const { summary } = this.recon(clipId);
+    return Array.from({ length: summary.frames }, (_, f) => tapFrameFor(f, summary.frames, summary.latentShape[1]));
+  }
+
+  forgetClip(clipId: string): void {
+    this.results.delete(clipId);
+  }
+
+  async dispose(): Promise<void> {
+    this.results.clear();
+    const l = this.loaded;
+    this.loaded = undefined;
+    if (l) await this.retire(l);
+  }
+
+  private entry(clipId: string): ClipResults {
+    let e = this.results.get(clipId);
+    if (!e) this.results.set(clipId, (e = {}));
+    return e;
+  }
+
+  private async withModel<T>(work: (l: Loaded) => Promise<T>): Promise<T> {
+    const l = this.loaded;
+    if (!l) throw new ApiError(ERROR_CODES.noModel, 'no model is loaded: load one in the Model panel (a checkpoint folder or a converted folder)');
+    l.users++;
+    try {
+      return await work(l);
+    } finally {
+      l.users--;
+      if (l.retired && l.users === 0) await l.model.dispose();
+    }
+  }
+
+  /** A model loaded meanwhile owns the results now; a run of the old one must not store its own. */
+  private assertCurrent(info: ModelInfo): void {
+    if (this.loaded?.info.modelId !== info.modelId) throw new ApiError(ERROR_CODES.cancelled, 'another model was loaded while this ran; run it again');
+  }
+
+  private async retire(l: Loaded): Promise<void> {
+    l.retired = true;
+    if (l.users === 0) await l.model.dispose();
+  }
+}
