@@ -195,7 +195,11 @@ export const modelInfoSchema = z.object({
   chunking: chunkingVerdictSchema,
 });
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
-export const getModelResultSchema = z.object({ model: modelInfoSchema.nullable() });
+export const getModelResultSchema = z.object({
+  model: modelInfoSchema.nullable(),
+  /** What loadModel without a path would load: its path, or why there is none (e.g. the demo model is not installed). */
+  defaultModel: z.object({ path: z.string().nullable(), error: z.string().nullable() }),
+});
 
 export const reconstructRequestSchema = z.object({ taskId: id, clipId: id }).strict();
 

@@ -64,7 +64,10 @@ afterAll(async () => {
 describe('model views in the session', () => {
   it('says what to do before a model is loaded, and names the missing demo model', async () => {
     expect(clip).toMatchObject({ frames: 17, width: 64, height: 64 });
-    expect(await session.getModel({})).toEqual({ model: null });
+    const before = await session.getModel({});
+    expect(before.model).toBeNull();
+    expect(before.defaultModel.path).toBeNull();
+    expect(before.defaultModel.error).toContain('bundled demo model is not installed');
     const noModel = await rejection(session.reconstruct({ taskId: 'r0', clipId: clip.clipId }));
     expect(noModel.code).toBe('NO_MODEL');
     expect(noModel.message).toMatch(/no model is loaded: load one/);
@@ -93,7 +96,8 @@ describe('model views in the session', () => {
     const phases = events.filter((e) => e.type === 'progress' && e.taskId === 'load').map((e) => (e as { phase: string }).phase);
     expect(phases).toContain('load');
     expect(phases.some((p) => p.startsWith('convert: building graphs'))).toBe(true);
-    expect((await session.getModel({})).model).toEqual(info);
+    // The model loaded last is what a request without a path loads now.
+    expect(await session.getModel({})).toEqual({ model: info, defaultModel: { path: EXACT_MODEL, error: null } });
   }, 60_000);
 
   it('reconstructs the clip: finite PSNR and SSIM per frame, equal to the engine run in this thread', async () => {

@@ -84,6 +84,14 @@ export class ModelWorkbench {
     return this.loaded?.info ?? null;
   }
 
+  /** Where loadModel without a path would look (checked on disk, nothing loaded). */
+  async defaultModel(): Promise<{ path: string | null; error: string | null }> {
+    return resolveModelPath(this.defaultPath).then(
+      (path) => ({ path, error: null }),
+      (err: unknown) => ({ path: null, error: err instanceof Error ? err.message : String(err) }),
+    );
+  }
+
   async load(path: string | undefined, signal: AbortSignal, onPhase: (phase: string) => void): Promise<ModelInfo> {
     const resolved = await resolveModelPath(path ?? this.defaultPath);
     onPhase('load');

@@ -157,7 +157,7 @@ export class SessionCore {
   }
 
   async getModel(): Promise<ApiResponse<'getModel'>> {
-    return { model: this.models.info() };
+    return { model: this.models.info(), defaultModel: await this.models.defaultModel() };
   }
 
   async loadModel(req: ApiRequest<'loadModel'>): Promise<ApiResponse<'loadModel'>> {
