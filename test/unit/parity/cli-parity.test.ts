@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { coefficientNames, maxAbsDiff, PARITY_TOL, readCase, SUBSET_GOLDENS, goldenModels, WFVAE_CLI } from './goldens';
+import { coefficientNames, maxAbsDiff, PARITY_TOL, readCase, goldenModels, WFVAE_CLI } from './goldens';
 
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'wfvae-cli-parity-'));
@@ -17,10 +17,8 @@ async function wfvae(args: string[]): Promise<{ stdout: string; stderr: string }
   return run(process.execPath, [WFVAE_CLI, ...args], { env, maxBuffer: 16 * 1024 * 1024 });
 }
 
-// The repo subset is always there (a fresh clone has it); its model is the WFVAE2 one.
-const [model] = goldenModels(SUBSET_GOLDENS);
-
-describe(`wfvae encode/decode CLI parity on ${model.name}`, () => {
+// Every golden model and case (../shared/goldens), or the repo subset on a fresh clone.
+describe.each(goldenModels())('wfvae encode/decode CLI parity on $name', (model) => {
   for (const file of model.cases) {
     it(`${file}: encode --tensor and decode --latents match the reference within ${PARITY_TOL}`, async () => {
       const casePath = join(model.dir, file);
@@ -29,7 +27,7 @@ describe(`wfvae encode/decode CLI parity on ${model.name}`, () => {
       const e = await wfvae(['encode', '--model', model.dir, '--tensor', `${casePath}:input`, '--out', encOut, '--taps', '--provider', 'cpu', '--threads', '2']);
       expect(e.stderr).toMatch(/on cpu; wrote/);
       const d = await wfvae(['decode', '--model', model.dir, '--latents', `${encOut}:mean`, '--out', decOut, '--taps', '--provider', 'cpu', '--threads', '2']);
-      expect(d.stderr).toMatch(/video 1x3x\d+x64x64/);
+      expect(d.stderr).toMatch(/video 1x3x\d+x\d+x\d+/);
 
       const golden = await readCase(casePath);
       const enc = await readCase(encOut);
