@@ -7,12 +7,20 @@ import { FrameView } from './components/FrameView';
 import { OpenButton } from './components/OpenButton';
 import { SubbandsView } from './components/SubbandsView';
 import { TaskBar } from './components/TaskBar';
+import { ModelPanel } from './model/ModelPanel';
+import { ViewTabs } from './model/ViewTabs';
+import { ReconstructView } from './model/ReconstructView';
+import { ChunkingView } from './model/ChunkingView';
+import { EnergyFlowView } from './model/EnergyFlowView';
+import { LatentView } from './model/LatentView';
+import './model/model-views.css';
 
 export function App() {
   const clip = useStore((s) => s.clip);
   const transportKind = useStore((s) => s.transport?.kind);
   const openFile = useStore((s) => s.openFile);
   const step = useStore((s) => s.step);
+  const view = useStore((s) => s.view);
   const [dragging, setDragging] = useState(false);
 
   useEffect(() => {
@@ -65,8 +73,16 @@ export function App() {
           <aside className="sidebar">
             <FrameView />
             <ClipPanel />
+            <ModelPanel />
           </aside>
-          <SubbandsView />
+          <div className="views">
+            <ViewTabs />
+            {view === 'subbands' && <SubbandsView />}
+            {view === 'reconstruct' && <ReconstructView />}
+            {view === 'chunking' && <ChunkingView />}
+            {view === 'energy' && <EnergyFlowView />}
+            {view === 'latent' && <LatentView />}
+          </div>
         </main>
       ) : (
         <main className="empty">

@@ -5,6 +5,7 @@
 import { create } from 'zustand';
 import { ApiError, ERROR_CODES, MAX_LEVELS_LIMIT, type ClipInfo, type Frame, type Subbands } from '../../shared/contract';
 import type { OpenSource, Transport } from './transport/transport';
+import { createModelSlice, type ModelSlice } from './model/model-slice';
 
 export interface TaskState {
   taskId: string;
@@ -23,7 +24,7 @@ export type EnergyScale = 'linear' | 'log';
 
 export const DEFAULT_LEVELS = 3;
 
-interface State {
+interface State extends ModelSlice {
   transport: Transport | null;
   clip: ClipInfo | null;
   t: number;
@@ -54,7 +55,7 @@ const newTaskId = (what: string) => `${what}-${Date.now().toString(36)}-${++task
 let viewInFlight = false;
 let viewWanted: { clipId: string; t: number; levels: number } | null = null;
 
-export const useStore = create<State>()((set, get) => {
+export const useStore = create<State>()((set, get, store) => {
   async function pumpView(): Promise<void> {
     if (viewInFlight) return;
     const transport = get().transport;
@@ -105,6 +106,9 @@ export const useStore = create<State>()((set, get) => {
         levels: Math.max(1, Math.min(DEFAULT_LEVELS, clip.maxLevels)),
         frame: null,
         subbands: null,
+        // Model results belong to the clip they were computed on.
+        recon: null,
+        chunking: null,
       });
       if (previous) void transport.api.closeClip({ clipId: previous.clipId }).catch(() => undefined);
       if (clip.maxLevels === 0) {
@@ -119,6 +123,7 @@ export const useStore = create<State>()((set, get) => {
   }
 
   return {
+    ...createModelSlice(set, get, store),
     transport: null,
     clip: null,
     t: 0,
@@ -131,6 +136,7 @@ export const useStore = create<State>()((set, get) => {
 
     init(transport) {
       set({ transport });
+      void get().refreshModel();
       const off = transport.api.onEvent((event) => {
         if (event.type === 'progress') {
           const task = get().task;

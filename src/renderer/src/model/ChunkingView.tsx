@@ -1,0 +1,176 @@
+// Causal Cache vs naive chunking, frame by frame, against whole-clip
+// inference (the ground truth). The verdict is said before the run (from the
+// model's norms) and measured after it; the chart shows where the chunks
+// start, so flicker at naive seams lines up with the D/E marks.
+import { useStore } from '../store';
+import { RgbaCanvas } from '../components/RgbaCanvas';
+import { formatValue } from '../format';
+import type { ChunkComparison, ModelFrame, ModelFrameKind } from '../../../shared/contract';
+import { FrameChart, type Mark } from './FrameChart';
+import { NeedsModel } from './NeedsResult';
+import { useEngineQuery, type QueryState } from './use-engine-query';
+import { Stat } from './ReconstructView';
+
+/** 1e-5, not 1.00e-5: the tolerance is a round number. */
+const fmtTolerance = (v: number) => v.toExponential(0);
+
+const CACHED_COLOR = '#5b9cf5';
+const NAIVE_COLOR = '#ef6461';
+
+export function ChunkingView() {
+  const clip = useStore((s) => s.clip);
+  const model = useStore((s) => s.model);
+  const chunking = useStore((s) => s.chunking);
+  if (!clip) return null;
+  return (
+    <section className="panel model-view" data-testid="chunking-view">
+      <header className="model-view__header">
+        <div>
+          <h2>Chunked inference: Causal Cache vs naive</h2>
+          <p className="muted">
+            Whole-clip inference is the ground truth. Causal Cache carries each causal conv's tail frames between chunks; naive chunking treats every chunk as a
+            fresh clip.
+          </p>
+        </div>
+      </header>
+      <NeedsModel>
+        <ChunkControls />
+        {model && (
+          <p className={model.chunking.exact ? 'verdict verdict--ok' : 'verdict verdict--warn'} data-testid="verdict-before">
+            <strong>Before the run:</strong> {model.chunking.headline}.{' '}
+            {!model.chunking.exact && <span className="muted">{model.chunking.message}</span>}
+          </p>
+        )}
+        {chunking && model && chunking.modelId === model.modelId && <ChunkResult r={chunking} />}
+      </NeedsModel>
+    </section>
+  );
+}
+
+function ChunkControls() {
+  const clip = useStore((s) => s.clip)!;
+  const model = useStore((s) => s.model)!;
+  const encChunk = useStore((s) => s.encChunk);
+  const decChunk = useStore((s) => s.decChunk);
+  const setChunks = useStore((s) => s.setChunks);
+  const run = useStore((s) => s.runChunking);
+  const busy = useStore((s) => s.task !== null);
+  const latentFrames = 1 + Math.floor((clip.frames - 1) / model.temporalCompression);
+  const valid = (n: number) => Number.isInteger(n) && n >= 1;
+  return (
+    <form
+      className="chunk-controls"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run();
+      }}
+    >
+      <label>
+        Encoder chunk
+        <input type="number" min={1} max={clip.frames} value={encChunk} data-testid="enc-chunk" onChange={(e) => setChunks(Number(e.currentTarget.value), decChunk)} />
+        <span className="muted">video frames (of {clip.frames})</span>
+      </label>
+      <label>
+        Decoder chunk
+        <input type="number" min={1} max={latentFrames} value={decChunk} data-testid="dec-chunk" onChange={(e) => setChunks(encChunk, Number(e.currentTarget.value))} />
+        <span className="muted">latent frames (of {latentFrames})</span>
+      </label>
+      <button className="button button--primary" type="submit" disabled={busy || !valid(encChunk) || !valid(decChunk)} data-testid="run-chunking">
+        Compare
+      </button>
+    </form>
+  );
+}
+
+function boundaryMarks(r: ChunkComparison): Mark[] {
+  return [
+    ...r.boundaries.encoder.map((x): Mark => ({ x, label: 'E', color: '#f2c14e', row: 1 })),
+    ...r.boundaries.decoder.map((x): Mark => ({ x, label: 'D', color: '#b48ef0', row: 0 })),
+  ];
+}
+
+function ChunkResult({ r }: { r: ChunkComparison }) {
+  const t = useStore((s) => s.t);
+  const setFrame = useStore((s) => s.setFrame);
+  // A frame identical to whole-clip has max |d| = 0, which a log scale cannot place: drawn on the floor.
+  const values = (d: ChunkComparison['cached']) => d.perFrame.map((f) => f.maxAbs);
+  const within = r.cached.maxAbs <= r.tolerance;
+  return (
+    <>
+      <p className={within ? 'verdict verdict--ok' : 'verdict verdict--warn'} data-testid="verdict-after">
+        <strong>Measured:</strong> Causal Cache max |cached − whole| = {formatValue(r.cached.maxAbs)} —{' '}
+        {within ? `within ${fmtTolerance(r.tolerance)}: equal to whole-clip inference` : `not within ${fmtTolerance(r.tolerance)}`}. Naive chunking: max |naive −
+        whole| = {formatValue(r.naive.maxAbs)}.
+      </p>
+      <div className="stats">
+        <Stat label="Chunks" value={`encoder ${r.encChunk} frames · decoder ${r.decChunk} latent frames`} />
+        <Stat label="Cached PSNR vs whole" value={r.cached.psnr === null ? '∞ dB (identical)' : `${r.cached.psnr.toFixed(1)} dB`} />
+        <Stat label="Naive PSNR vs whole" value={r.naive.psnr === null ? '∞ dB (identical)' : `${r.naive.psnr.toFixed(1)} dB`} />
+        <Stat label="Seconds whole / cached / naive" value={`${r.seconds.whole.toFixed(2)} / ${r.seconds.cached.toFixed(2)} / ${r.seconds.naive.toFixed(2)}`} />
+      </div>
+      <FrameChart
+        testId="chunking-chart"
+        yLabel="max |diff| vs whole (log)"
+        log
+        frames={r.frames}
+        current={t}
+        onPick={setFrame}
+        marks={boundaryMarks(r)}
+        reference={{ y: r.tolerance, label: `tolerance ${fmtTolerance(r.tolerance)}` }}
+        series={[
+          { name: 'Causal Cache − whole', color: CACHED_COLOR, values: values(r.cached) },
+          { name: 'naive − whole', color: NAIVE_COLOR, values: values(r.naive) },
+        ]}
+        height={250}
+      />
+      <p className="muted">
+        Marks: <span style={{ color: '#f2c14e' }}>E</span> = an encoder chunk runs from this video frame, <span style={{ color: '#b48ef0' }}>D</span> = a decoder
+        chunk starts here. Frames identical to whole-clip (|diff| = 0) sit on the floor marked 0, as hollow points. Click the chart to jump to a frame.
+      </p>
+      <ChunkFrames r={r} t={t} />
+    </>
+  );
+}
+
+function useChunkFrame(r: ChunkComparison, t: number, kind: ModelFrameKind): QueryState<ModelFrame> {
+  const transport = useStore((s) => s.transport);
+  return useEngineQuery(`${r.clipId}/${r.modelId}/${r.encChunk}/${r.decChunk}/${r.seconds.whole}/${t}/${kind}`, () =>
+    transport!.api.getModelFrame({ clipId: r.clipId, t, kind }),
+  );
+}
+
+function ChunkFrames({ r, t }: { r: ChunkComparison; t: number }) {
+  const whole = useChunkFrame(r, t, 'whole');
+  const cached = useChunkFrame(r, t, 'cached');
+  const naive = useChunkFrame(r, t, 'naive');
+  const dCached = useChunkFrame(r, t, 'diff-cached');
+  const dNaive = useChunkFrame(r, t, 'diff-naive');
+  return (
+    <div className="chunk-frames" data-testid="chunk-frames">
+      <FrameCell q={whole} title="Whole clip" testId="chunk-frame-whole" />
+      <FrameCell q={cached} title="Causal Cache" testId="chunk-frame-cached" />
+      <FrameCell q={naive} title="Naive chunks" testId="chunk-frame-naive" />
+      <FrameCell q={dCached} title="|cached − whole|" testId="diff-cached" />
+      <FrameCell q={dNaive} title="|naive − whole|" testId="diff-naive" />
+    </div>
+  );
+}
+
+function FrameCell({ q, title, testId }: { q: QueryState<ModelFrame>; title: string; testId: string }) {
+  const f = q.data;
+  return (
+    <figure className="chunk-frames__cell" data-testid={testId}>
+      {f ? <RgbaCanvas width={f.width} height={f.height} rgba={f.rgba} className="pair__canvas" extra={{ frame: f.t }} /> : <div className="pair__placeholder" />}
+      <figcaption>
+        <strong>{title}</strong>
+        {f?.diff && (
+          <span className="tile__range" data-testid="diff-range">
+            {f.diff.maxAbs === 0 ? 'identical (0)' : `[0, ${formatValue(f.diff.maxAbs)}] · ×${formatValue(f.diff.gain)} to full scale`}
+          </span>
+        )}
+        {f && !f.diff && <span className="tile__range">frame {f.t}</span>}
+        {q.error && <span className="model-panel__error">{q.error}</span>}
+      </figcaption>
+    </figure>
+  );
+}

@@ -1,0 +1,189 @@
+// The latent mean in 3D: one textured plane per latent frame, stacked along
+// the time axis, orbitable with the mouse (drag to turn, wheel to zoom, right
+// drag to pan). The plane of the scrubber's frame is opaque and outlined; the
+// others are translucent. Renders on demand, not in a loop.
+import { useEffect, useRef, useState } from 'react';
+import * as THREE from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import type { Latent } from '../../../shared/contract';
+import { latentSlice, type LatentChannel } from './latent-slices';
+
+interface Props {
+  latent: Latent;
+  channel: LatentChannel;
+  highlight: number;
+}
+
+interface Scene {
+  renderer: THREE.WebGLRenderer;
+  scene: THREE.Scene;
+  camera: THREE.PerspectiveCamera;
+  controls: OrbitControls;
+  group: THREE.Group;
+  render(): void;
+  dispose(): void;
+}
+
+/** Latent frames are this far apart (planes are 1 wide), at most; long stacks are squeezed to STACK_LENGTH. */
+const SPACING = 0.45;
+const STACK_LENGTH = 3;
+
+const spacingFor = (frames: number) => (frames > 1 ? Math.min(SPACING, STACK_LENGTH / (frames - 1)) : SPACING);
+
+export function webglAvailable(): string | null {
+  try {
+    const c = document.createElement('canvas');
+    const gl = c.getContext('webgl2') ?? c.getContext('webgl');
+    if (!gl) return 'this browser gives no WebGL context (it may be disabled, or there is no GPU and no software renderer)';
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+function createScene(host: HTMLDivElement): Scene {
+  const renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+  renderer.setPixelRatio(Math.min(2, window.devicePixelRatio));
+  renderer.setClearColor(0x12151c);
+  host.appendChild(renderer.domElement);
+  renderer.domElement.dataset.testid = 'latent-canvas';
+  const scene = new THREE.Scene();
+  const camera = new THREE.PerspectiveCamera(40, 1, 0.01, 100);
+  camera.position.set(1.9, 1.2, 2.4);
+  const controls = new OrbitControls(camera, renderer.domElement);
+  controls.enableDamping = false;
+  const group = new THREE.Group();
+  scene.add(group);
+  const size = () => {
+    const w = host.clientWidth || 600;
+    const h = host.clientHeight || 420;
+    renderer.setSize(w, h, true);
+    camera.aspect = w / h;
+    camera.updateProjectionMatrix();
+  };
+  size();
+  const render = () => renderer.render(scene, camera);
+  controls.addEventListener('change', render);
+  const observer = new ResizeObserver(() => {
+    size();
+    render();
+  });
+  observer.observe(host);
+  return {
+    renderer,
+    scene,
+    camera,
+    controls,
+    group,
+    render,
+    dispose() {
+      observer.disconnect();
+      controls.dispose();
+      clearGroup(group);
+      renderer.dispose();
+      renderer.domElement.remove();
+    },
+  };
+}
+
+function clearGroup(group: THREE.Group): void {
+  for (const child of [...group.children]) {
+    group.remove(child);
+    child.traverse((o) => {
+      const m = o as THREE.Mesh;
+      m.geometry?.dispose();
+      const mat = m.material as (THREE.Material & { map?: THREE.Texture | null }) | undefined;
+      mat?.map?.dispose();
+      mat?.dispose();
+    });
+  }
+}
+
+function fillGroup(s: Scene, latent: Latent, channel: LatentChannel, highlight: number): void {
+  clearGroup(s.group);
+  const [, T, h, w] = latent.shape;
+  const pw = 1;
+  const ph = h / w;
+  const spacing = spacingFor(T);
+  const z0 = ((T - 1) * spacing) / 2;
+  for (let t = 0; t < T; t++) {
+    const texture = new THREE.DataTexture(latentSlice(latent, channel, t), w, h, THREE.RGBAFormat);
+    texture.magFilter = THREE.NearestFilter;
+    texture.minFilter = THREE.NearestFilter;
+    texture.colorSpace = THREE.SRGBColorSpace;
+    // DataTexture rows start at the bottom; latent rows start at the top.
+    texture.flipY = true;
+    texture.needsUpdate = true;
+    const on = t === highlight;
+    const material = new THREE.MeshBasicMaterial({ map: texture, side: THREE.DoubleSide, transparent: !on, opacity: on ? 1 : 0.42, depthWrite: on });
+    const mesh = new THREE.Mesh(new THREE.PlaneGeometry(pw, ph), material);
+    // Time runs along +z, away from the first frame.
+    mesh.position.z = t * spacing - z0;
+    mesh.renderOrder = on ? 1 : 0;
+    s.group.add(mesh);
+    const edges = new THREE.LineSegments(
+      new THREE.EdgesGeometry(new THREE.PlaneGeometry(pw, ph)),
+      new THREE.LineBasicMaterial({ color: on ? 0xf2c14e : 0x4a5262 }),
+    );
+    edges.position.z = mesh.position.z;
+    s.group.add(edges);
+  }
+  // The time axis, from the first latent frame to the last.
+  const axis = new THREE.BufferGeometry().setFromPoints([new THREE.Vector3(-0.6, -ph / 2 - 0.08, -z0), new THREE.Vector3(-0.6, -ph / 2 - 0.08, z0 + 0.15)]);
+  s.group.add(new THREE.Line(axis, new THREE.LineBasicMaterial({ color: 0x8b93a5 })));
+  s.render();
+}
+
+/** Looks at the stack from the side of its first frame, obliquely, far enough to see all of it. */
+function frameCamera(s: Scene, frames: number): void {
+  const length = (frames - 1) * spacingFor(frames);
+  // About 30 degrees off the time axis: the slices' faces stay readable and the whole stack fits.
+  const d = 1.6 + length * 0.55;
+  s.camera.position.set(d * 0.5, d * 0.35, -d * 0.8);
+  s.controls.target.set(0, 0, 0);
+  s.controls.update();
+}
+
+export function LatentScene({ latent, channel, highlight }: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const scene = useRef<Scene | null>(null);
+  const [failure, setFailure] = useState<string | null>(() => webglAvailable());
+
+  useEffect(() => {
+    if (failure || !host.current) return;
+    try {
+      scene.current = createScene(host.current);
+    } catch (err) {
+      setFailure(err instanceof Error ? err.message : String(err));
+    }
+    return () => {
+      scene.current?.dispose();
+      scene.current = null;
+    };
+  }, [failure]);
+
+  // A new latent (another clip or model) resets the view; channel and frame changes keep the user's orbit.
+  useEffect(() => {
+    if (scene.current) frameCamera(scene.current, latent.shape[1]);
+  }, [latent, failure]);
+
+  useEffect(() => {
+    if (scene.current) fillGroup(scene.current, latent, channel, highlight);
+  }, [latent, channel, highlight, failure]);
+
+  if (failure) {
+    return (
+      <div className="latent-scene latent-scene--off" data-testid="webgl-unavailable" role="status">
+        <strong>3D view unavailable: WebGL could not start.</strong>
+        <p>{failure}. The 2D grid below shows every channel of the current latent frame.</p>
+      </div>
+    );
+  }
+  return (
+    <div className="latent-scene" ref={host} data-testid="latent-scene" data-planes={latent.shape[1]} data-highlight={highlight}>
+      <div className="latent-scene__legend">
+        {latent.shape[1]} latent frames along the grey time axis, frame 0 nearest · <b>outlined: latent frame {highlight}</b> (the scrubber's)
+      </div>
+    </div>
+  );
+}

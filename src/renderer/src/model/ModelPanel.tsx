@@ -1,0 +1,86 @@
+// The sidebar's model card: what is loaded (class, size, latent, provider,
+// chunking verdict), what the default would be, and a field to load another
+// model from a path on the machine the engine runs on (in serve mode that is
+// the user's own machine or their SSH-tunnelled box).
+import { useState } from 'react';
+import { useStore } from '../store';
+
+export function ModelPanel() {
+  const model = useStore((s) => s.model);
+  const defaultModel = useStore((s) => s.defaultModel);
+  const modelError = useStore((s) => s.modelError);
+  const loadModel = useStore((s) => s.loadModel);
+  const busy = useStore((s) => s.task !== null);
+  const [path, setPath] = useState('');
+
+  const rows: [string, string][] = model
+    ? [
+        ['Class', model.className],
+        ['Parameters', model.parameterCount.toLocaleString('en-US')],
+        ['Latent', `${model.latentChannels} channels · ${model.temporalCompression}× time · 8× space`],
+        ['Norms', model.causalSafe ? 'causal-safe (per position / per frame)' : `GroupNorm over time in ${model.chunking.timePoolingLayers} layers`],
+        ['Provider', model.provider],
+        ['Taps', model.taps.map((t) => t.name).join(', ')],
+      ]
+    : [];
+
+  return (
+    <section className="panel model-panel" data-testid="model-panel">
+      <h3 className="panel__title">Model</h3>
+      {model ? (
+        <>
+          <p className="model-panel__path" title={model.path} data-testid="model-path">
+            {model.path}
+          </p>
+          <dl className="facts" data-testid="model-info">
+            {rows.map(([k, v]) => (
+              <div key={k}>
+                <dt>{k}</dt>
+                <dd>{v}</dd>
+              </div>
+            ))}
+          </dl>
+          <p className={model.chunking.exact ? 'verdict verdict--ok' : 'verdict verdict--warn'}>{model.chunking.headline}</p>
+        </>
+      ) : (
+        <p className="muted" data-testid="model-none">
+          No model loaded.
+        </p>
+      )}
+      {!model && defaultModel?.error && (
+        <p className="model-panel__error" data-testid="default-model-error">
+          {defaultModel.error}
+        </p>
+      )}
+      {modelError && (
+        <p className="model-panel__error" data-testid="model-error" role="alert">
+          {modelError}
+        </p>
+      )}
+      <form
+        className="model-panel__form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void loadModel(path.trim() || undefined);
+        }}
+      >
+        <input
+          className="text-input"
+          type="text"
+          value={path}
+          spellCheck={false}
+          placeholder={defaultModel?.path ? `default: ${defaultModel.path}` : 'checkpoint or converted folder on the engine machine'}
+          aria-label="Model folder"
+          data-testid="model-path-input"
+          onChange={(e) => setPath(e.currentTarget.value)}
+        />
+        <button className="button button--primary" type="submit" disabled={busy || (!path.trim() && !defaultModel?.path)} data-testid="load-model">
+          {path.trim() ? 'Load' : model ? 'Reload' : 'Load default'}
+        </button>
+      </form>
+      <p className="muted">
+        A folder with config.json and diffusion_pytorch_model.safetensors (converted once and cached), or a folder written by <code>wfvae convert</code>.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,152 @@
+/// <reference lib="dom" />
+// The model views in serve mode, against a real golden model converted by the
+// engine: load, reconstruct, Causal Cache vs naive chunking, the energy-flow
+// taps and the latent in 3D (WebGL through SwiftShader; where it cannot start,
+// the view must say so and show the 2D grid).
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from '@playwright/test';
+import { CHROMIUM_ARGS } from '../../playwright.config';
+import { expect, startServe, stopServe, test, type ServeProcess } from './serve-fixture';
+
+const SHARED = resolve('..', 'shared', 'goldens');
+const FULL = existsSync(join(SHARED, 'manifest.json'));
+/** Layernorm (exact chunking): wfvae-l-tiny, or the in-repo subset's wfvae2-tiny in a fresh clone. */
+const MODEL = FULL ? join(SHARED, 'wfvae-l-tiny') : resolve('test', 'fixtures', 'goldens-subset', 'wfvae2-tiny');
+const CLASS = FULL ? 'WFVAEModel' : 'WFVAE2Model';
+
+// GPU off as everywhere else, but WebGL through the software rasteriser.
+test.use({
+  launchOptions: {
+    executablePath: process.env.WFVAE_CHROMIUM ?? '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS, '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+  },
+});
+
+let serve: ServeProcess;
+let cacheDir: string;
+let page: Page;
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async ({ browser }) => {
+  cacheDir = mkdtempSync(join(tmpdir(), 'wfvae-e2e-cache-'));
+  process.env.WFVAE_CACHE_DIR = cacheDir;
+  serve = await startServe(['--model', MODEL, process.env.WFVAE_E2E_CLIP!]);
+  page = await browser.newPage();
+  mkdirSync('test-results', { recursive: true });
+});
+
+test.afterAll(async () => {
+  await page?.close();
+  if (serve) await stopServe(serve);
+  delete process.env.WFVAE_CACHE_DIR;
+  rmSync(cacheDir, { recursive: true, force: true });
+});
+
+test('the Model panel shows the model serve loaded, refuses a bad path, and loads one by path', async () => {
+  await page.goto(serve.url);
+  await expect(page.getByTestId('clip-info')).toContainText('57 frames');
+  const panel = page.getByTestId('model-panel');
+  await expect(panel.getByTestId('model-info')).toContainText(CLASS);
+  await expect(panel.getByTestId('model-path')).toHaveText(MODEL);
+  await expect(panel).toContainText('Causal Cache chunking is exact');
+
+  await panel.getByTestId('model-path-input').fill('/nonexistent/wfvae-model');
+  await panel.getByTestId('load-model').click();
+  await expect(panel.getByTestId('model-error')).toContainText('/nonexistent/wfvae-model');
+  // The old model stays loaded after a failed load.
+  await expect(panel.getByTestId('model-info')).toContainText(CLASS);
+
+  await panel.getByTestId('model-path-input').fill(MODEL);
+  await panel.getByTestId('load-model').click();
+  await expect(panel.getByTestId('model-error')).toHaveCount(0);
+  await expect(panel.getByTestId('model-info')).toContainText('cpu');
+});
+
+test('Reconstruct: PSNR and SSIM per frame, original and reconstruction side by side', async () => {
+  await page.getByTestId('tab-reconstruct').click();
+  await page.getByTestId('run-reconstruct').click();
+  await expect(page.getByTestId('psnr-clip')).toHaveText(/^\d+\.\d\d dB$/);
+  await expect(page.getByTestId('psnr-chart').getByTestId('chart-series').locator('circle')).toHaveCount(57);
+  await expect(page.getByTestId('ssim-chart')).toBeVisible();
+  await page.getByTestId('frame-slider').fill('20');
+  await expect(page.getByTestId('original-canvas')).toHaveAttribute('data-frame', '20');
+  await expect(page.getByTestId('reconstruction-canvas')).toHaveAttribute('data-frame', '20');
+  const size = await page.getByTestId('reconstruction-canvas').evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
+  expect(size).toEqual([128, 128]);
+  await page.screenshot({ path: 'test-results/reconstruct.png', fullPage: true });
+});
+
+test('Chunking: verdict before, per-frame max |diff| with E/D boundaries, "within 1e-5" after, frames and diffs', async () => {
+  await page.getByTestId('tab-chunking').click();
+  await expect(page.getByTestId('verdict-before')).toContainText('Causal Cache chunking is exact');
+  // Sizes the reference cannot run (not powers of two).
+  await page.getByTestId('enc-chunk').fill('12');
+  await page.getByTestId('dec-chunk').fill('3');
+  await page.getByTestId('run-chunking').click();
+  await expect(page.getByTestId('verdict-after')).toContainText('within 1e-5');
+  const chart = page.getByTestId('chunking-chart');
+  await expect(chart).toHaveAttribute('data-scale', 'log');
+  // 57 frames = 15 latent frames: decoder chunks of 3 start at video frames 1, 13, 25, 37, 49.
+  const decoder = await chart.locator('[data-testid=chunk-boundary][data-kind=D]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-frame'))));
+  expect(decoder).toEqual([1, 13, 25, 37, 49]);
+  expect(await chart.locator('[data-testid=chunk-boundary][data-kind=E]').count()).toBeGreaterThan(3);
+  await expect(chart.getByTestId('chart-series')).toHaveCount(2);
+  await page.getByTestId('frame-slider').fill('13');
+  for (const id of ['chunk-frame-whole', 'chunk-frame-cached', 'chunk-frame-naive', 'diff-cached', 'diff-naive']) {
+    await expect(page.getByTestId(id).locator('canvas')).toHaveAttribute('data-frame', '13');
+  }
+  await expect(page.getByTestId('diff-naive').getByTestId('diff-range')).toContainText('[0, ');
+  await page.screenshot({ path: 'test-results/chunking.png', fullPage: true });
+});
+
+test('Energy flow: every tap of the model as colormapped tiles at the current frame', async () => {
+  await page.getByTestId('tab-energy').click();
+  const taps = page.getByTestId('tap');
+  await expect(taps).toHaveCount(8);
+  await expect(page.locator('[data-testid=tap][data-kind=coefficients]')).toHaveCount(4);
+  const coeff3d = page.locator('[data-testid=tap][data-kind=coefficients]').filter({ hasText: '24 ch' }).first();
+  await expect(coeff3d.getByTestId('tap-tile')).toHaveCount(8);
+  await expect(coeff3d.getByTestId('tap-tile').first()).toHaveAttribute('data-label', 'LLL');
+  // Frame 13 of 57 maps to frame ceil(13*14/56) = 4 of a 15-frame tap.
+  await expect(coeff3d).toContainText('15 frames');
+  await expect(coeff3d).toContainText('showing frame 4');
+  const colours = await coeff3d.locator('canvas').first().evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    const set = new Set<number>();
+    for (let i = 0; i < d.length; i += 4) set.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    return set.size;
+  });
+  expect(colours).toBeGreaterThan(20);
+  await page.screenshot({ path: 'test-results/energy-flow.png', fullPage: true });
+});
+
+test('Latent: the 3D stack (or a clear message without WebGL) and the 2D grid of all channels', async () => {
+  await page.getByTestId('tab-latent').click();
+  await expect(page.getByTestId('latent-shape')).toContainText(`latent frame 4 of 15`);
+  const channels = FULL ? 16 : 8;
+  await expect(page.getByTestId('latent-grid').getByTestId('latent-tile')).toHaveCount(channels);
+  const scene = page.getByTestId('latent-scene');
+  const off = page.getByTestId('webgl-unavailable');
+  await expect(scene.or(off)).toBeVisible();
+  if (await scene.isVisible()) {
+    await expect(scene).toHaveAttribute('data-planes', '15');
+    await expect(scene).toHaveAttribute('data-highlight', '4');
+    const canvas = scene.getByTestId('latent-canvas');
+    await expect(canvas).toBeVisible();
+    // Orbit with the mouse: the picture changes.
+    const before = await canvas.evaluate((c: HTMLCanvasElement) => c.toDataURL());
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2 + 10, { steps: 4 });
+    await page.mouse.up();
+    expect(await canvas.evaluate((c: HTMLCanvasElement) => c.toDataURL())).not.toBe(before);
+  } else {
+    await expect(off).toContainText('WebGL');
+  }
+  await page.getByTestId('latent-channel').selectOption('3');
+  await page.screenshot({ path: 'test-results/latent.png', fullPage: true });
+});
