@@ -45,6 +45,32 @@ test.afterAll(async () => {
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
+test('without --model and without the demo model the panel says so, and a model typed by path loads', async ({ browser }) => {
+  const saved = process.env.WFVAE_DEMO_MODEL;
+  process.env.WFVAE_DEMO_MODEL = join(cacheDir, 'no-demo-model');
+  const bare = await startServe([process.env.WFVAE_E2E_CLIP!]);
+  if (saved === undefined) delete process.env.WFVAE_DEMO_MODEL;
+  else process.env.WFVAE_DEMO_MODEL = saved;
+  const p = await browser.newPage();
+  try {
+    await p.goto(bare.url);
+    const panel = p.getByTestId('model-panel');
+    await expect(panel.getByTestId('model-none')).toBeVisible();
+    await expect(panel.getByTestId('default-model-error')).toContainText('bundled demo model is not installed');
+    await p.getByTestId('tab-chunking').click();
+    await expect(p.getByTestId('needs-model')).toBeVisible();
+    // A GroupNorm model where the full goldens are there: the verdict is said before any run.
+    const path = FULL ? join(SHARED, 'wfvae-gn-nearest') : MODEL;
+    await panel.getByTestId('model-path-input').fill(path);
+    await panel.getByTestId('load-model').click();
+    await expect(panel.getByTestId('model-path')).toHaveText(path);
+    await expect(p.getByTestId('verdict-before')).toContainText(FULL ? 'GroupNorm pools over time in 36 layers: cannot be exact' : 'Causal Cache chunking is exact');
+  } finally {
+    await p.close();
+    await stopServe(bare);
+  }
+});
+
 test('the Model panel shows the model serve loaded, refuses a bad path, and loads one by path', async () => {
   await page.goto(serve.url);
   await expect(page.getByTestId('clip-info')).toContainText('57 frames');

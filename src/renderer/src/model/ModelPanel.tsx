@@ -48,9 +48,12 @@ export function ModelPanel() {
         </p>
       )}
       {!model && defaultModel?.error && (
-        <p className="model-panel__error" data-testid="default-model-error">
-          {defaultModel.error}
-        </p>
+        <>
+          <p className="model-panel__error" data-testid="default-model-error">
+            {defaultModel.error}
+          </p>
+          <p className="muted">Or type the path of a model folder below and press Load.</p>
+        </>
       )}
       {modelError && (
         <p className="model-panel__error" data-testid="model-error" role="alert">
@@ -69,13 +72,13 @@ export function ModelPanel() {
           type="text"
           value={path}
           spellCheck={false}
-          placeholder={defaultModel?.path ? `default: ${defaultModel.path}` : 'checkpoint or converted folder on the engine machine'}
+          placeholder={defaultModel?.path ? `default: ${defaultModel.path}` : 'path of a model folder'}
           aria-label="Model folder"
           data-testid="model-path-input"
           onChange={(e) => setPath(e.currentTarget.value)}
         />
         <button className="button button--primary" type="submit" disabled={busy || (!path.trim() && !defaultModel?.path)} data-testid="load-model">
-          {path.trim() ? 'Load' : model ? 'Reload' : 'Load default'}
+          {path.trim() || !defaultModel?.path ? 'Load' : model ? 'Reload' : 'Load default'}
         </button>
       </form>
       <p className="muted">
