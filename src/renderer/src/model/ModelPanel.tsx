@@ -5,6 +5,15 @@
 import { useState } from 'react';
 import { useStore } from '../store';
 
+/**
+ * The Electron preload's folder dialog, once it offers one (`chooseModelFolder`);
+ * until then, and in the browser, the path field is the way to pick a model.
+ */
+function folderDialog(): (() => Promise<string | null>) | undefined {
+  const bridge = window.wfvae as { chooseModelFolder?: () => Promise<string | null> } | undefined;
+  return typeof bridge?.chooseModelFolder === 'function' ? () => bridge.chooseModelFolder!() : undefined;
+}
+
 export function ModelPanel() {
   const model = useStore((s) => s.model);
   const defaultModel = useStore((s) => s.defaultModel);
@@ -77,6 +86,24 @@ export function ModelPanel() {
           data-testid="model-path-input"
           onChange={(e) => setPath(e.currentTarget.value)}
         />
+        {folderDialog() && (
+          <button
+            className="button"
+            type="button"
+            disabled={busy}
+            data-testid="choose-model-folder"
+            onClick={() => {
+              void folderDialog()!().then((chosen) => {
+                if (chosen) {
+                  setPath(chosen);
+                  void loadModel(chosen);
+                }
+              });
+            }}
+          >
+            Choose…
+          </button>
+        )}
         <button className="button button--primary" type="submit" disabled={busy || (!path.trim() && !defaultModel?.path)} data-testid="load-model">
           {path.trim() || !defaultModel?.path ? 'Load' : model ? 'Reload' : 'Load default'}
         </button>
