@@ -103,7 +103,13 @@ describe('model views in the session', () => {
   it('reconstructs the clip: finite PSNR and SSIM per frame, equal to the engine run in this thread', async () => {
     const noRecon = await rejection(session.getTaps({ clipId: clip.clipId, t: 0 }));
     expect(noRecon.code).toBe('NO_RESULT');
+    const events: ApiEvent[] = [];
+    const off = session.onEvent((e) => events.push(e));
     const r = await session.reconstruct({ taskId: 'recon', clipId: clip.clipId });
+    off();
+    const progress = events.flatMap((e) => (e.type === 'progress' && e.taskId === 'recon' ? [e] : []));
+    expect(progress[0]).toMatchObject({ phase: 'encode + decode (whole clip)', total: 0 });
+    expect(progress.at(-1)).toMatchObject({ phase: 'SSIM', done: 17, total: 17 });
     expect(r).toMatchObject({ clipId: clip.clipId, frames: 17, width: 64, height: 64, provider: 'cpu' });
     expect(r.latentShape).toEqual([FULL_GOLDENS ? 16 : 8, 5, 8, 8]);
     expect(r.psnr.perFrame).toHaveLength(17);
@@ -165,7 +171,12 @@ describe('model views in the session', () => {
   }, 120_000);
 
   it('compares chunking: Causal Cache equals whole-clip within 1e-5 at odd chunk sizes, naive does not', async () => {
+    const events: ApiEvent[] = [];
+    const off = session.onEvent((e) => events.push(e));
     const c = await session.compareChunking({ taskId: 'cmp', clipId: clip.clipId, encChunk: 5, decChunk: 3 });
+    off();
+    const phases = [...new Set(events.flatMap((e) => (e.type === 'progress' && e.taskId === 'cmp' ? [e.phase] : [])))];
+    expect(phases).toEqual(['whole-clip run', 'cached encode', 'cached decode', 'naive encode', 'naive decode']);
     expect(c.frames).toBe(17);
     expect(c.boundaries).toEqual(chunkBoundaryFrames(17, { encChunk: 5, decChunk: 3 }, 4));
     expect(c.boundaries.decoder).toEqual([1, 13]);

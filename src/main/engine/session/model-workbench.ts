@@ -129,15 +129,19 @@ export class ModelWorkbench {
     return info;
   }
 
-  async reconstruct(clipId: string, video: Tensor, signal: AbortSignal, onPhase: (phase: string) => void): Promise<Reconstruction> {
+  async reconstruct(
+    clipId: string,
+    video: Tensor,
+    signal: AbortSignal,
+    onProgress: (phase: string, done: number, total: number) => void,
+  ): Promise<Reconstruction> {
     return this.withModel(async ({ model, info }) => {
       const [, T, H, W] = video.shape;
-      onPhase('encode + decode');
+      onProgress('encode + decode (whole clip)', 0, 0);
       const r = await model.reconstruct({ data: video.data, shape: [1, ...video.shape] }, { taps: true, signal });
-      onPhase('metrics');
       const out = squeeze(r.video);
       const p = psnr(out, video, { range: 2 });
-      const s = ssim(out, video);
+      const s = ssim(out, video, { signal, onProgress: (done, total) => onProgress('SSIM', done, total) });
       signal.throwIfAborted();
       const summary: Reconstruction = {
         clipId,

@@ -166,21 +166,14 @@ export class SessionCore {
 
   async reconstruct(req: ApiRequest<'reconstruct'>): Promise<ApiResponse<'reconstruct'>> {
     const clip = this.clip(req.clipId);
-    return this.runTask(req.taskId, (signal) => this.models.reconstruct(req.clipId, clip.video, signal, this.phaseReporter(req.taskId)));
+    return this.runTask(req.taskId, (signal) => this.models.reconstruct(req.clipId, clip.video, signal, this.stagedReporter(req.taskId)));
   }
 
   async compareChunking(req: ApiRequest<'compareChunking'>): Promise<ApiResponse<'compareChunking'>> {
     const clip = this.clip(req.clipId);
-    return this.runTask(req.taskId, (signal) => {
-      const report = this.progressReporter(req.taskId, 'chunking');
-      let lastPhase = '';
-      return this.models.compare(req.clipId, clip.video, { encChunk: req.encChunk, decChunk: req.decChunk }, signal, (phase, done, total) => {
-        if (phase !== lastPhase) {
-          lastPhase = phase;
-          this.emit({ type: 'progress', taskId: req.taskId, phase, done, total });
-        } else report(done, total);
-      });
-    });
+    return this.runTask(req.taskId, (signal) =>
+      this.models.compare(req.clipId, clip.video, { encChunk: req.encChunk, decChunk: req.decChunk }, signal, this.stagedReporter(req.taskId)),
+    );
   }
 
   async getModelFrame(req: ApiRequest<'getModelFrame'>): Promise<ApiResponse<'getModelFrame'>> {
@@ -297,6 +290,19 @@ export class SessionCore {
       if (phase === last) return;
       last = phase;
       this.emit({ type: 'progress', taskId, phase: phase.slice(0, 64), done: 0, total: 0 });
+    };
+  }
+
+  /** Progress through named stages, each with its own counts: a new stage is always sent, counts within one are throttled. */
+  private stagedReporter(taskId: string): (phase: string, done: number, total: number) => void {
+    let stage = '';
+    let report = this.progressReporter(taskId, stage);
+    return (phase, done, total) => {
+      if (phase !== stage) {
+        stage = phase;
+        report = this.progressReporter(taskId, phase.slice(0, 64));
+        this.emit({ type: 'progress', taskId, phase: phase.slice(0, 64), done: Math.max(0, Math.floor(done)), total: Math.max(0, Math.floor(total)) });
+      } else report(done, total);
     };
   }
 
