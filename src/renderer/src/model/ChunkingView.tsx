@@ -125,7 +125,9 @@ function ChunkResult({ r }: { r: ChunkComparison }) {
       />
       <p className="muted">
         Marks: <span style={{ color: '#f2c14e' }}>E</span> = an encoder chunk runs from this video frame, <span style={{ color: '#b48ef0' }}>D</span> = a decoder
-        chunk starts here. Frames identical to whole-clip (|diff| = 0) sit on the floor marked 0, as hollow points. Click the chart to jump to a frame.
+        chunk starts here.{' '}
+        {[...r.cached.perFrame, ...r.naive.perFrame].some((f) => f.maxAbs === 0) && 'Frames identical to whole-clip (|diff| = 0) sit on the floor marked 0, as hollow points. '}
+        Click the chart to jump to a frame.
       </p>
       <ChunkFrames r={r} t={t} />
     </>
