@@ -176,3 +176,26 @@ test('Latent: the 3D stack (or a clear message without WebGL) and the 2D grid of
   await page.getByTestId('latent-channel').selectOption('3');
   await page.screenshot({ path: 'test-results/latent.png', fullPage: true });
 });
+
+test('Latent without WebGL: a clear message and the 2D grid instead of the 3D view', async ({ browser }) => {
+  const p = await browser.newPage();
+  // A browser that has no WebGL at all (disabled, or no GPU and no software renderer).
+  await p.addInitScript(() => {
+    const getContext = HTMLCanvasElement.prototype.getContext;
+    HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, type: string, ...rest: unknown[]) {
+      if (type.startsWith('webgl')) return null;
+      return (getContext as (this: HTMLCanvasElement, t: string, ...r: unknown[]) => RenderingContext | null).call(this, type, ...rest);
+    } as typeof getContext;
+  });
+  try {
+    await p.goto(serve.url);
+    await p.getByTestId('tab-latent').click();
+    await p.getByTestId('run-reconstruct-here').click();
+    await expect(p.getByTestId('webgl-unavailable')).toContainText('3D view unavailable: WebGL could not start');
+    await expect(p.getByTestId('latent-scene')).toHaveCount(0);
+    await expect(p.getByTestId('latent-grid').getByTestId('latent-tile')).toHaveCount(FULL ? 16 : 8);
+    await p.screenshot({ path: 'test-results/latent-no-webgl.png', fullPage: true });
+  } finally {
+    await p.close();
+  }
+});
