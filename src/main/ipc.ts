@@ -5,7 +5,7 @@ import { ipcMain, type BrowserWindow } from 'electron';
 import { API_METHOD_NAMES, ERROR_CODES, IPC } from '../shared/contract';
 import type { WorkerSession } from './engine/session/worker-session';
 import { dispatchIpc } from './ipc-dispatch';
-import { chooseVideoFile } from './video-dialog';
+import { chooseModelFolder, chooseVideoFile } from './video-dialog';
 
 export function registerIpc(session: WorkerSession, getWindow: () => BrowserWindow | null): () => void {
   for (const method of API_METHOD_NAMES) {
@@ -17,10 +17,12 @@ export function registerIpc(session: WorkerSession, getWindow: () => BrowserWind
     });
   }
   ipcMain.handle(IPC.chooseFile, () => chooseVideoFile(getWindow()));
+  ipcMain.handle(IPC.chooseModelFolder, () => chooseModelFolder(getWindow()));
   const off = session.onEvent((event) => getWindow()?.webContents.send(IPC.event, event));
   return () => {
     off();
     for (const method of API_METHOD_NAMES) ipcMain.removeHandler(IPC.invoke(method));
     ipcMain.removeHandler(IPC.chooseFile);
+    ipcMain.removeHandler(IPC.chooseModelFolder);
   };
 }

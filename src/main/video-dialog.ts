@@ -15,3 +15,10 @@ export async function chooseVideoFile(win: BrowserWindow | null): Promise<string
   const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
   return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0];
 }
+
+/** The native folder dialog for a checkpoint (config.json + safetensors) or a converted-graph folder. */
+export async function chooseModelFolder(win: BrowserWindow | null): Promise<string | null> {
+  const options = { title: 'Open a WF-VAE checkpoint folder', properties: ['openDirectory' as const] };
+  const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0];
+}

@@ -22,6 +22,9 @@ const api: WfvaePreloadApi = {
   chooseVideoFile() {
     return ipcRenderer.invoke(IPC.chooseFile) as Promise<string | null>;
   },
+  chooseModelFolder() {
+    return ipcRenderer.invoke(IPC.chooseModelFolder) as Promise<string | null>;
+  },
 };
 
 contextBridge.exposeInMainWorld('wfvae', api);

@@ -5,6 +5,7 @@ export const IPC = {
   invoke: (method: string) => `wfvae:${method}`,
   event: 'wfvae:event',
   chooseFile: 'wfvae:choose-file',
+  chooseModelFolder: 'wfvae:choose-model-folder',
 } as const;
 
 /** A plausible method name; main checks it against the contract and validates the request. */

@@ -11,4 +11,6 @@ export interface WfvaePreloadApi {
   getPathForFile(file: File): string;
   /** Shows the native Open dialog; resolves with the chosen path or null. */
   chooseVideoFile(): Promise<string | null>;
+  /** Shows the native folder dialog for a model; resolves with the chosen folder or null. */
+  chooseModelFolder(): Promise<string | null>;
 }

@@ -150,6 +150,13 @@ export function startServeServer(opts: ServeOptions): Promise<ServeServer> {
     });
   });
 
+  // Model runs (reconstruct, compare) can take minutes on long clips; the browser's
+  // keep-alive connection must outlive Node's 5 s default so a reused socket is
+  // not closed under a request. Only 127.0.0.1 and token holders reach this server.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 0;
+
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, SERVE_HOST, () => {

@@ -38,6 +38,7 @@ function bridgeTo(s: WorkerSession): WfvaePreloadApi {
     onEvent: (listener) => s.onEvent((e) => listener(structuredClone(e))),
     getPathForFile: () => '',
     chooseVideoFile: async () => null,
+    chooseModelFolder: async () => null,
   };
 }
 
