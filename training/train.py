@@ -15,8 +15,10 @@ Usage: nice -n 19 /usr/bin/python3 training/train.py --name main
 import argparse
 import glob
 import json
+import datetime
 import math
 import os
+import signal
 import sys
 import time
 
@@ -90,6 +92,8 @@ def main():
     ap.add_argument("--ckpt-minutes", type=float, default=4.0)
     ap.add_argument("--val-minutes", type=float, default=10.0)
     ap.add_argument("--val-every-steps", type=int, default=0, help="also validate every N steps (0: time-based only)")
+    ap.add_argument("--decay-start-utc", help="HH:MM (UTC, today): start a cosine decay of the learning rate to lr/10 ...")
+    ap.add_argument("--decay-end-utc", help="... reaching lr/10 at HH:MM (UTC); wall-clock based, to land a good model by a deadline")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
@@ -132,6 +136,28 @@ def main():
     base_psnr = metrics.psnr(HaarLowpass()(val), val)
     log(f"validation clip {sampler.val_name} {tuple(val.shape)}; Haar low-pass baseline PSNR {base_psnr:.3f} dB")
 
+    def utc_today(hhmm: str) -> float:
+        h, m = (int(v) for v in hhmm.split(":"))
+        now = datetime.datetime.now(datetime.timezone.utc)
+        return now.replace(hour=h, minute=m, second=0, microsecond=0).timestamp()
+
+    decay = (utc_today(args.decay_start_utc), utc_today(args.decay_end_utc)) if args.decay_start_utc and args.decay_end_utc else None
+
+    def lr_at(step_: int) -> float:
+        lr_ = args.lr * min(1.0, (step_ + 1) / args.warmup)
+        if decay:
+            u = min(1.0, max(0.0, (time.time() - decay[0]) / max(1.0, decay[1] - decay[0])))
+            lr_ *= 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * u))
+        return lr_
+
+    stop = {"now": False}
+
+    def on_term(signum, frame):  # finish the step, checkpoint, exit
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
+
     frames = [int(f) for f in args.frames.split(",")]
     model.train()
     t_start = time.time() - elapsed
@@ -154,7 +180,10 @@ def main():
         t = frames[step % len(frames)] if len(set(frames)) > 1 else frames[0]
         s = args.crop if t <= 9 else (args.crop * 2 // 3) // 8 * 8
         x = sampler.batch(args.batch, t, s)
-        lr = args.lr * min(1.0, (step + 1) / args.warmup)
+        if stop["now"]:
+            log(f"step {step}: signal received, checkpointing and stopping")
+            break
+        lr = lr_at(step)
         for g in opt.param_groups:
             g["lr"] = lr
         total, parts = losses(model, x, args.kl_weight, args.wl_weight)
