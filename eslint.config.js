@@ -21,6 +21,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node launchers (no TypeScript, no bundler).
+    files: ['bin/**/*.mjs', 'eslint.config.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     files: ['src/main/engine/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
