@@ -56,7 +56,7 @@ export interface Deviation {
   psnr: number;
 }
 
-function deviationOf(a: Tensor, b: Tensor): Deviation {
+export function deviationOf(a: Tensor, b: Tensor): Deviation {
   let maxAbs = 0;
   let sse = 0;
   for (let i = 0; i < a.data.length; i++) {

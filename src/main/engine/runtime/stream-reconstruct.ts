@@ -2,12 +2,12 @@
 // from ffmpeg into the encoder, latent chunks into the decoder, reconstructed
 // frames into the mp4 writer and the metrics. Only the frames between the
 // source and the decoder's output (O(chunk)) are alive at any moment.
-import { psnrFromMse, ssim } from '../metrics/index';
+import { psnr, psnrFromMse, ssim } from '../metrics/index';
 import type { Tensor } from '../tensor';
 import { createMp4Writer, decodeVideo, decodeVideoChunks, type DecodeOptions, type Mp4Writer } from '../video/index';
 import type { WfvaeModel } from './model';
 import { concatFrames, FrameAccumulator } from './stream-frames';
-import { reconstructStream, type ChunkSettings, type Deviation, type StreamRunOptions } from './stream-model';
+import { deviationOf, reconstructStream, type ChunkSettings, type Deviation, type StreamRunOptions } from './stream-model';
 
 export interface StreamedReconstruction {
   frames: number;
@@ -32,24 +32,6 @@ const clipUnit = (x: Float32Array) => {
 
 /** (1, C, T, H, W) or (C, T, H, W) -> (C, T, H, W), no copy. */
 const as4d = (t: Tensor): Tensor => (t.shape.length === 5 ? { data: t.data, shape: t.shape.slice(1) } : t);
-
-function frameMse(a: Tensor, b: Tensor): number[] {
-  const [c, t, h, w] = a.shape;
-  const plane = h * w;
-  const out = new Array<number>(t).fill(0);
-  for (let ch = 0; ch < c; ch++) {
-    for (let f = 0; f < t; f++) {
-      const base = (ch * t + f) * plane;
-      let s = 0;
-      for (let i = 0; i < plane; i++) {
-        const d = a.data[base + i] - b.data[base + i];
-        s += d * d;
-      }
-      out[f] += s;
-    }
-  }
-  return out.map((s) => s / (c * plane));
-}
 
 export async function reconstructFile(
   model: WfvaeModel,
@@ -89,7 +71,7 @@ export async function reconstructFile(
     for await (const chunk of reconstructStream(model, blocks, plan.frames, settings, opts)) {
       const rec: Tensor = { data: clipUnit(chunk.video.data), shape: chunk.video.shape.slice(1) };
       const orig = as4d(originals.take(rec.shape[1]));
-      mse.push(...frameMse(orig, rec));
+      mse.push(...psnr(orig, rec, { range: 2 }).perFrameMse);
       ssimPerFrame.push(...ssim(orig, rec, { signal: opts.signal }).perFrame);
       if (measure) kept.push({ data: rec.data, shape: [1, ...rec.shape] });
       await writer?.write(rec);
@@ -105,15 +87,7 @@ export async function reconstructFile(
   if (measure) {
     const clip = await decodeVideo(videoPath, { ...decodeAll, signal: opts.signal });
     const whole = await model.reconstruct({ data: clip.data, shape: [1, ...clip.shape] }, { signal: opts.signal });
-    const chunked = concatFrames(kept);
-    let maxAbs = 0;
-    let sse = 0;
-    for (let i = 0; i < chunked.data.length; i++) {
-      const d = chunked.data[i] - Math.min(1, Math.max(-1, whole.video.data[i]));
-      maxAbs = Math.max(maxAbs, Math.abs(d));
-      sse += d * d;
-    }
-    deviation = { maxAbs, psnr: psnrFromMse(sse / chunked.data.length, 2) };
+    deviation = deviationOf(concatFrames(kept), { data: clipUnit(whole.video.data), shape: whole.video.shape });
   }
   return {
     deviation,
