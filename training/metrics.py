@@ -2,8 +2,8 @@
 
 PSNR: on values in [-1, 1] (the reconstruction clamped to [-1, 1]), peak-to-
 peak range 2: 10*log10(4 / MSE), MSE over all frames, pixels and channels.
-SSIM: Wang et al. 2004 on [0, 255] (values mapped from [-1, 1] and rounded to
-uint8 levels), Gaussian window 11x11 sigma 1.5, C1 = (0.01*255)^2,
+SSIM: Wang et al. 2004 on [0, 255] (values mapped linearly from [-1, 1],
+reconstruction clamped, not rounded), Gaussian window 11x11 sigma 1.5, C1 = (0.01*255)^2,
 C2 = (0.03*255)^2, 'valid' filtering (no padding), computed per frame and per
 channel and averaged (channel mean, then frame mean)."""
 import math
@@ -23,14 +23,14 @@ def _gauss(size: int = 11, sigma: float = 1.5) -> torch.Tensor:
     return (g[:, None] * g[None, :])
 
 
-def to_uint8_levels(x: torch.Tensor) -> torch.Tensor:
-    return ((x.clamp(-1, 1) + 1) * 127.5).round()
+def to_255(x: torch.Tensor) -> torch.Tensor:
+    return (x.clamp(-1, 1) + 1) * 127.5
 
 
 def ssim(rec: torch.Tensor, ref: torch.Tensor) -> float:
     """rec, ref: (B, 3, T, H, W) in [-1, 1]."""
-    a = to_uint8_levels(rec).double()
-    b = to_uint8_levels(ref).double()
+    a = to_255(rec).double()
+    b = to_255(ref).double()
     bsz, c, t, h, w = a.shape
     a = a.permute(0, 2, 1, 3, 4).reshape(bsz * t * c, 1, h, w)
     b = b.permute(0, 2, 1, 3, 4).reshape(bsz * t * c, 1, h, w)

@@ -1,5 +1,6 @@
 """ffmpeg-based decoding shared by data preparation and evaluation."""
 import json
+import math
 import subprocess
 from typing import Iterator, Optional, Tuple
 
@@ -63,22 +64,35 @@ def iter_frames(path: str, short_side: Optional[int] = None, max_frames: Optiona
         proc.wait()
 
 
+def eval_size(w: int, h: int, short_side: int) -> Tuple[int, int]:
+    """Short side set to short_side, the long side rounded half up (as the
+    app's decoder does)."""
+    if w <= h:
+        return short_side, max(1, int(math.floor(h * short_side / w + 0.5)))
+    return max(1, int(math.floor(w * short_side / h + 0.5))), short_side
+
+
 def load_eval_clip(path: str, short_side: int = 256, frames: int = 33) -> np.ndarray:
-    """The evaluation protocol: scale the short side to short_side (bicubic),
-    centre-crop both sides down to multiples of 8, first `frames` frames.
-    Returns (T, H, W, 3) uint8."""
-    w, h, _, _ = probe(path)
-    w, h = scaled_size(w, h, short_side)
+    """The evaluation protocol, identical to the app's (`wfvae reconstruct
+    --size S --frames T`): scale the short side to short_side (area filter when
+    shrinking, bicubic when enlarging; accurate rounding, full chroma
+    interpolation), centre-crop both sides down to multiples of 8, first
+    `frames` frames. Returns (T, H, W, 3) uint8."""
+    w0, h0, _, _ = probe(path)
+    w, h = eval_size(w0, h0, short_side)
+    algo = "area" if w <= w0 and h <= h0 else "bicubic"
+    cw, ch = w - w % 8, h - h % 8
+    vf = f"scale={w}:{h}:flags={algo}+accurate_rnd+full_chroma_int,format=rgb24"
+    if (cw, ch) != (w, h):
+        vf += f",crop={cw}:{ch}:{(w - cw) // 2}:{(h - ch) // 2}"
     cmd = [FFMPEG, "-v", "error", "-nostdin", "-i", path, "-map", "0:v:0", "-frames:v", str(frames),
-           "-vf", f"scale={w}:{h}:flags=bicubic", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+           "-vf", vf, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
     raw = subprocess.run(cmd, check=True, capture_output=True).stdout
-    got = len(raw) // (w * h * 3)
+    n = cw * ch * 3
+    got = len(raw) // n
     if got < frames:
         raise ValueError(f"{path}: only {got} frames decoded, {frames} needed")
-    v = np.frombuffer(raw[: frames * w * h * 3], dtype=np.uint8).reshape(frames, h, w, 3)
-    ch, cw = h - h % 8, w - w % 8
-    y0, x0 = (h - ch) // 2, (w - cw) // 2
-    return np.ascontiguousarray(v[:, y0 : y0 + ch, x0 : x0 + cw])
+    return np.frombuffer(raw[: frames * n], dtype=np.uint8).reshape(frames, ch, cw, 3).copy()
 
 
 def load_image(path: str, short_side: int) -> np.ndarray:
