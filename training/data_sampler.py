@@ -16,14 +16,21 @@ from wfvae.safetensors_io import load_file, read_header
 class ClipSampler:
     def __init__(self, path: str, photo_fraction: float = 0.3, seed: int = 0):
         tensors = load_file(path)
-        self.videos: List[torch.Tensor] = [v for k, v in sorted(tensors.items()) if k.startswith("video.")]
+        video_keys = sorted((k for k in tensors if k.startswith("video.")), key=lambda k: int(k.split(".")[1]))
+        self.videos: List[torch.Tensor] = [tensors[k] for k in video_keys]
         self.photos: List[torch.Tensor] = [v for k, v in sorted(tensors.items()) if k.startswith("photo.")]
         meta = read_header(path).get("__metadata__", {})
         self.sources = json.loads(meta.get("sources", "{}"))
         self.val_name = meta.get("val")
         self.photo_fraction = photo_fraction if self.photos else 0.0
         self.rng = random.Random(seed)
-        self.weights = [v.shape[0] for v in self.videos]
+        # each source video weighs sqrt(its frame count), spread over its
+        # segments, so the many short game cartoons do not crowd out the
+        # few long real-camera videos
+        per_source = {}
+        for k, v in zip(video_keys, self.videos):
+            per_source[self.sources.get(k, k)] = per_source.get(self.sources.get(k, k), 0) + v.shape[0]
+        self.weights = [v.shape[0] / math.sqrt(per_source[self.sources.get(k, k)]) for k, v in zip(video_keys, self.videos)]
 
     def _video_clip(self, t: int, s: int) -> torch.Tensor:
         for _ in range(50):

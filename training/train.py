@@ -87,6 +87,7 @@ def main():
     ap.add_argument("--batch", type=int, default=2)
     ap.add_argument("--frames", default="9,9,9,17", help="clip lengths drawn at random per step")
     ap.add_argument("--crop", type=int, default=96, help="crop side for 9-frame clips (17-frame clips use 2/3 of it)")
+    ap.add_argument("--photo-fraction", type=float, default=0.3, help="share of clips synthesised from photographs")
     ap.add_argument("--max-steps", type=int, default=10**9)
     ap.add_argument("--max-minutes", type=float, default=1e9)
     ap.add_argument("--ckpt-minutes", type=float, default=4.0)
@@ -130,7 +131,7 @@ def main():
         log(f"new run: {json.dumps(vars(args))}")
         log(f"params {model.num_trainable_params()} trainable; config {cfg.to_json().replace(chr(10), ' ')}")
 
-    sampler = ClipSampler(os.path.join(args.data, "clips.safetensors"), seed=args.seed + step)
+    sampler = ClipSampler(os.path.join(args.data, "clips.safetensors"), photo_fraction=args.photo_fraction, seed=args.seed + step)
     val_path = find_video(args.data, sampler.val_name)
     val = to_tensor(videoio.load_eval_clip(val_path, 256, 33))
     base_psnr = metrics.psnr(HaarLowpass()(val), val)
