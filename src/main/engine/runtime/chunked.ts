@@ -178,20 +178,18 @@ export async function* encodeChunked(
   let fed = 0; // frames taken from the source into `pending`
   let consumed = 0; // frames run through the model
   let index = 0;
-  const runGroups = async function* (final: boolean): AsyncGenerator<OutputChunk> {
-    while (true) {
-      const ready = consumed === 0 ? Math.min(1, pending.frames) : Math.floor(pending.frames / temporalCompression) * temporalCompression;
-      if (ready === 0) return;
-      opts.signal?.throwIfAborted();
-      const part = pending.take(ready);
-      const outputs = runner instanceof CachedRunner ? await runner.run(part, final && consumed + ready === totalFrames) : await runner.run(part);
-      const input: [number, number] = [consumed, consumed + ready];
-      consumed += ready;
-      opts.onProgress?.({ done: consumed, total: totalFrames, chunk: index });
-      yield { input, outputs };
-      index++;
-      if (consumed > 1 || pending.frames === 0) return; // after frame 0, one run per fed chunk
-    }
+  // Runs what is ready: frame 0 alone first, then every complete latent group pending.
+  const runReady = async function* (): AsyncGenerator<OutputChunk> {
+    const ready = consumed === 0 ? Math.min(1, pending.frames) : Math.floor(pending.frames / temporalCompression) * temporalCompression;
+    if (ready === 0) return;
+    opts.signal?.throwIfAborted();
+    const part = pending.take(ready);
+    // The encoder has no look-ahead, so its steps need no end-of-clip flag.
+    const outputs = runner instanceof CachedRunner ? await runner.run(part, false) : await runner.run(part);
+    const input: [number, number] = [consumed, consumed + ready];
+    consumed += ready;
+    opts.onProgress?.({ done: consumed, total: totalFrames, chunk: index++ });
+    yield { input, outputs };
   };
   // Re-block the source into chunks of `chunk` frames.
   const feed = new FrameAccumulator();
@@ -201,7 +199,7 @@ export async function* encodeChunked(
       const n = fed === 0 ? 1 : chunk;
       pending.push(feed.take(n));
       fed += n;
-      yield* runGroups(fed === totalFrames);
+      yield* runReady();
     }
   }
   const rest = feed.takeAll();
@@ -209,7 +207,7 @@ export async function* encodeChunked(
     pending.push(rest);
     fed += rest.shape[2];
   }
-  yield* runGroups(true);
+  yield* runReady();
   if (consumed !== totalFrames || fed !== totalFrames) {
     throw new Error(`the video source gave ${fed} frames, ${totalFrames} were announced (${consumed} encoded)`);
   }
