@@ -126,8 +126,7 @@ def main():
     verdict = ("met on " + ", ".join(met) if met else "not met on any clip") + (
         "; not met on " + ", ".join(missed) + f". {hardest} is a dense street scene full of fine detail: even its "
         f"Haar low-pass baseline is {base[easiest] - base[hardest]:.1f} dB below {easiest}'s. Closing that gap needs "
-        "a wider model, far more training than an hour on 2 CPU cores, and probably the perceptual/adversarial "
-        "terms left out here." if missed else ".")
+        "a wider model and far more training than about an hour on 2 shared CPU cores." if missed else ".")
     weights = os.path.join(args.model_dir, "diffusion_pytorch_model.safetensors")
     with open(weights, "rb") as f:
         import struct
