@@ -47,7 +47,10 @@ than the released WF-VAE-L.
   openshot-qt (hardware-example.mp4). Photographs: 118 from
   gnome-backgrounds (16), plasma-workspace-wallpapers (72), mate-backgrounds
   (30), turned into clips by synthetic camera moves (pan, zoom, slow
-  rotation), half of all training clips. Held out: **balle-jbart.mp4**
+  rotation). Mix: 30% photograph clips and video segments drawn by length
+  for the first 766 steps; then 50% photograph clips and each source video
+  weighted by the square root of its length (so the 14 short game movies do
+  not crowd out the real-camera videos). Held out: **balle-jbart.mp4**
   (python3-mecavideo, real camera footage) as the validation clip, and
   opencv-doc's **vtest.avi** as a separate benchmark; neither is trained on.
 * Clips: 9 frames at 96x96 (3 of 4 steps) or 17 frames at 64x64, batch 2,
