@@ -71,6 +71,25 @@ test('without --model and without the demo model the panel says so, and a model 
   }
 });
 
+test('without --model the bundled demo model loads by itself when a model view opens, and reconstructs the clip', async ({ browser }) => {
+  const bare = await startServe([process.env.WFVAE_E2E_CLIP!]);
+  const p = await browser.newPage();
+  try {
+    await p.goto(bare.url);
+    const panel = p.getByTestId('model-panel');
+    await expect(panel.getByTestId('model-none')).toBeVisible();
+    await p.getByTestId('tab-reconstruct').click();
+    await expect(panel.getByTestId('model-path')).toContainText('wfvae-demo', { timeout: 60_000 });
+    await expect(panel.getByTestId('model-info')).toContainText('WFVAEModel');
+    await p.getByTestId('run-reconstruct').click();
+    await expect(p.getByTestId('psnr-clip')).toHaveText(/^\d+\.\d\d dB$/, { timeout: 60_000 });
+    await p.screenshot({ path: 'test-results/reconstruct-demo.png', fullPage: true });
+  } finally {
+    await p.close();
+    await stopServe(bare);
+  }
+});
+
 test('the Model panel shows the model serve loaded, refuses a bad path, and loads one by path', async () => {
   await page.goto(serve.url);
   await expect(page.getByTestId('clip-info')).toContainText('57 frames');
