@@ -1,4 +1,5 @@
 import { useStore } from '../store';
+import { Facts } from './Facts';
 
 export function ClipPanel() {
   const clip = useStore((s) => s.clip);
@@ -14,14 +15,7 @@ export function ClipPanel() {
       <h3 className="panel__title" title={clip.path || clip.name}>
         {clip.name}
       </h3>
-      <dl className="facts">
-        {rows.map(([k, v]) => (
-          <div key={k}>
-            <dt>{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-      </dl>
+      <Facts rows={rows} />
       {clip.notes.length > 0 && (
         <ul className="notes">
           {clip.notes.map((n) => (

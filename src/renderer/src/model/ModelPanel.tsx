@@ -4,6 +4,7 @@
 // the user's own machine or their SSH-tunnelled box).
 import { useState } from 'react';
 import { useStore } from '../store';
+import { Facts } from '../components/Facts';
 
 /**
  * The Electron preload's folder dialog, once it offers one (`chooseModelFolder`);
@@ -41,14 +42,7 @@ export function ModelPanel() {
           <p className="model-panel__path" title={model.path} data-testid="model-path">
             {model.path}
           </p>
-          <dl className="facts" data-testid="model-info">
-            {rows.map(([k, v]) => (
-              <div key={k}>
-                <dt>{k}</dt>
-                <dd>{v}</dd>
-              </div>
-            ))}
-          </dl>
+          <Facts rows={rows} testId="model-info" />
           <p className={model.chunking.exact ? 'verdict verdict--ok' : 'verdict verdict--warn'}>{model.chunking.headline}</p>
         </>
       ) : (
