@@ -168,8 +168,6 @@ async function build(ckpt: OpenCheckpoint, tmp: string, opts: ConvertOptions, ha
   const t1 = performance.now();
   opts.signal?.throwIfAborted();
   await store.writeTo(join(tmp, WEIGHTS_BIN), (done, total) => opts.onProgress?.({ phase: 'write', done, total }), opts.signal);
-  // writeTo counts tensor bytes, the total includes alignment padding: close the bar at 100%.
-  opts.onProgress?.({ phase: 'write', done: store.totalBytes, total: store.totalBytes });
   const graphs: Record<string, GraphEntry> = {};
   for (const { spec, g } of built) {
     opts.signal?.throwIfAborted();

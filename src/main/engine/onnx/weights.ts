@@ -95,7 +95,6 @@ export class WeightStore {
   async writeTo(path: string, onProgress?: (doneBytes: number, totalBytes: number) => void, signal?: AbortSignal): Promise<void> {
     const fh = await open(path, 'w');
     try {
-      let done = 0;
       for (const s of this.slots.values()) {
         signal?.throwIfAborted();
         let data = s.data;
@@ -107,8 +106,8 @@ export class WeightStore {
           throw new Error(`weight ${s.name}: has ${data.length} values, the model needs ${s.byteLength / 4}`);
         }
         await fh.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 0, s.byteLength, s.offset);
-        done += s.byteLength;
-        onProgress?.(done, this.end);
+        // Progress in file bytes (alignment padding included), so it ends at exactly 100 %.
+        onProgress?.(s.offset + Math.ceil(s.byteLength / ALIGN) * ALIGN, this.end);
       }
       await fh.truncate(this.end);
     } finally {
