@@ -176,6 +176,34 @@ export const chunkingVerdictSchema = z.object({
 });
 export type ChunkingVerdictInfo = z.infer<typeof chunkingVerdictSchema>;
 
+/** Where a model runs, as the engine proved it at load (see runtime/execution.ts). */
+export const executionInfoSchema = z.object({
+  requested: z.string(),
+  provider: z.string(),
+  /** e.g. "webgpu: 1103 of 1292 nodes; 189 on CPU (shape arithmetic)", from onnxruntime's profile. */
+  summary: z.string(),
+  adapter: z.object({ kind: z.string(), detail: z.string() }).nullable(),
+  /** Providers passed over, with why. */
+  fallbacks: z.array(z.object({ provider: z.string(), stage: z.string(), graph: z.string().nullable(), error: z.string() })),
+  /** A GPU run that failed later, after which the model moved to the CPU. */
+  runtimeFallback: z.object({ from: z.string(), graph: z.string(), error: z.string() }).nullable(),
+});
+export type ExecutionInfo = z.infer<typeof executionInfoSchema>;
+
+/** How a run will go and the memory it needs, said before it starts. */
+export const runPlanSchema = z.object({
+  mode: z.enum(['whole', 'cached']),
+  /** Causal Cache chunk sizes (null for whole-clip runs). */
+  encChunk: count.nullable(),
+  decChunk: count.nullable(),
+  estimateBytes: finite,
+  budgetBytes: finite,
+  fits: z.boolean(),
+  /** One line: the estimate, its parts and the budget; or, when it does not fit, the refusal and what to do. */
+  text: z.string(),
+});
+export type RunPlan = z.infer<typeof runPlanSchema>;
+
 export const modelInfoSchema = z.object({
   /** Changes with every load, so views can tell results of an older model apart. */
   modelId: id,
@@ -191,6 +219,7 @@ export const modelInfoSchema = z.object({
   temporalCompression: count,
   causalSafe: z.boolean(),
   provider: z.string(),
+  execution: executionInfoSchema,
   taps: z.array(tapInfoSchema),
   chunking: chunkingVerdictSchema,
 });
@@ -214,10 +243,23 @@ export const reconstructionSchema = z.object({
   encodeSeconds: finite,
   decodeSeconds: finite,
   provider: z.string(),
+  /** How it ran (Causal Cache by default) and the memory it was planned for. */
+  plan: runPlanSchema,
   /** (L, t, h, w) of the latent mean. */
   latentShape: z.array(count),
 });
 export type Reconstruction = z.infer<typeof reconstructionSchema>;
+
+export const planRunsRequestSchema = z.object({ clipId: id }).strict();
+/** The plans of the runs a clip's model views can start, before any of them runs. */
+export const runPlansSchema = z.object({
+  clipId: id,
+  /** Reconstruct (Causal Cache with chunks sized to the budget; whole clip for models that cannot chunk exactly). */
+  reconstruct: runPlanSchema,
+  /** The Chunking view's comparison: its whole-clip ground truth plus the cached and naive reconstructions. */
+  compare: runPlanSchema,
+  budgetSource: z.string(),
+});
 
 export const compareChunkingRequestSchema = z
   .object({
@@ -360,6 +402,8 @@ export const ERROR_CODES = {
   internal: 'INTERNAL',
   forbidden: 'FORBIDDEN',
   tooLarge: 'TOO_LARGE',
+  /** A run whose memory estimate exceeds the budget; the message has the estimate and what to do. */
+  overBudget: 'OVER_BUDGET',
   /** A model view was asked for before a model was loaded or before its run. */
   noModel: 'NO_MODEL',
   noResult: 'NO_RESULT',
@@ -377,6 +421,7 @@ export const apiMethods = {
   getModel: { request: emptyRequestSchema, response: getModelResultSchema },
   loadModel: { request: loadModelRequestSchema, response: modelInfoSchema },
   reconstruct: { request: reconstructRequestSchema, response: reconstructionSchema },
+  planRuns: { request: planRunsRequestSchema, response: runPlansSchema },
   compareChunking: { request: compareChunkingRequestSchema, response: chunkComparisonSchema },
   getModelFrame: { request: getModelFrameRequestSchema, response: modelFrameSchema },
   getTaps: { request: getTapsRequestSchema, response: tapsSchema },

@@ -14,7 +14,7 @@ describe('contract', () => {
   it('lists the methods both transports carry', () => {
     expect(API_METHOD_NAMES).toEqual([
       'openVideo', 'getFrame', 'getSubbands', 'cancel', 'closeClip', 'listClips',
-      'getModel', 'loadModel', 'reconstruct', 'compareChunking', 'getModelFrame', 'getTaps', 'getLatent',
+      'getModel', 'loadModel', 'reconstruct', 'planRuns', 'compareChunking', 'getModelFrame', 'getTaps', 'getLatent',
     ]);
   });
 

@@ -7,7 +7,9 @@ import {
   ApiError,
   ERROR_CODES,
   type ChunkComparison,
+  type ApiResponse,
   type ChunkingVerdictInfo,
+  type ExecutionInfo,
   type ModelInfo,
   type Reconstruction,
 } from '../../../shared/contract';
@@ -16,7 +18,9 @@ import type { ModelFacts } from '../checkpoint/index';
 import { psnr, ssim } from '../metrics/index';
 import { resolveModelPath, WfvaeModel } from '../runtime/index';
 import { CACHED_TOLERANCE, compareChunking } from '../runtime/stream-compare';
-import { chunkingVerdict } from '../runtime/stream-model';
+import { chunkingVerdict, decodeWith, encodeWith } from '../runtime/stream-model';
+import { memoryBudget } from '../runtime/memory-plan';
+import { comparePlan, reconstructPlan, wirePlan } from './run-plans';
 import type { Tensor } from '../tensor';
 import { tapFrameFor, type TapMeta } from './tap-views';
 
@@ -63,6 +67,18 @@ export function verdictInfo(facts: ModelFacts): ChunkingVerdictInfo {
       : `GroupNorm pools over time in ${n} layer${n === 1 ? '' : 's'}: cannot be exact`,
     message: v.message,
     timePoolingLayers: n,
+  };
+}
+
+function executionInfo(model: WfvaeModel): ExecutionInfo {
+  const r = model.execution;
+  return {
+    requested: r.requested,
+    provider: r.provider,
+    summary: r.summary,
+    adapter: r.adapter ?? null,
+    fallbacks: r.fallbacks.map((f) => ({ provider: f.provider, stage: f.stage, graph: f.graph ?? null, error: f.error })),
+    runtimeFallback: r.runtimeFallback ?? null,
   };
 }
 
@@ -118,6 +134,7 @@ export class ModelWorkbench {
       temporalCompression: model.facts.temporalCompression,
       causalSafe: model.facts.causalSafe,
       provider: model.provider,
+      execution: executionInfo(model),
       taps,
       chunking: verdictInfo(model.facts),
     };
@@ -137,8 +154,22 @@ export class ModelWorkbench {
   ): Promise<Reconstruction> {
     return this.withModel(async ({ model, info }) => {
       const [, T, H, W] = video.shape;
-      onProgress('encode + decode (whole clip)', 0, 0);
-      const r = await model.reconstruct({ data: video.data, shape: [1, ...video.shape] }, { taps: true, signal });
+      const plan = reconstructPlan(model, { frames: T, height: H, width: W });
+      if (!plan.fits) throw new ApiError(ERROR_CODES.overBudget, plan.text);
+      const input: Tensor = { data: video.data, shape: [1, ...video.shape] };
+      let r: { mean: Tensor; video: Tensor; taps?: Record<string, Tensor>; encodeSeconds: number; decodeSeconds: number };
+      if (plan.settings.mode === 'whole') {
+        onProgress('encode + decode (whole clip)', 0, 0);
+        r = await model.reconstruct(input, { taps: true, signal });
+      } else {
+        // The Causal Cache gives the whole-clip result (this model chunks exactly) in a fraction of the memory.
+        const { encChunk, decChunk } = plan.settings;
+        const t0 = performance.now();
+        const enc = await encodeWith(model, input, { mode: 'cached', encChunk }, { taps: true, signal, onProgress: (p) => onProgress('encode (Causal Cache)', p.done, p.total) });
+        const t1 = performance.now();
+        const dec = await decodeWith(model, enc.mean, { mode: 'cached', decChunk }, { taps: true, signal, onProgress: (p) => onProgress('decode (Causal Cache)', p.done, p.total) });
+        r = { mean: enc.mean, video: dec.video, taps: { ...enc.taps, ...dec.taps }, encodeSeconds: (t1 - t0) / 1000, decodeSeconds: (performance.now() - t1) / 1000 };
+      }
       const out = squeeze(r.video);
       const p = psnr(out, video, { range: 2 });
       const s = ssim(out, video, { signal, onProgress: (done, total) => onProgress('SSIM', done, total) });
@@ -154,6 +185,7 @@ export class ModelWorkbench {
         encodeSeconds: r.encodeSeconds,
         decodeSeconds: r.decodeSeconds,
         provider: model.provider,
+        plan: wirePlan(plan),
         latentShape: r.mean.shape.slice(1),
       };
       this.assertCurrent(info);
@@ -170,6 +202,9 @@ export class ModelWorkbench {
     onProgress: (phase: string, done: number, total: number) => void,
   ): Promise<ChunkComparison> {
     return this.withModel(async ({ model, info }) => {
+      const [, T, H, W] = video.shape;
+      const plan = comparePlan(model, { frames: T, height: H, width: W }, settings);
+      if (!plan.fits) throw new ApiError(ERROR_CODES.overBudget, plan.text);
       // compareChunking runs whole (no progress of its own), then cached, then naive, each encode then decode.
       let run = 0;
       let lastStage = '';
@@ -207,6 +242,21 @@ export class ModelWorkbench {
       this.entry(clipId).chunks = { summary, videos: r.videos! };
       return summary;
     });
+  }
+
+  /** How Reconstruct and the chunking comparison would run on this clip, and the memory each needs, before either runs. */
+  planRuns(clipId: string, video: Tensor, chunks: { encChunk: number; decChunk: number }): ApiResponse<'planRuns'> {
+    const l = this.loaded;
+    if (!l) throw new ApiError(ERROR_CODES.noModel, 'no model is loaded: load one in the Model panel (a checkpoint folder or a converted folder)');
+    const [, T, H, W] = video.shape;
+    const clip = { frames: T, height: H, width: W };
+    const budget = memoryBudget();
+    return {
+      clipId,
+      reconstruct: wirePlan(reconstructPlan(l.model, clip, budget)),
+      compare: wirePlan(comparePlan(l.model, clip, chunks, budget)),
+      budgetSource: budget.source,
+    };
   }
 
   recon(clipId: string): ReconEntry {

@@ -169,6 +169,11 @@ export class SessionCore {
     return this.runTask(req.taskId, (signal) => this.models.reconstruct(req.clipId, clip.video, signal, this.stagedReporter(req.taskId)));
   }
 
+  async planRuns(req: ApiRequest<'planRuns'>): Promise<ApiResponse<'planRuns'>> {
+    const clip = this.clip(req.clipId);
+    return this.models.planRuns(req.clipId, clip.video, { encChunk: 8, decChunk: 2 });
+  }
+
   async compareChunking(req: ApiRequest<'compareChunking'>): Promise<ApiResponse<'compareChunking'>> {
     const clip = this.clip(req.clipId);
     return this.runTask(req.taskId, (signal) =>

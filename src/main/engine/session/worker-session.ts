@@ -54,6 +54,10 @@ export class WorkerSession implements WfvaeApi {
   reconstruct(r: ApiRequest<'reconstruct'>): Promise<ApiResponse<'reconstruct'>> {
     return this.call('reconstruct', r);
   }
+  planRuns(r: ApiRequest<'planRuns'>): Promise<ApiResponse<'planRuns'>> {
+    return this.call('planRuns', r);
+  }
+
   compareChunking(r: ApiRequest<'compareChunking'>): Promise<ApiResponse<'compareChunking'>> {
     return this.call('compareChunking', r);
   }

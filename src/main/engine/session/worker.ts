@@ -26,6 +26,7 @@ const handlers: Record<ApiMethodName, Handler> = {
   getModel: () => core.getModel(),
   loadModel: (r) => core.loadModel(r),
   reconstruct: (r) => core.reconstruct(r),
+  planRuns: (r) => core.planRuns(r),
   compareChunking: (r) => core.compareChunking(r),
   getModelFrame: (r) => core.getModelFrame(r),
   getTaps: (r) => core.getTaps(r),

@@ -3,6 +3,7 @@
 // model's norms) and measured after it; the chart shows where the chunks
 // start, so flicker at naive seams lines up with the D/E marks.
 import { useStore } from '../store';
+import { RunPlanNote, useRunPlans } from './RunPlanNote';
 import { RgbaCanvas } from '../components/RgbaCanvas';
 import { formatValue } from '../format';
 import type { ChunkComparison, ModelFrame, ModelFrameKind } from '../../../shared/contract';
@@ -55,6 +56,7 @@ function ChunkControls() {
   const setChunks = useStore((s) => s.setChunks);
   const run = useStore((s) => s.runChunking);
   const busy = useStore((s) => s.task !== null);
+  const plan = useRunPlans().data?.compare;
   const latentFrames = 1 + Math.floor((clip.frames - 1) / model.temporalCompression);
   const valid = (n: number) => Number.isInteger(n) && n >= 1;
   return (
@@ -75,9 +77,10 @@ function ChunkControls() {
         <input type="number" min={1} max={latentFrames} value={decChunk} data-testid="dec-chunk" onChange={(e) => setChunks(encChunk, Number(e.currentTarget.value))} />
         <span className="muted">latent frames (of {latentFrames})</span>
       </label>
-      <button className="button button--primary" type="submit" disabled={busy || !valid(encChunk) || !valid(decChunk)} data-testid="run-chunking">
+      <button className="button button--primary" type="submit" disabled={busy || !valid(encChunk) || !valid(decChunk) || plan?.fits === false} data-testid="run-chunking">
         Compare
       </button>
+      <RunPlanNote plan={plan} testId="compare-plan" />
     </form>
   );
 }

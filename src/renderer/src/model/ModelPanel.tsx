@@ -29,7 +29,10 @@ export function ModelPanel() {
         ['Parameters', model.parameterCount.toLocaleString('en-US')],
         ['Latent', `${model.latentChannels} channels · ${model.temporalCompression}× time · 8× space`],
         ['Norms', model.causalSafe ? 'causal-safe (per position / per frame)' : `GroupNorm over time in ${model.chunking.timePoolingLayers} layers`],
-        ['Provider', model.provider],
+        ['Provider', model.execution.summary],
+        ...(model.execution.adapter && (model.execution.provider === 'webgpu' || model.execution.fallbacks.some((f) => f.provider === 'webgpu'))
+          ? ([['WebGPU adapter', `${model.execution.adapter.kind}: ${model.execution.adapter.detail}`]] as [string, string][])
+          : []),
         ['Taps', model.taps.map((t) => t.name).join(', ')],
       ]
     : [];
@@ -43,6 +46,15 @@ export function ModelPanel() {
             {model.path}
           </p>
           <Facts rows={rows} testId="model-info" />
+          {model.execution.fallbacks.length > 0 && (
+            <ul className="muted model-panel__fallbacks" data-testid="provider-fallbacks">
+              {model.execution.fallbacks.map((f, i) => (
+                <li key={i}>
+                  Passed over {f.provider} ({f.stage === 'skipped' ? 'skipped' : f.stage === 'create' ? `could not start ${f.graph}` : `failed running ${f.graph}`}): {f.error}
+                </li>
+              ))}
+            </ul>
+          )}
           <p className={model.chunking.exact ? 'verdict verdict--ok' : 'verdict verdict--warn'}>{model.chunking.headline}</p>
         </>
       ) : (

@@ -6,6 +6,7 @@ import { RgbaCanvas } from '../components/RgbaCanvas';
 import { FrameChart } from './FrameChart';
 import { NeedsModel } from './NeedsResult';
 import { useEngineQuery } from './use-engine-query';
+import { RunPlanNote, useRunPlans } from './RunPlanNote';
 
 const fmtDb = (v: number | null) => (v === null ? '∞ dB' : `${v.toFixed(2)} dB`);
 
@@ -15,20 +16,26 @@ export function ReconstructView() {
   const recon = useStore((s) => s.recon);
   const busy = useStore((s) => s.task !== null);
   const runReconstruct = useStore((s) => s.runReconstruct);
+  const plans = useRunPlans();
+  const plan = plans.data?.reconstruct;
   if (!clip) return null;
   return (
     <section className="panel model-view" data-testid="reconstruct-view">
       <header className="model-view__header">
         <div>
           <h2>Reconstruction</h2>
-          <p className="muted">Encode the whole clip, decode from z = mean (no sampling), compare with the decoded original. PSNR over [-1, 1] (range 2).</p>
+          <p className="muted">
+            Encode the clip, decode from z = mean (no sampling), compare with the decoded original. PSNR over [-1, 1] (range 2). Runs with the Causal Cache, which
+            equals whole-clip inference for causal-safe models, in a fraction of the memory.
+          </p>
         </div>
         <NeedsModel>
-          <button className="button button--primary" disabled={busy} onClick={() => void runReconstruct()} data-testid="run-reconstruct">
+          <button className="button button--primary" disabled={busy || plan?.fits === false} onClick={() => void runReconstruct()} data-testid="run-reconstruct">
             {recon ? 'Run again' : 'Reconstruct'}
           </button>
         </NeedsModel>
       </header>
+      {model && <RunPlanNote plan={plan} testId="reconstruct-plan" />}
       {model && !recon && <p className="view-empty">Press Reconstruct to run {model.className} on all {clip.frames} frames.</p>}
       {recon && <ReconstructResult />}
     </section>
@@ -54,6 +61,7 @@ function ReconstructResult() {
         <Stat label={`frame ${t}`} value={`${fmtDb(psnrT ?? null)} · SSIM ${ssimT?.toFixed(4) ?? '–'}`} />
         <Stat label="Encode / decode" value={`${recon.encodeSeconds.toFixed(2)} s / ${recon.decodeSeconds.toFixed(2)} s`} />
         <Stat label="Provider" value={recon.provider} />
+        <Stat label="Inference" value={recon.plan.mode === 'whole' ? 'whole clip' : `Causal Cache ${recon.plan.encChunk} / ${recon.plan.decChunk}`} />
         <Stat label="Latent" value={`(${recon.latentShape.join(', ')})`} />
       </div>
       <div className="pair">
