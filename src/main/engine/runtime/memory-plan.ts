@@ -168,10 +168,13 @@ export function estimateCached(m: GraphManifest, c: ClipShape, chunks: { encChun
   const frames = frame * (2 * run + 3 * chunks.decChunk * tc + tc) + held;
   const act = Math.max(enc.peak, dec.peak);
   const base = o.baseBytes ?? currentRss();
+  // A step reads the previous state while it writes the next, and onnxruntime-node copies its outputs into
+  // JavaScript buffers before freeing its own: the state is held twice at the peak.
+  const state = enc.state + dec.state;
   return {
     mode: 'cached',
-    totalBytes: base + frames + enc.state + dec.state + act * ACTIVATION_MARGIN,
-    parts: { baseBytes: base, activationBytes: act, frameBytes: frames, stateBytes: enc.state + dec.state },
+    totalBytes: base + frames + 2 * state + act * ACTIVATION_MARGIN,
+    parts: { baseBytes: base, activationBytes: act, frameBytes: frames, stateBytes: state },
     chunks: { ...chunks },
   };
 }
