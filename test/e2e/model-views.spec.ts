@@ -27,6 +27,8 @@ test.use({
 let serve: ServeProcess;
 let cacheDir: string;
 let page: Page;
+/** Anything the page's Content-Security-Policy blocked, across every view below. */
+const cspViolations: string[] = [];
 
 test.describe.configure({ mode: 'serial' });
 
@@ -35,6 +37,9 @@ test.beforeAll(async ({ browser }) => {
   process.env.WFVAE_CACHE_DIR = cacheDir;
   serve = await startServe(['--model', MODEL, process.env.WFVAE_E2E_CLIP!]);
   page = await browser.newPage();
+  page.on('console', (m) => {
+    if (/Content.Security.Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
+  });
   mkdirSync('test-results', { recursive: true });
 });
 
@@ -122,6 +127,30 @@ test('Reconstruct: PSNR and SSIM per frame, original and reconstruction side by 
   const size = await page.getByTestId('reconstruction-canvas').evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
   expect(size).toEqual([128, 128]);
   await page.screenshot({ path: 'test-results/reconstruct.png', fullPage: true });
+});
+
+test('a heavy job behind another waits in line: the progress bar says "queued, position 1" until it runs', async () => {
+  const { origin, searchParams } = new URL(serve.url);
+  const headers = { 'x-wfvae-token': searchParams.get('token')!, 'content-type': 'application/json' };
+  const { clips } = (await (await fetch(`${origin}/api/listClips`, { method: 'POST', headers, body: '{}' })).json()) as { clips: { clipId: string }[] };
+  // Another client's long job holds the one heavy slot; its first progress event says it runs.
+  const events = new AbortController();
+  const stream = await fetch(`${origin}/api/events?token=${headers['x-wfvae-token']}`, { signal: events.signal });
+  const reader = stream.body!.getReader();
+  const blocker = fetch(`${origin}/api/compareChunking`, { method: 'POST', headers, body: JSON.stringify({ taskId: 'e2e-blocker', clipId: clips[0].clipId, encChunk: 1, decChunk: 1 }) });
+  for (let seen = ''; !seen.includes('"taskId":"e2e-blocker"'); ) seen += new TextDecoder().decode((await reader.read()).value);
+  events.abort();
+
+  await page.getByTestId('tab-reconstruct').click();
+  await page.getByTestId('run-reconstruct').click();
+  const progress = page.getByTestId('progress');
+  await expect(progress).toContainText('queued, position 1');
+  await fetch(`${origin}/api/cancel`, { method: 'POST', headers, body: JSON.stringify({ taskId: 'e2e-blocker' }) });
+  expect((await blocker).status).toBe(409);
+  await expect(progress).not.toContainText('queued');
+  await expect(progress).toHaveCount(0);
+  await expect(page.getByTestId('psnr-clip')).toHaveText(/^\d+\.\d\d dB$/);
+  await expect(page.getByTestId('error-message')).toHaveCount(0);
 });
 
 test('Chunking: verdict before, per-frame max |diff| with E/D boundaries, "within 1e-5" after, frames and diffs', async () => {
@@ -217,4 +246,13 @@ test('Latent without WebGL: a clear message and the 2D grid instead of the 3D vi
   } finally {
     await p.close();
   }
+});
+
+test('the views ran under serve mode\'s Content-Security-Policy without a single violation', async () => {
+  const res = await page.goto(serve.url);
+  const csp = res!.headers()['content-security-policy'] ?? '';
+  expect(csp).toContain("script-src 'self'");
+  expect(csp).toContain("default-src 'none'");
+  await expect(page.getByTestId('subband-tile').first()).toBeVisible();
+  expect(cspViolations).toEqual([]);
 });
