@@ -64,7 +64,7 @@ function upload(bytes: Uint8Array, request: unknown, headers: Record<string, str
   return fetch(`${base()}/api/openVideo`, {
     method: 'POST',
     headers: { 'content-type': 'application/octet-stream', 'x-wfvae-token': server.token, 'x-wfvae-request': encodeURIComponent(JSON.stringify(request)), ...headers },
-    body: bytes,
+    body: new Blob([bytes as Uint8Array<ArrayBuffer>]),
   });
 }
 
