@@ -124,4 +124,21 @@ describe('heavy jobs', () => {
     expect((await third).frames).toBe(9);
     expect(await session.cancel({ taskId: 'h1' })).toMatchObject({ cancelled: false });
   });
+
+  it('lets more heavy jobs run at once when asked (serve --jobs N)', async () => {
+    const wide = createSourceSession({ heavyJobs: 2 });
+    const seen: ProgressEvent[] = [];
+    wide.onEvent((e) => void (e.type === 'progress' && seen.push(e)));
+    try {
+      const path = join(dir, 'clip.mp4');
+      const both = await Promise.all(['w1', 'w2'].map((taskId) => wide.openVideo({ taskId, source: { kind: 'path', path } })));
+      expect(both.map((c) => c.frames)).toEqual([9, 9]);
+      expect(seen.some((e) => e.queuePosition !== undefined)).toBe(false);
+      // The same two opens on the default session: the second waits.
+      await Promise.all(['n1', 'n2'].map((taskId) => session.openVideo({ taskId, source: { kind: 'path', path } })));
+      expect(of('n2')[0]).toMatchObject({ phase: 'queued', queuePosition: 1 });
+    } finally {
+      await wide.dispose();
+    }
+  });
 });
