@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   {
     // Plain Node launchers (no TypeScript, no bundler).
-    files: ['bin/**/*.mjs', 'eslint.config.js'],
+    files: ['bin/**/*.mjs', 'scripts/**/*.mjs', 'eslint.config.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   {

@@ -68,6 +68,7 @@ export interface RunPlan {
  * decode), not streamed from and to files.
  */
 export function planRun(f: ChunkFlags, manifest: GraphManifest, clip: ClipShape, holdsClip = false): RunPlan {
+  const held = { heldClips: holdsClip ? 2 : 0 };
   const budget: MemoryBudget = f.budgetBytes !== undefined ? { bytes: f.budgetBytes, source: '--memory-budget' } : memoryBudget();
   const mode = f.mode ?? (manifest.facts.causalSafe ? 'cached' : 'whole');
   if (mode === 'whole') {
@@ -78,9 +79,9 @@ export function planRun(f: ChunkFlags, manifest: GraphManifest, clip: ClipShape,
     }
     return { settings: { mode, encChunk: 0, decChunk: 0 }, estimate, budget };
   }
-  const auto = planChunks(manifest, clip, budget, { holdsClip });
+  const auto = planChunks(manifest, clip, budget, held);
   const chunks = { encChunk: f.encChunk ?? auto.chunks.encChunk, decChunk: f.decChunk ?? auto.chunks.decChunk };
-  const estimate = f.encChunk === undefined && f.decChunk === undefined ? auto.estimate : estimateCached(manifest, clip, chunks, { holdsClip });
+  const estimate = f.encChunk === undefined && f.decChunk === undefined ? auto.estimate : estimateCached(manifest, clip, chunks, held);
   if (estimate.totalBytes > budget.bytes) {
     throw new UsageError(
       `chunked inference of ${clip.frames}x${clip.height}x${clip.width} (TxHxW) with encoder chunks of ${chunks.encChunk} frames and decoder chunks of ` +

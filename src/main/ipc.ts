@@ -1,23 +1,34 @@
-// IPC wiring only: each contract method gets a handler that checks the sender
-// and hands the raw request to dispatchIpc (validation + session call); engine
-// events are relayed to the window.
-import { ipcMain, type BrowserWindow } from 'electron';
+// IPC wiring only: every channel (the contract's methods and the two dialog
+// channels) first checks its sender — the app window's main frame showing
+// the app's own origin — then hands the raw request to dispatchIpc
+// (validation + session call); engine events are relayed to the window.
+import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { API_METHOD_NAMES, ERROR_CODES, IPC } from '../shared/contract';
 import type { WorkerSession } from './engine/session/worker-session';
 import { dispatchIpc } from './ipc-dispatch';
+import { checkSender, type SenderVerdict } from './security/trusted-sender';
 import { chooseModelFolder, chooseVideoFile } from './video-dialog';
 
-export function registerIpc(session: WorkerSession, getWindow: () => BrowserWindow | null): () => void {
+export function registerIpc(session: WorkerSession, getWindow: () => BrowserWindow | null, origins: string[]): () => void {
+  const verdict = (event: IpcMainInvokeEvent): SenderVerdict =>
+    checkSender(
+      {
+        fromAppWindow: event.sender === getWindow()?.webContents,
+        isMainFrame: event.senderFrame !== null && event.senderFrame === event.sender.mainFrame,
+        frameUrl: event.senderFrame?.url,
+      },
+      origins,
+    );
   for (const method of API_METHOD_NAMES) {
     ipcMain.handle(IPC.invoke(method), (event, raw: unknown) => {
-      if (event.sender !== getWindow()?.webContents) {
-        return { ok: false, error: { code: ERROR_CODES.forbidden, message: 'request from an unknown window' } };
-      }
+      const v = verdict(event);
+      if (!v.ok) return { ok: false, error: { code: ERROR_CODES.forbidden, message: v.message } };
       return dispatchIpc(session, method, raw);
     });
   }
-  ipcMain.handle(IPC.chooseFile, () => chooseVideoFile(getWindow()));
-  ipcMain.handle(IPC.chooseModelFolder, () => chooseModelFolder(getWindow()));
+  // The dialogs answer only the app: a foreign frame gets no dialog and no path.
+  ipcMain.handle(IPC.chooseFile, (event) => (verdict(event).ok ? chooseVideoFile(getWindow()) : null));
+  ipcMain.handle(IPC.chooseModelFolder, (event) => (verdict(event).ok ? chooseModelFolder(getWindow()) : null));
   const off = session.onEvent((event) => getWindow()?.webContents.send(IPC.event, event));
   return () => {
     off();

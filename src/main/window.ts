@@ -1,10 +1,11 @@
-import { BrowserWindow, shell } from 'electron';
+import { BrowserWindow } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-export function createMainWindow(): BrowserWindow {
+/** The app window; navigation, new windows and permissions are guarded app-wide (see index.ts). */
+export function createMainWindow(entryUrl: string): BrowserWindow {
   const win = new BrowserWindow({
     width: 1440,
     height: 960,
@@ -14,21 +15,20 @@ export function createMainWindow(): BrowserWindow {
     backgroundColor: '#0f1115',
     title: 'WF-VAE Inspector',
     webPreferences: {
-      preload: join(here, '../preload/index.cjs'),
+      preload: join(here, '../preload/index.cjs'), // eng-disable PRELOAD_JS_CHECK — reviewed: a sandboxed contextBridge pipe (src/preload) that exposes invoke/onEvent and two dialogs, nothing of Node
       contextIsolation: true,
       nodeIntegration: false,
       sandbox: true,
       webSecurity: true,
+      // No <webview>, and no Node in workers or subframes.
+      webviewTag: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      // A middle click must not open a link in a new window.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   win.once('ready-to-show', () => win.show());
-  // Links open in the system browser; the app window never navigates away.
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:/.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  win.webContents.on('will-navigate', (e) => e.preventDefault());
-  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void win.loadFile(join(here, '../renderer/index.html'));
+  void win.loadURL(entryUrl);
   return win;
 }

@@ -142,7 +142,11 @@ export const subbandsSchema = z.object({
 });
 export type Subbands = z.infer<typeof subbandsSchema>;
 
-export const cancelResultSchema = z.object({ cancelled: z.boolean() });
+export const cancelResultSchema = z.object({
+  cancelled: z.boolean(),
+  /** Why nothing was cancelled (no such task running or queued). */
+  message: z.string().optional(),
+});
 export const closeClipResultSchema = z.object({ closed: z.boolean() });
 export const listClipsResultSchema = z.object({ clips: z.array(clipInfoSchema) });
 
@@ -366,6 +370,8 @@ export const progressEventSchema = z.object({
   phase: z.string().min(1).max(64),
   done: count,
   total: count,
+  /** Set while the task waits for a heavy-job slot: 1 = next to run. Progress without it means the task is running. */
+  queuePosition: z.number().int().positive().optional(),
 });
 export type ProgressEvent = z.infer<typeof progressEventSchema>;
 

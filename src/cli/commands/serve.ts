@@ -7,7 +7,7 @@ import { startServeServer } from '../serve/server';
 import { requireWebRoot } from '../serve/web-root';
 import { openInBrowser } from '../serve/open-browser';
 
-const help = `usage: wfvae serve [video] [--model M] [--port P] [--no-open]
+const help = `usage: wfvae serve [video] [--model M] [--port P] [--jobs N] [--no-open]
 
 Serves the app's UI to a browser on this machine (127.0.0.1 only), backed by
 the same engine as the desktop app. The printed URL carries a one-time token;
@@ -19,6 +19,9 @@ requests without it are refused.
                folder); it is the model the page uses by default (otherwise
                the bundled demo model)
   --port P     port to listen on (default: a free one)
+  --jobs N     heavy jobs (decode, model load, reconstruct, compare) that may
+               run at once (default 1); the others wait in line, their place
+               shown in the page
   --no-open    print the URL but do not start a browser
 
 Needs the web UI built once: npm run build:renderer`;
@@ -32,12 +35,13 @@ export const serveCommand: Command = {
     const port = flags.int('port', { min: 0, max: 65535 }) ?? 0;
     const noOpen = flags.bool('no-open');
     const model = flags.string('model');
+    const heavyJobs = flags.int('jobs', { min: 1, max: 16 }) ?? 1;
     flags.assertAllUsed();
     if (flags.positionals.length > 1) throw new UsageError(`serve takes at most one video (got ${flags.positionals.length})`);
     const video = flags.positionals[0];
     const staticDir = requireWebRoot();
 
-    const session = createSourceSession();
+    const session = createSourceSession({ heavyJobs });
     if (video) {
       const bar = progressBar('decoding');
       const off = session.onEvent((e) => {

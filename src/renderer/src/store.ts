@@ -13,6 +13,8 @@ export interface TaskState {
   phase: string;
   done: number;
   total: number;
+  /** Waiting for a heavy-job slot in the engine: 1 = next to run. */
+  queuePosition?: number;
 }
 
 export interface UiError {
@@ -140,7 +142,7 @@ export const useStore = create<State>()((set, get, store) => {
       const off = transport.api.onEvent((event) => {
         if (event.type === 'progress') {
           const task = get().task;
-          if (task && task.taskId === event.taskId) set({ task: { ...task, phase: event.phase, done: event.done, total: event.total } });
+          if (task && task.taskId === event.taskId) set({ task: { ...task, phase: event.phase, done: event.done, total: event.total, queuePosition: event.queuePosition } });
         } else if (event.type === 'open-path') {
           void get().openPath(event.path);
         }

@@ -37,14 +37,18 @@ describe('electron-vite build', () => {
     expect(main).toMatch(/join(\$\d+)?\(import\.meta\.dirname, "\.\/chunks\/worker-[\w-]+\.js"\)/);
   });
 
-  it('the bundled session worker decodes a clip and computes subbands', async () => {
+  it('the bundled session worker decodes a clip, computes subbands, and runs a model in its compute worker', async () => {
     const file = readdirSync(join(OUT, 'main/chunks')).find((f) => f.startsWith('worker-'))!;
-    const session = new WorkerSession(() => new Worker(join(OUT, 'main/chunks', file)));
+    const session = new WorkerSession(() => new Worker(join(OUT, 'main/chunks', file), { env: { ...process.env, WFVAE_CACHE_DIR: join(clipDir, 'cache') } }));
     try {
       const info = await session.openVideo({ taskId: 'b1', source: { kind: 'path', path: join(clipDir, 'c.mp4') } });
       expect(info).toMatchObject({ frames: 9, width: 48, height: 32, maxLevels: 3 });
       const sub = await session.getSubbands({ clipId: info.clipId, t: 4, levels: 3 });
       expect(sub.levels.map((l) => [l.tiles.length, l.tiles[0].width, l.tiles[0].height])).toEqual([[8, 24, 16], [8, 12, 8], [8, 6, 4]]);
+      // The model runs in the compute worker, which the bundled session worker starts from its own file.
+      await session.loadModel({ taskId: 'b2', path: resolve('test/fixtures/goldens-subset/wfvae2-tiny') });
+      const recon = await session.reconstruct({ taskId: 'b3', clipId: info.clipId });
+      expect(recon).toMatchObject({ frames: 9, width: 48, height: 32, latentShape: [8, 3, 4, 6] });
     } finally {
       await session.dispose();
     }

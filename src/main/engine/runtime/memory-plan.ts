@@ -122,11 +122,12 @@ export interface EstimateOptions {
   /** Resident memory the run starts from (default: this process now). */
   baseBytes?: number;
   /**
-   * Cached runs: the clip is a tensor in memory (encode, decode, the app's
-   * views), not streamed between files; the video and its chunks, collected
-   * and joined, are held as well.
+   * Cached runs: whole copies of the clip held in memory besides the pipeline
+   * (encode and decode hold the input or the output, its chunks and their
+   * join; the app also copies the clip to its compute thread). 0: streamed
+   * from file to file.
    */
-  holdsClip?: boolean;
+  heldClips?: number;
 }
 
 /**
@@ -164,7 +165,7 @@ export function estimateCached(m: GraphManifest, c: ClipShape, chunks: { encChun
   const frame = f32([3, 1, c.height, c.width]);
   // Source blocks and pending frames (< 2 runs), originals awaiting their reconstruction
   // (the encoder's run plus the decoder chunk's frames), the decoder's output chunk, its clipped copy.
-  const held = o.holdsClip ? 2 * frame * c.frames : 0;
+  const held = (o.heldClips ?? 0) * frame * c.frames;
   const frames = frame * (2 * run + 3 * chunks.decChunk * tc + tc) + held;
   const act = Math.max(enc.peak, dec.peak);
   const base = o.baseBytes ?? currentRss();

@@ -9,23 +9,23 @@ import {
   type ChunkComparison,
   type ApiResponse,
   type ChunkingVerdictInfo,
-  type ExecutionInfo,
   type ModelInfo,
   type Reconstruction,
 } from '../../../shared/contract';
-import type { ConvertProgress } from '../onnx/convert';
 import type { ModelFacts } from '../checkpoint/index';
-import { psnr, ssim } from '../metrics/index';
-import { resolveModelPath, WfvaeModel } from '../runtime/index';
-import { CACHED_TOLERANCE, compareChunking } from '../runtime/stream-compare';
-import { chunkingVerdict, decodeWith, encodeWith } from '../runtime/stream-model';
+import { resolveModelPath } from '../runtime/model-path';
+import { CACHED_TOLERANCE } from '../runtime/stream-compare';
+import { chunkingVerdict } from '../runtime/stream-model';
 import { memoryBudget } from '../runtime/memory-plan';
 import { comparePlan, reconstructPlan, wirePlan } from './run-plans';
 import type { Tensor } from '../tensor';
+import type { ComputeClient } from './compute-client';
+import type { LoadedModel } from './model-compute';
 import { tapFrameFor, type TapMeta } from './tap-views';
 
 interface Loaded {
-  model: WfvaeModel;
+  /** The model as the compute thread holds it. */
+  model: LoadedModel;
   info: ModelInfo;
   /** Runs using the model; it is released only when none is left. */
   users: number;
@@ -55,8 +55,6 @@ interface ClipResults {
 /** dB or null for identical (JSON has no Infinity). */
 const db = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
-const squeeze = (t: Tensor): Tensor => (t.shape.length === 5 ? { data: t.data, shape: t.shape.slice(1) } : t);
-
 export function verdictInfo(facts: ModelFacts): ChunkingVerdictInfo {
   const v = chunkingVerdict(facts, 'cached');
   const n = v.timePoolingLayers.length;
@@ -70,25 +68,10 @@ export function verdictInfo(facts: ModelFacts): ChunkingVerdictInfo {
   };
 }
 
-function executionInfo(model: WfvaeModel): ExecutionInfo {
-  const r = model.execution;
-  return {
-    requested: r.requested,
-    provider: r.provider,
-    summary: r.summary,
-    adapter: r.adapter ?? null,
-    fallbacks: r.fallbacks.map((f) => ({ provider: f.provider, stage: f.stage, graph: f.graph ?? null, error: f.error })),
-    runtimeFallback: r.runtimeFallback ?? null,
-  };
-}
-
-function describeConvert(p: ConvertProgress): string {
-  const pct = p.total > 0 ? Math.round((100 * p.done) / p.total) : 0;
-  const what = p.phase === 'hash' ? 'hashing weights' : p.phase === 'build' ? `building graphs ${p.done}/${p.total}` : 'writing graphs';
-  return p.phase === 'build' ? `convert: ${what}` : `convert: ${what} ${pct}%`;
-}
-
 export class ModelWorkbench {
+  /** Runs the models off this thread: onnxruntime blocks the thread it runs on, and this one answers the cheap calls. */
+  constructor(private readonly compute: ComputeClient) {}
+
   private loaded: Loaded | undefined;
   private readonly results = new Map<string, ClipResults>();
   private serial = 0;
@@ -110,32 +93,24 @@ export class ModelWorkbench {
 
   async load(path: string | undefined, signal: AbortSignal, onPhase: (phase: string) => void): Promise<ModelInfo> {
     const resolved = await resolveModelPath(path ?? this.defaultPath);
-    onPhase('load');
-    const model = await WfvaeModel.load(resolved, {
-      convert: { signal, onProgress: (p) => onPhase(describeConvert(p)) },
-    });
+    const model = await this.compute.load(resolved, signal, onPhase);
     if (signal.aborted) {
-      await model.dispose();
+      await this.compute.unload(model.handle);
       signal.throwIfAborted();
     }
-    const m = model.manifest;
-    const taps: TapMeta[] = [
-      ...m.graphs.encoder.taps.map((t) => ({ name: t.name, side: 'encoder' as const, channels: t.channels, what: t.what })),
-      ...m.graphs.decoder.taps.map((t) => ({ name: t.name, side: 'decoder' as const, channels: t.channels, what: t.what })),
-    ];
     const info: ModelInfo = {
       modelId: `model-${++this.serial}`,
       path: resolved,
       dir: model.dir,
-      cached: model.converted.cached,
-      className: m.className,
-      parameterCount: m.parameterCount,
+      cached: model.cached,
+      className: model.className,
+      parameterCount: model.parameterCount,
       latentChannels: model.facts.latentChannels,
       temporalCompression: model.facts.temporalCompression,
       causalSafe: model.facts.causalSafe,
       provider: model.provider,
-      execution: executionInfo(model),
-      taps,
+      execution: model.execution,
+      taps: model.taps,
       chunking: verdictInfo(model.facts),
     };
     const old = this.loaded;
@@ -154,26 +129,13 @@ export class ModelWorkbench {
   ): Promise<Reconstruction> {
     return this.withModel(async ({ model, info }) => {
       const [, T, H, W] = video.shape;
-      const plan = reconstructPlan(model, { frames: T, height: H, width: W });
+      // Planned here, from the model's manifest and this process's memory, before the compute thread is asked.
+      const plan = reconstructPlan(model.manifest, { frames: T, height: H, width: W });
       if (!plan.fits) throw new ApiError(ERROR_CODES.overBudget, plan.text);
-      const input: Tensor = { data: video.data, shape: [1, ...video.shape] };
-      let r: { mean: Tensor; video: Tensor; taps?: Record<string, Tensor>; encodeSeconds: number; decodeSeconds: number };
-      if (plan.settings.mode === 'whole') {
-        onProgress('encode + decode (whole clip)', 0, 0);
-        r = await model.reconstruct(input, { taps: true, signal });
-      } else {
-        // The Causal Cache gives the whole-clip result (this model chunks exactly) in a fraction of the memory.
-        const { encChunk, decChunk } = plan.settings;
-        const t0 = performance.now();
-        const enc = await encodeWith(model, input, { mode: 'cached', encChunk }, { taps: true, signal, onProgress: (p) => onProgress('encode (Causal Cache)', p.done, p.total) });
-        const t1 = performance.now();
-        const dec = await decodeWith(model, enc.mean, { mode: 'cached', decChunk }, { taps: true, signal, onProgress: (p) => onProgress('decode (Causal Cache)', p.done, p.total) });
-        r = { mean: enc.mean, video: dec.video, taps: { ...enc.taps, ...dec.taps }, encodeSeconds: (t1 - t0) / 1000, decodeSeconds: (performance.now() - t1) / 1000 };
-      }
-      const out = squeeze(r.video);
-      const p = psnr(out, video, { range: 2 });
-      const s = ssim(out, video, { signal, onProgress: (done, total) => onProgress('SSIM', done, total) });
+      const r = await this.compute.reconstruct(model.handle, video, plan.settings, signal, onProgress);
       signal.throwIfAborted();
+      const p = r.psnr;
+      const s = r.ssim;
       const summary: Reconstruction = {
         clipId,
         modelId: info.modelId,
@@ -184,12 +146,12 @@ export class ModelWorkbench {
         ssim: { clip: s.clip, perFrame: s.perFrame },
         encodeSeconds: r.encodeSeconds,
         decodeSeconds: r.decodeSeconds,
-        provider: model.provider,
+        provider: r.provider,
         plan: wirePlan(plan),
         latentShape: r.mean.shape.slice(1),
       };
       this.assertCurrent(info);
-      this.entry(clipId).recon = { summary, video: out, mean: r.mean, taps: r.taps ?? {}, tapMeta: info.taps };
+      this.entry(clipId).recon = { summary, video: r.video, mean: r.mean, taps: r.taps, tapMeta: info.taps };
       return summary;
     });
   }
@@ -203,22 +165,19 @@ export class ModelWorkbench {
   ): Promise<ChunkComparison> {
     return this.withModel(async ({ model, info }) => {
       const [, T, H, W] = video.shape;
-      const plan = comparePlan(model, { frames: T, height: H, width: W }, settings);
+      const plan = comparePlan(model.manifest, { frames: T, height: H, width: W }, settings);
       if (!plan.fits) throw new ApiError(ERROR_CODES.overBudget, plan.text);
       // compareChunking runs whole (no progress of its own), then cached, then naive, each encode then decode.
       let run = 0;
       let lastStage = '';
       const runs = ['cached', 'naive'];
       onProgress('whole-clip run', 0, 0);
-      const r = await compareChunking(model, { data: video.data, shape: [1, ...video.shape] }, settings, {
-        keepVideos: true,
-        signal,
-        onProgress: (p) => {
-          if (p.stage === 'encode' && lastStage === 'decode') run++;
-          lastStage = p.stage;
-          onProgress(`${runs[Math.min(run, 1)]} ${p.stage}`, p.done, p.total);
-        },
+      const r = await this.compute.compare(model.handle, video, settings, signal, (stage, done, total) => {
+        if (stage === 'encode' && lastStage === 'decode') run++;
+        lastStage = stage;
+        onProgress(`${runs[Math.min(run, 1)]} ${stage}`, done, total);
       });
+      signal.throwIfAborted();
       const dev = (d: typeof r.cached): ChunkComparison['cached'] => ({
         maxAbs: d.maxAbs,
         psnr: db(d.psnr),
@@ -235,7 +194,7 @@ export class ModelWorkbench {
         naive: dev(r.naive),
         cachedExact: r.cachedExact,
         tolerance: CACHED_TOLERANCE,
-        verdict: verdictInfo(model.facts),
+        verdict: info.chunking,
         seconds: r.seconds,
       };
       this.assertCurrent(info);
@@ -253,8 +212,8 @@ export class ModelWorkbench {
     const budget = memoryBudget();
     return {
       clipId,
-      reconstruct: wirePlan(reconstructPlan(l.model, clip, budget)),
-      compare: wirePlan(comparePlan(l.model, clip, chunks, budget)),
+      reconstruct: wirePlan(reconstructPlan(l.model.manifest, clip, budget)),
+      compare: wirePlan(comparePlan(l.model.manifest, clip, chunks, budget)),
       budgetSource: budget.source,
     };
   }
@@ -285,6 +244,7 @@ export class ModelWorkbench {
     const l = this.loaded;
     this.loaded = undefined;
     if (l) await this.retire(l);
+    await this.compute.dispose();
   }
 
   private entry(clipId: string): ClipResults {
@@ -301,7 +261,7 @@ export class ModelWorkbench {
       return await work(l);
     } finally {
       l.users--;
-      if (l.retired && l.users === 0) await l.model.dispose();
+      if (l.retired && l.users === 0) await this.compute.unload(l.model.handle);
     }
   }
 
@@ -312,6 +272,6 @@ export class ModelWorkbench {
 
   private async retire(l: Loaded): Promise<void> {
     l.retired = true;
-    if (l.users === 0) await l.model.dispose();
+    if (l.users === 0) await this.compute.unload(l.model.handle);
   }
 }

@@ -1,10 +1,13 @@
 // Messages between a WorkerSession (calling thread) and its worker thread.
 import type { ApiErrorShape, ApiEvent, ApiMethodName } from '../../../shared/contract';
 
-export type ToWorker =
-  | { kind: 'call'; id: number; method: ApiMethodName; request: unknown }
-  | { kind: 'cancel'; taskId: string }
-  | { kind: 'dispose' };
+export type ToWorker = { kind: 'call'; id: number; method: ApiMethodName; request: unknown } | { kind: 'dispose' };
+
+/** What a worker started from worker.ts is told: its role, and for the session role how many heavy jobs may run at once. */
+export interface SessionWorkerData {
+  role?: 'session' | 'compute';
+  heavyJobs?: number;
+}
 
 export type FromWorker =
   | { kind: 'result'; id: number; ok: true; value: unknown }

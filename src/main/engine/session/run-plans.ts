@@ -3,7 +3,7 @@
 // and the memory each needs against the budget. A run that would not fit is
 // refused with the same text the view showed before it was started.
 import type { RunPlan } from '../../../shared/contract';
-import type { WfvaeModel } from '../runtime/index';
+import type { GraphManifest } from '../onnx/cache';
 import {
   describeEstimate, estimateWhole, formatBytes, memoryBudget, planChunks, wholeRefusal,
   type ClipShape, type MemoryBudget, type MemoryEstimate,
@@ -28,13 +28,13 @@ function plan(estimate: MemoryEstimate, budget: MemoryBudget, refusal: string, c
 }
 
 /** Reconstruct: the Causal Cache (exact) with chunks sized to the budget; whole clip for a model that cannot chunk exactly. */
-export function reconstructPlan(model: WfvaeModel, clip: ClipShape, budget: MemoryBudget = memoryBudget()): PlannedRun {
-  const m = model.manifest;
+export function reconstructPlan(m: GraphManifest, clip: ClipShape, budget: MemoryBudget = memoryBudget()): PlannedRun {
   if (!m.facts.causalSafe) {
     const e = estimateWhole(m, clip);
     return plan(e, budget, wholeRefusal(e, budget, clip).replace(/ Run it with the Causal Cache instead.*$/, ' This model cannot chunk exactly (GroupNorm over time), so the app reconstructs it whole: pick fewer frames or a smaller size in the Clip panel, or raise WFVAE_MEMORY_BUDGET if you know the memory is there.'));
   }
-  const p = planChunks(m, clip, budget, { holdsClip: true });
+  // The session's clip, the compute thread's copy of it, the reconstruction's chunks and their join.
+  const p = planChunks(m, clip, budget, { heldClips: 4 });
   const refusal =
     `even Causal Cache chunks of ${p.chunks.encChunk} frames / ${p.chunks.decChunk} latent frames need ${describeEstimate(p.estimate)}, ` +
     `more than the budget of ${formatBytes(budget.bytes)} (${budget.source}): pick a smaller size in the Clip panel, or raise WFVAE_MEMORY_BUDGET.`;
@@ -42,9 +42,10 @@ export function reconstructPlan(model: WfvaeModel, clip: ClipShape, budget: Memo
 }
 
 /** The Chunking view's comparison holds the whole-clip ground truth and two more reconstructions. */
-export function comparePlan(model: WfvaeModel, clip: ClipShape, chunks: { encChunk: number; decChunk: number }, budget: MemoryBudget = memoryBudget()): PlannedRun {
-  const whole = estimateWhole(model.manifest, clip);
-  const extra = 2 * 4 * 3 * clip.frames * clip.height * clip.width;
+export function comparePlan(m: GraphManifest, clip: ClipShape, chunks: { encChunk: number; decChunk: number }, budget: MemoryBudget = memoryBudget()): PlannedRun {
+  const whole = estimateWhole(m, clip);
+  // The cached and naive reconstructions, and the compute thread's copy of the clip.
+  const extra = 3 * 4 * 3 * clip.frames * clip.height * clip.width;
   const e: MemoryEstimate = { ...whole, totalBytes: whole.totalBytes + extra, parts: { ...whole.parts, frameBytes: whole.parts.frameBytes + extra } };
   const refusal = wholeRefusal(e, budget, clip).replace(/ Run it with the Causal Cache instead.*$/, ' The comparison needs the whole-clip run as its ground truth: pick fewer frames or a smaller size in the Clip panel, or raise WFVAE_MEMORY_BUDGET.');
   return { ...plan(e, budget, refusal), encChunk: chunks.encChunk, decChunk: chunks.decChunk };

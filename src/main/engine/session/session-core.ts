@@ -21,6 +21,8 @@ import { SUBBANDS_3D, type EnergyReport } from '../../../shared/subbands';
 import type { Tensor } from '../tensor';
 import { defaultDecodeOptions } from './default-frames';
 import { diffFrame, rgbaFrame } from './frame-images';
+import type { ComputeClient } from './compute-client';
+import { JobQueue } from './job-queue';
 import { ModelWorkbench } from './model-workbench';
 import { DEFAULT_TAP_TILES, tapView } from './tap-views';
 
@@ -33,6 +35,21 @@ interface Clip {
 
 export type EventSink = (event: ApiEvent) => void;
 
+/** A file serve mode received as an upload: opened under the user's name for it, and deleted once decoded. Never accepted from outside (the contract has no such source). */
+export interface UploadedSource {
+  kind: 'upload';
+  name: string;
+  path: string;
+}
+export type OpenVideoRequest = Omit<ApiRequest<'openVideo'>, 'source'> & { source: ApiRequest<'openVideo'>['source'] | UploadedSource };
+
+export interface SessionCoreOptions {
+  /** Runs the models (onnxruntime blocks its thread). */
+  compute: ComputeClient;
+  /** Heavy jobs (decode, model load, reconstruct, compare) allowed to run at once; the rest wait in line. Default 1. */
+  heavyJobs?: number;
+}
+
 /** Fewer progress events than this interval apart are dropped (the last one always goes). */
 const PROGRESS_INTERVAL_MS = 50;
 
@@ -41,18 +58,31 @@ export class SessionCore {
   private readonly tasks = new Map<string, AbortController>();
   private nextClip = 1;
   private uploadDir: string | undefined;
-  private readonly models = new ModelWorkbench();
+  private readonly models: ModelWorkbench;
+  private readonly heavy: JobQueue;
 
-  constructor(private readonly emit: EventSink) {}
+  constructor(
+    private readonly emit: EventSink,
+    opts: SessionCoreOptions,
+  ) {
+    this.models = new ModelWorkbench(opts.compute);
+    this.heavy = new JobQueue(opts.heavyJobs ?? 1, (taskId, queuePosition) =>
+      this.emit({ type: 'progress', taskId, phase: 'queued', done: 0, total: 0, queuePosition }),
+    );
+  }
 
-  async openVideo(req: ApiRequest<'openVideo'>): Promise<ApiResponse<'openVideo'>> {
-    return this.runTask(req.taskId, async (signal) => {
+  async openVideo(req: OpenVideoRequest): Promise<ApiResponse<'openVideo'>> {
+    return this.runHeavy(req.taskId, async (signal) => {
       let path: string;
       let name: string;
       let temporary = false;
       if (req.source.kind === 'path') {
         path = req.source.path;
         name = basename(path);
+      } else if (req.source.kind === 'upload') {
+        path = req.source.path;
+        name = req.source.name;
+        temporary = true;
       } else {
         path = await this.storeUpload(req.source.name, req.source.bytes);
         name = req.source.name;
@@ -161,12 +191,12 @@ export class SessionCore {
   }
 
   async loadModel(req: ApiRequest<'loadModel'>): Promise<ApiResponse<'loadModel'>> {
-    return this.runTask(req.taskId, (signal) => this.models.load(req.path, signal, this.phaseReporter(req.taskId)));
+    return this.runHeavy(req.taskId, (signal) => this.models.load(req.path, signal, this.phaseReporter(req.taskId)));
   }
 
   async reconstruct(req: ApiRequest<'reconstruct'>): Promise<ApiResponse<'reconstruct'>> {
     const clip = this.clip(req.clipId);
-    return this.runTask(req.taskId, (signal) => this.models.reconstruct(req.clipId, clip.video, signal, this.stagedReporter(req.taskId)));
+    return this.runHeavy(req.taskId, (signal) => this.models.reconstruct(req.clipId, clip.video, signal, this.stagedReporter(req.taskId)));
   }
 
   async planRuns(req: ApiRequest<'planRuns'>): Promise<ApiResponse<'planRuns'>> {
@@ -176,7 +206,7 @@ export class SessionCore {
 
   async compareChunking(req: ApiRequest<'compareChunking'>): Promise<ApiResponse<'compareChunking'>> {
     const clip = this.clip(req.clipId);
-    return this.runTask(req.taskId, (signal) =>
+    return this.runHeavy(req.taskId, (signal) =>
       this.models.compare(req.clipId, clip.video, { encChunk: req.encChunk, decChunk: req.decChunk }, signal, this.stagedReporter(req.taskId)),
     );
   }
@@ -236,7 +266,7 @@ export class SessionCore {
 
   async cancel(req: ApiRequest<'cancel'>): Promise<ApiResponse<'cancel'>> {
     const task = this.tasks.get(req.taskId);
-    if (!task) return { cancelled: false };
+    if (!task) return { cancelled: false, message: `no task "${req.taskId}" is running or queued (it may have finished already)` };
     task.abort();
     return { cancelled: true };
   }
@@ -262,6 +292,17 @@ export class SessionCore {
     const clip = this.clips.get(clipId);
     if (!clip) throw new ApiError(ERROR_CODES.unknownClip, `no open clip "${clipId}": open the video again`);
     return clip;
+  }
+
+  /** A task that waits its turn in the heavy-job queue (position reported as progress), then runs. */
+  private runHeavy<T>(taskId: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.runTask(taskId, (signal) =>
+      this.heavy.run(taskId, signal, (waited) => {
+        // Progress without a queue position tells the client its task left the queue.
+        if (waited) this.emit({ type: 'progress', taskId, phase: 'starting', done: 0, total: 0 });
+        return work(signal);
+      }),
+    );
   }
 
   private async runTask<T>(taskId: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {

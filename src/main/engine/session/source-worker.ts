@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { SessionWorkerData } from './protocol';
 import { WorkerSession } from './worker-session';
 
 function tsxEsmApiUrl(): string {
@@ -17,12 +18,12 @@ function tsxEsmApiUrl(): string {
   return pathToFileURL(mjs).href;
 }
 
-export function spawnSourceWorker(): Worker {
+export function spawnSourceWorker(data: SessionWorkerData = {}): Worker {
   const entry = new URL('./worker.ts', import.meta.url).href;
   const boot = `import { register } from ${JSON.stringify(tsxEsmApiUrl())};\nregister();\nawait import(${JSON.stringify(entry)});\n`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: data });
 }
 
-export function createSourceSession(): WorkerSession {
-  return new WorkerSession(spawnSourceWorker);
+export function createSourceSession(opts: { heavyJobs?: number } = {}): WorkerSession {
+  return new WorkerSession(() => spawnSourceWorker({ role: 'session', heavyJobs: opts.heavyJobs }));
 }

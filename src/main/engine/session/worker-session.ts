@@ -13,6 +13,7 @@ import {
   type WfvaeApi,
 } from '../../../shared/contract';
 import type { FromWorker, ToWorker } from './protocol';
+import type { OpenVideoRequest } from './session-core';
 
 export type WorkerFactory = () => Worker;
 
@@ -70,11 +71,14 @@ export class WorkerSession implements WfvaeApi {
   getLatent(r: ApiRequest<'getLatent'>): Promise<ApiResponse<'getLatent'>> {
     return this.call('getLatent', r);
   }
-  /** Posted outside the call queue: the worker handles it even while a long task awaits. */
+  /** A file serve mode received as an upload (see UploadedSource); not part of the contract, so no outside request can name one. */
+  openUploaded(r: OpenVideoRequest): Promise<ApiResponse<'openVideo'>> {
+    return this.call('openVideo', r as ApiRequest<'openVideo'>);
+  }
+  /** The worker answers whether the task was there: its thread stays free while models run (they run in its compute worker). */
   async cancel(r: ApiRequest<'cancel'>): Promise<ApiResponse<'cancel'>> {
-    if (!this.worker) return { cancelled: false };
-    this.post({ kind: 'cancel', taskId: r.taskId });
-    return { cancelled: true };
+    if (!this.worker || this.disposed) return { cancelled: false, message: `no task "${r.taskId}" is running or queued (the engine is idle)` };
+    return this.send('cancel', r);
   }
 
   onEvent(listener: (event: ApiEvent) => void): () => void {
@@ -85,6 +89,10 @@ export class WorkerSession implements WfvaeApi {
   /** Generic entry for transports that dispatch by method name. */
   call<M extends ApiMethodName>(method: M, request: ApiRequest<M>): Promise<ApiResponse<M>> {
     if (method === 'cancel') return this.cancel(request as ApiRequest<'cancel'>) as Promise<ApiResponse<M>>;
+    return this.send(method, request);
+  }
+
+  private send<M extends ApiMethodName>(method: M, request: ApiRequest<M>): Promise<ApiResponse<M>> {
     if (this.disposed) return Promise.reject(new ApiError(ERROR_CODES.internal, 'the engine session has been shut down'));
     const id = this.nextId++;
     return new Promise<ApiResponse<M>>((resolve, reject) => {

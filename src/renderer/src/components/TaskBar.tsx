@@ -10,7 +10,11 @@ export function TaskBar() {
       <div className="task-bar__label">
         {task.label}
         <span className="muted">
-          {task.total > 0 ? ` — ${task.phase} ${task.done}/${task.total} frames` : ` — ${task.phase}…`}
+          {task.queuePosition !== undefined
+            ? ` — queued, position ${task.queuePosition}`
+            : task.total > 0
+              ? ` — ${task.phase} ${task.done}/${task.total} frames`
+              : ` — ${task.phase}…`}
         </span>
       </div>
       <div className="task-bar__track" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(frac * 100)} role="progressbar">

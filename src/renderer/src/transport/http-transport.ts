@@ -1,5 +1,7 @@
 // The browser side of serve mode: POST /api/<method> in the wire codec, the
-// token from the page URL in a header, progress from an EventSource.
+// token from the page URL in a header, progress from an EventSource. A file
+// to open goes up as raw bytes (the server streams it to disk), with the rest
+// of its request in a header.
 import {
   API_METHOD_NAMES,
   ApiError,
@@ -12,6 +14,7 @@ import {
   type ApiMethodName,
   type WfvaeApi,
 } from '../../../shared/contract';
+import { UPLOAD_REQUEST_HEADER } from '../../../shared/serve-upload';
 import { decodeWire, encodeWire } from '../../../shared/wire-codec';
 import type { Transport } from './transport';
 
@@ -21,14 +24,20 @@ export function httpTransport(baseUrl: string, token: string): Transport {
   const listeners = new Set<(e: ApiEvent) => void>();
   let source: EventSource | undefined;
 
+  const requestInit = (method: ApiMethodName, request: unknown): RequestInit => {
+    const source = (request as { source?: { kind?: string; name?: string; bytes?: Uint8Array } }).source;
+    if (method === 'openVideo' && source?.kind === 'bytes' && source.bytes) {
+      const { taskId, options } = request as { taskId: string; options?: unknown };
+      const rest = encodeURIComponent(JSON.stringify({ taskId, name: source.name, options }));
+      return { method: 'POST', headers: { 'content-type': 'application/octet-stream', [TOKEN_HEADER]: token, [UPLOAD_REQUEST_HEADER]: rest }, body: source.bytes as BodyInit };
+    }
+    return { method: 'POST', headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token }, body: encodeWire(request) };
+  };
+
   const call = async (method: ApiMethodName, request: unknown): Promise<unknown> => {
     let res: Response;
     try {
-      res = await fetch(new URL(`api/${method}`, baseUrl), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token },
-        body: encodeWire(request),
-      });
+      res = await fetch(new URL(`api/${method}`, baseUrl), requestInit(method, request));
     } catch {
       throw new ApiError(ERROR_CODES.internal, 'cannot reach the wfvae serve process: is it still running? Restart it and open the new URL');
     }

@@ -1,0 +1,39 @@
+// Messages between the session worker (ComputeClient) and its compute worker (ModelCompute).
+import type { Tensor } from '../tensor';
+
+export type ComputeJob =
+  | { op: 'load'; path: string }
+  | { op: 'reconstruct'; model: number; video: Tensor; settings: { mode: 'whole' | 'cached'; encChunk: number; decChunk: number } }
+  | { op: 'compare'; model: number; video: Tensor; settings: { encChunk: number; decChunk: number } }
+  | { op: 'unload'; model: number };
+
+export type ToCompute = { kind: 'job'; id: number; job: ComputeJob } | { kind: 'cancel'; id: number } | { kind: 'dispose' };
+
+/** Errors cross as their name, code and message, so AbortError and engine error codes survive. */
+export interface ComputeError {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+export type FromCompute =
+  | { kind: 'progress'; id: number; phase: string; done: number; total: number }
+  | { kind: 'result'; id: number; ok: true; value: unknown }
+  | { kind: 'result'; id: number; ok: false; error: ComputeError }
+  | { kind: 'disposed' };
+
+export function toComputeError(err: unknown): ComputeError {
+  if (err && typeof err === 'object') {
+    const e = err as { name?: unknown; message?: unknown; code?: unknown };
+    return {
+      name: typeof e.name === 'string' ? e.name : 'Error',
+      message: typeof e.message === 'string' ? e.message : String(err),
+      ...(typeof e.code === 'string' ? { code: e.code } : {}),
+    };
+  }
+  return { name: 'Error', message: String(err) };
+}
+
+export function fromComputeError(e: ComputeError): Error {
+  return Object.assign(new Error(e.message), { name: e.name }, e.code === undefined ? {} : { code: e.code });
+}
