@@ -9,12 +9,14 @@
  * "l1_dowmsample_block") that would otherwise silently fall back to a default
  * and build a different model than the weights were trained for.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { z } from 'zod';
 import { CheckpointError, cappedList, ioError } from './errors';
 import { clipText, quoteName, quoteValue } from './clip-text';
 import { describeJsonErrorLocation } from './json-error';
+import { describeExcessNesting } from './json-depth';
+import { readSmallRegularFile } from './regular-file';
 import { GROUPNORM_GROUPS, normLayers } from './norm-layers';
 import {
   CONFIG_LIMITS,
@@ -30,6 +32,11 @@ export type { ModelConfig, WFVAEConfig, WFVAE2Config, ModelClassName } from './c
 export { KNOWN_CLASSES } from './config-schema';
 
 export const CONFIG_FILE = 'config.json';
+
+/** A real config.json is about 1 kB; this leaves room for any metadata without reading a device or a huge file. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** A config is a flat object whose values are at most lists of numbers or strings. */
+export const MAX_CONFIG_NESTING = 32;
 
 function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -253,13 +260,12 @@ export async function loadModelConfig(dir: string): Promise<ModelConfig> {
 
 /** The raw bytes (for hashing) and parsed JSON of a config file. */
 export async function readConfigJson(path: string): Promise<{ bytes: Buffer; json: unknown }> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    throw ioError(err, path, basename(path));
-  }
+  const bytes = await readSmallRegularFile(path, MAX_CONFIG_BYTES, basename(path), 'a model config.json is a few kB: pass the config.json that save_pretrained wrote.');
   const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  const nesting = describeExcessNesting(text, MAX_CONFIG_NESTING);
+  if (nesting) {
+    throw new CheckpointError('bad_config', `${path} is not a model config: its JSON ${nesting}, and a config.json is a flat object of options. Fix the file or re-export it with save_pretrained.`);
+  }
   try {
     return { bytes, json: JSON.parse(text) };
   } catch (err) {
