@@ -53,8 +53,10 @@ export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>):
   try {
     return await fn(abort.signal);
   } catch (err) {
-    if (received && err instanceof Error) Object.assign(err, { exitCode: signalExitCode(received) });
-    throw err;
+    if (!received) throw err;
+    // AbortSignal.throwIfAborted() throws a bare "This operation was aborted": say what happened instead.
+    const e = err instanceof Error && !(err instanceof DOMException) ? err : new Error(`cancelled by ${received}; partial files were removed`);
+    throw Object.assign(e, { exitCode: signalExitCode(received) });
   } finally {
     stop();
   }
