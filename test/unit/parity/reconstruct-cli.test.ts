@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeVideo, ffmpegPath, probeVideo } from '../../../src/main/engine/video/index';
+import { decodeVideo, probeVideo } from '../../../src/main/engine/video/index';
 import { psnr, ssim } from '../../../src/main/engine/metrics/index';
 import { WfvaeModel } from '../../../src/main/engine/runtime/index';
 import { goldenModels, SUBSET_GOLDENS, WFVAE_CLI } from './goldens';
+import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
 
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'wfvae-reconstruct-'));
@@ -31,7 +32,7 @@ interface Report {
 }
 
 beforeAll(async () => {
-  await run(ffmpegPath(), ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=96x64:rate=24', '-frames:v', '12', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '10', clip]);
+  await run(FIXTURE_FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=96x64:rate=24', '-frames:v', '12', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '10', clip]);
 });
 
 describe('wfvae reconstruct', () => {

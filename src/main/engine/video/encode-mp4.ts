@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { VideoError } from './errors';
-import { ffmpegPath } from './ffmpeg-paths';
+import { videoTool } from './ffmpeg-paths';
 import { probeVideo } from './probe';
 import { escapeRegExp, sweepStalePartials } from '../fs/stale-partials';
 import { planarFramesToRgb24, videoDims, type VideoTensor } from './rgb';
@@ -54,7 +54,8 @@ export function createMp4Writer(outPath: string, o: Mp4WriterOptions): Mp4Writer
   const partial = join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.partial.mp4`);
   const swept = sweepPartialMp4s(target);
   const what = `writing ${outPath}`;
-  const args = [
+  const tool = videoTool('ffmpeg');
+  const cli = [
     '-nostdin', '-hide_banner', '-v', 'error', '-nostats', '-progress', 'pipe:2',
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${o.width}x${o.height}`, '-framerate', String(o.fps), '-i', 'pipe:0',
     '-vf', 'scale=out_color_matrix=bt709:out_range=tv:flags=accurate_rnd+full_chroma_int,format=yuv420p',
@@ -62,15 +63,18 @@ export function createMp4Writer(outPath: string, o: Mp4WriterOptions): Mp4Writer
     '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv',
     '-movflags', '+faststart', '-f', 'mp4', '-y', `file:${partial}`,
   ];
+  const job = { output: `file:${partial}`, width: o.width, height: o.height, fps: o.fps, crf: o.crf ?? DEFAULT_CRF };
+  const args = tool.kind === 'cli' ? cli : [...tool.prefix, 'encode', JSON.stringify(job)];
   // The writer's caller stops between chunks (inference), so only time spent waiting on ffmpeg counts.
-  const proc = new ToolProcess(ffmpegPath(), args, {
+  const proc = new ToolProcess(tool.bin, args, {
     what,
     signal: o.signal,
     timeoutMs: o.timeoutMs ?? ENCODE_TIMEOUT_MS,
     stallMs: Math.min(ENCODE_STALL_MS, o.timeoutMs ?? ENCODE_TIMEOUT_MS),
     stdin: true,
     stdout: false,
-    envVar: 'WFVAE_FFMPEG',
+    envVar: tool.envVar,
+    env: tool.env,
   });
   let state: 'open' | 'closing' | 'done' | 'failed' = 'open';
   let framesWritten = 0;

@@ -22,6 +22,8 @@ export interface ToolOptions {
   /** false: the tool writes nothing useful to stdout (its stdout is not even opened). */
   stdout?: boolean;
   envVar: string;
+  /** The child's environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
   /** The input's URL, cut from ffmpeg's messages ("file:/a/b.mp4: Invalid data…") so they read cleanly. */
   inputUrl?: string;
 }
@@ -58,7 +60,7 @@ export class ToolProcess {
     private readonly opts: ToolOptions,
   ) {
     if (opts.signal?.aborted) throw new VideoError('cancelled', `${opts.what} was cancelled`);
-    this.child = spawn(bin, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', opts.stdout === false ? 'ignore' : 'pipe', 'pipe'], windowsHide: true });
+    this.child = spawn(bin, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', opts.stdout === false ? 'ignore' : 'pipe', 'pipe'], windowsHide: true, env: opts.env });
     this.exited = new Promise((resolve) => {
       this.child.once('error', (err: NodeJS.ErrnoException) => {
         this.spawnError = err;
@@ -162,7 +164,7 @@ export class ToolProcess {
       const code = this.spawnError.code ?? this.spawnError.message;
       return new VideoError(
         'ffmpeg_missing',
-        `cannot run "${this.bin}" (${code}) while ${what}; set ${envVar} to a working binary or reinstall the @ffmpeg-installer / @ffprobe-installer packages`,
+        `cannot run "${this.bin}" (${code}) while ${what}; set ${envVar} to a working binary, or reinstall the node-av package (npm install)`,
       );
     }
     switch (this.killedFor) {
