@@ -100,6 +100,18 @@ function systemFfmpeg(): FfmpegPaths | null {
   return system;
 }
 
+/**
+ * The tool's environment: inside Electron process.execPath is the app, and
+ * ELECTRON_RUN_AS_NODE makes it run the script as plain Node; NODE_OPTIONS
+ * (an --inspect, a loader) is dropped, since whatever it prints would read as
+ * FFmpeg's errors.
+ */
+function toolEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
 /** The program for `role`, by the precedence above. */
 export function videoTool(role: ToolRole): VideoTool {
   const envVar = ENV_VAR[role];
@@ -110,9 +122,9 @@ export function videoTool(role: ToolRole): VideoTool {
     return {
       kind: 'av-tool',
       bin: process.execPath,
-      prefix: [avToolScript()],
-      // Inside Electron, process.execPath is the app: this makes it run the script as plain Node.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      // Its stderr is read as FFmpeg's messages: no Node warnings there.
+      prefix: ['--no-warnings', avToolScript()],
+      env: toolEnv(),
       envVar,
       label: `node-av ${av.version} (FFmpeg libraries)`,
     };
