@@ -105,13 +105,28 @@ const fileMutation: fc.Arbitrary<FileMutation> = fc.oneof(
   fc.record({ kind: fc.constant('text' as const), cut: fc.nat({ max: 400 }), insert: fc.constantFrom('', '{', '}', ']', ',', '"', '\\', '\uFFFD', 'null', '[[[[') }),
 );
 
-function mutatedFile(m: FileMutation): Buffer {
+/** Header edits apply in order to the JSON object; byte-level ones then to the assembled file. */
+function mutatedFile(ms: FileMutation[]): Buffer {
   const { header, data } = baseFile();
+  let bytes: Buffer | undefined;
+  for (const m of ms) bytes = applyMutation(m, header, data, bytes);
+  return bytes ?? assemble(JSON.stringify(header), data);
+}
+
+function applyMutation(m: FileMutation, header: Header, data: Buffer, bytes: Buffer | undefined): Buffer | undefined {
   const names = BASE_TENSORS.map((t) => t.name);
-  const entry = (i: number) => header[names[i]] as Record<string, unknown>;
+  const entry = (i: number): Record<string, unknown> => {
+    const e = header[names[i]];
+    if (typeof e === 'object' && e !== null && !Array.isArray(e)) return e as Record<string, unknown>;
+    return (header[names[i]] = {}) as Record<string, unknown>;
+  };
+  const current = () => bytes ?? assemble(JSON.stringify(header), data);
   switch (m.kind) {
-    case 'length':
-      return assemble(JSON.stringify(header), data, m.value);
+    case 'length': {
+      const b = Buffer.from(current());
+      if (b.length >= 8) b.writeBigUInt64LE(m.value);
+      return b;
+    }
     case 'field':
       if (m.field === 'entry') header[names[m.tensor]] = m.value;
       else entry(m.tensor)[m.field] = m.value;
@@ -135,10 +150,10 @@ function mutatedFile(m: FileMutation): Buffer {
       header.__metadata__ = m.value;
       break;
     case 'truncate':
-      return assemble(JSON.stringify(header), data).subarray(0, m.at);
+      return current().subarray(0, m.at);
     case 'flip': {
-      const b = assemble(JSON.stringify(header), data);
-      for (const [at, x] of m.flips) b[at % b.length] ^= x;
+      const b = Buffer.from(current());
+      if (b.length) for (const [at, x] of m.flips) b[at % b.length] ^= x;
       return b;
     }
     case 'text': {
@@ -147,7 +162,7 @@ function mutatedFile(m: FileMutation): Buffer {
       return assemble(text.slice(0, at) + m.insert + text.slice(at + 1), data);
     }
   }
-  return assemble(JSON.stringify(header), data);
+  return bytes;
 }
 
 // ---- configs ----
@@ -158,8 +173,20 @@ const configValue = fc.oneof(
   oddValue,
   fc.constantFrom(1e9, 1e6, 65, 4097, 257, 0, -1, 32, 64, 4096, 2 ** 31),
   fc.array(fc.oneof(fc.integer({ min: -1, max: 5000 }), fc.constantFrom('hw', 'thw', 'ResnetBlock3D', 'AttnBlock3DFix')), { maxLength: 20 }),
-  fc.constantFrom(Array(100_000).fill(1), Array(3).fill(1e9)),
+  fc.constantFrom(Array(100_000).fill(1), Array(3).fill(1e9), deeplyNested(200_000)),
 );
+
+/** [[[...]]] `depth` levels deep, built without recursion (as JSON.parse builds it from a file). */
+function deeplyNested(depth: number): unknown[] {
+  const root: unknown[] = [];
+  let at = root;
+  for (let i = 1; i < depth; i++) {
+    const next: unknown[] = [];
+    at.push(next);
+    at = next;
+  }
+  return root;
+}
 const configCase = fc.record({
   cls: fc.constantFrom('WFVAEModel', 'WFVAE2Model', 'Other', undefined),
   sets: fc.array(fc.tuple(fc.nat({ max: 13 }), configValue), { maxLength: 4 }),
@@ -171,8 +198,8 @@ describe('fuzz: checkpoints', () => {
     const path = join(work, 'fuzz.safetensors');
     let opened = 0;
     await fc.assert(
-      fc.asyncProperty(fileMutation, async (m) => {
-        writeFileSync(path, mutatedFile(m));
+      fc.asyncProperty(fc.array(fileMutation, { minLength: 1, maxLength: 3 }), async (ms) => {
+        writeFileSync(path, mutatedFile(ms));
         let file: SafetensorsFile | undefined;
         try {
           file = await SafetensorsFile.open(path);

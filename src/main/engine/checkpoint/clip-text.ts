@@ -21,7 +21,8 @@ export function quoteValue(value: unknown, max = MAX_QUOTED_CHARS): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // Too deeply nested to stringify (or a cycle): String() would recurse just as deep.
+    return Array.isArray(value) ? 'a deeply nested list' : `a nested ${typeof value}`;
   }
   return clipText(text, max);
 }
