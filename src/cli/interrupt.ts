@@ -54,9 +54,10 @@ export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>):
     return await fn(abort.signal);
   } catch (err) {
     if (!received) throw err;
-    // AbortSignal.throwIfAborted() throws a bare "This operation was aborted": say what happened instead.
-    const e = err instanceof Error && !(err instanceof DOMException) ? err : new Error(`cancelled by ${received}; partial files were removed`);
-    throw Object.assign(e, { exitCode: signalExitCode(received) });
+    // Whichever step noticed the abort says so ("decoding x was cancelled"); add the signal. AbortSignal's
+    // own bare "This operation was aborted" is replaced.
+    const message = err instanceof Error && !(err instanceof DOMException) ? `${err.message} (${received})` : `cancelled by ${received}; partial files were removed`;
+    throw Object.assign(new Error(message, { cause: err }), { exitCode: signalExitCode(received) });
   } finally {
     stop();
   }
