@@ -124,7 +124,7 @@ describe('stale temporaries are swept, live ones kept', () => {
     expect(left).toEqual([`.${sha}.partial-${dead}-fedcba98`, `.${sha}.partial-${process.ppid}-00112233`, '.not-ours-12-00000000'].sort());
   });
 
-  it('.partial.mp4 files of dead writers beside the target go on the next write; others stay', async () => {
+  it('.partial.mp4 files of dead writers in the target\'s folder go on the next write; others stay', async () => {
     const dir = join(work, 'mp4-sweep');
     mkdirSync(dir);
     const old = Date.now() / 1000 - (DEAD_OWNER_QUIET_MS / 1000 + 60);
@@ -141,7 +141,9 @@ describe('stale temporaries are swept, live ones kept', () => {
     utimesSync(join(dir, names.legacyDayOld), old - 86400, old - 86400);
     const video = { data: new Float32Array(3 * 1 * 16 * 16), shape: [3, 1, 16, 16] };
     await encodeMp4(video, join(dir, 'rec.mp4'));
-    expect(readdirSync(dir).sort()).toEqual([names.deadFresh, names.alive, names.otherTarget, 'rec.mp4'].sort());
+    expect(readdirSync(dir).sort()).toEqual([names.deadFresh, names.alive, 'rec.mp4'].sort());
+    expect(existsSync(join(dir, names.otherTarget))).toBe(false);
+    expect(existsSync(join(dir, names.legacyDayOld))).toBe(false);
     expect(existsSync(join(dir, names.deadOld))).toBe(false);
   });
 });

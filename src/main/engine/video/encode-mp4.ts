@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { VideoError } from './errors';
 import { videoTool } from './ffmpeg-paths';
 import { probeVideo } from './probe';
-import { escapeRegExp, sweepStalePartials } from '../fs/stale-partials';
+import { sweepStalePartials } from '../fs/stale-partials';
 import { planarFramesToRgb24, videoDims, type VideoTensor } from './rgb';
 import { ToolProcess } from './tool-process';
 
@@ -195,11 +195,12 @@ export function createMp4Writer(outPath: string, o: Mp4WriterOptions): Mp4Writer
 }
 
 /**
- * Removes `.NAME.<pid>-<hex>.partial.mp4` files of dead writers beside `target`,
- * and `.NAME.<hex>.partial.mp4` ones (named before the pid was included) left a day ago.
+ * Removes, in `target`'s folder, the `.NAME.<pid>-<hex>.partial.mp4` files of dead writers
+ * (any NAME: the pid says whose they are) and `.NAME.<hex>.partial.mp4` ones (named before the
+ * pid was included) untouched for a day.
  */
 function sweepPartialMp4s(target: string): Promise<string[]> {
-  const pattern = new RegExp(`^\\.${escapeRegExp(basename(target))}\\.(?:(\\d+)-)?[0-9a-f]{8}\\.partial\\.mp4$`);
+  const pattern = /^\..+\.(?:(\d+)-)?[0-9a-f]{8}\.partial\.mp4$/;
   return sweepStalePartials(dirname(target), {
     ownerOf: (name) => {
       const m = pattern.exec(name);
