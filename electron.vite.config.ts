@@ -1,6 +1,7 @@
 // electron-vite builds three bundles: main (with the engine session worker as
 // its own file), preload, and the renderer. The renderer sources are the same
 // ones vite.renderer.config.ts builds for serve mode.
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
@@ -32,14 +33,29 @@ function dedupeShimRequire(): Plugin {
   };
 }
 
+/**
+ * The video tool runs as its own Node process (src/main/engine/video/av-tool.mjs),
+ * found beside the code that starts it: emit it next to the bundled worker.
+ */
+function shipAvTool(): Plugin {
+  return {
+    name: 'wfvae:ship-av-tool',
+    apply: 'build',
+    generateBundle() {
+      const source = readFileSync(resolve(import.meta.dirname, 'src/main/engine/video/av-tool.mjs'), 'utf8');
+      for (const fileName of ['av-tool.mjs', 'chunks/av-tool.mjs']) this.emitFile({ type: 'asset', fileName, source });
+    },
+  };
+}
+
 export default defineConfig({
   main: {
-    plugins: [dedupeShimRequire()],
+    plugins: [dedupeShimRequire(), shipAvTool()],
     build: {
       rolldownOptions: {
         input: { index: resolve(import.meta.dirname, 'src/main/index.ts') },
         // Native and binary-carrying packages stay in node_modules.
-        external: ['onnxruntime-node', '@ffmpeg-installer/ffmpeg', '@ffprobe-installer/ffprobe'],
+        external: ['onnxruntime-node', 'node-av'],
       },
     },
   },

@@ -22,8 +22,8 @@ export default tseslint.config(
   },
   {
     // Plain Node launchers (no TypeScript, no bundler).
-    files: ['bin/**/*.mjs', 'scripts/**/*.mjs', 'eslint.config.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    files: ['bin/**/*.mjs', 'scripts/**/*.mjs', 'eslint.config.js', 'src/main/engine/video/av-tool.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
   },
   {
     files: ['src/main/engine/**/*.ts'],

@@ -2,6 +2,7 @@
 // `npm test`. `npm run bench -- conversion` runs one; `--keep` keeps temp files.
 import { benchConversion, conversionTable } from './conversion';
 import { memorySeries, memoryTable } from './memory';
+import { videoCorpusTable, videoDecodeTable } from './video-tools';
 
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
@@ -10,6 +11,8 @@ const only = args.filter((a) => !a.startsWith('--'));
 const benches: Record<string, () => Promise<string>> = {
   conversion: async () => conversionTable(await benchConversion(keep)),
   memory: async () => memoryTable(memorySeries()),
+  'video-decode': () => videoDecodeTable(keep),
+  'video-corpus': () => videoCorpusTable(keep),
 };
 
 const unknown = only.filter((n) => !(n in benches));

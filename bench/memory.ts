@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CLI = join(ROOT, 'bin', 'wfvae.mjs');
-const FFMPEG = join(ROOT, 'node_modules', '@ffmpeg-installer', 'linux-x64', 'ffmpeg');
+// Clips are made by the system ffmpeg (or WFVAE_TEST_FFMPEG); the app decodes them with its own video tool.
+const FFMPEG = process.env.WFVAE_TEST_FFMPEG || 'ffmpeg';
 
 export interface MemoryRow {
   frames: number;

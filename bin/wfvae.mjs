@@ -2,6 +2,7 @@
 // Runs the TypeScript CLI through tsx, in a child process started with
 // `--import tsx` so that worker threads the engine starts inherit the loader.
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createStderrFilter } from './stderr-filter.mjs';
@@ -26,6 +27,38 @@ const filter = createStderrFilter(process.stderr, { verbose: process.env.WFVAE_V
 child.stderr.setEncoding('utf8');
 child.stderr.on('data', (chunk) => filter.write(chunk));
 child.stderr.on('end', () => filter.end());
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+// The CLI cleans up (partial files, ffmpeg) on each of these; forward them rather than die first.
+let forwarded = null;
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    forwarded ??= sig;
+    child.kill(sig);
+  });
+}
+
+/** Why a process that died from `signal` died, in words a user can act on. */
+function explain(signal) {
+  if (signal === forwarded) return `stopped by ${signal}`;
+  if (signal === 'SIGKILL') {
+    return 'killed by SIGKILL, most likely by the system running out of memory (the kernel OOM killer; `dmesg` or `journalctl -k` will say). ' +
+      'Use less memory: the Causal Cache (the default; drop --whole), a lower --memory-budget, fewer --frames or a smaller --size';
+  }
+  if (['SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGABRT'].includes(signal)) {
+    return `crashed with ${signal} (a fault in Node, onnxruntime or another native library); run again with WFVAE_DEBUG=1 and report it`;
+  }
+  return `killed by ${signal}`;
+}
+
+child.on('error', (err) => {
+  process.stderr.write(`wfvae: cannot start the CLI (${err.message})\n`);
+  process.exit(1);
+});
 // 'close' (not 'exit'): after the child's stderr has drained through the filter.
-child.on('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+child.on('close', (code, signal) => {
+  if (signal) {
+    process.stderr.write(`\nwfvae: the CLI process was ${explain(signal)}.\n`);
+    // Exit as a shell reports a signal death: 128 + the signal's number.
+    process.exit(128 + (constants.signals[signal] ?? 0));
+  }
+  process.exit(code ?? 1);
+});

@@ -67,14 +67,4 @@ export async function openModel(o: ModelFlags, signal: AbortSignal, quiet = fals
   return m;
 }
 
-/** Runs `fn` with a signal that Ctrl-C fires, so long work stops cleanly and cleans up. */
-export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.once('SIGINT', onSigint);
-  try {
-    return await fn(abort.signal);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
-}
+export { withInterrupt } from './interrupt';

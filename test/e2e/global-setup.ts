@@ -4,8 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FIXTURE_FFMPEG } from '../helpers/fixture-ffmpeg';
 
-export const FFMPEG = 'node_modules/@ffmpeg-installer/linux-x64/ffmpeg';
+export const FFMPEG = FIXTURE_FFMPEG;
 
 export default function globalSetup(): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'wfvae-e2e-'));

@@ -2,6 +2,7 @@
 import type { Command } from '../command';
 import { Flags, parseArgs } from '../args';
 import { UsageError } from '../errors';
+import { onTerminationSignal } from '../interrupt';
 import { progressBar } from '../progress';
 import { planComparison, planJson } from '../chunk-options';
 import { executionJson } from '../execution-report';
@@ -82,8 +83,11 @@ export const compareCommand: Command = {
     if (!path === !tensorArg) throw new UsageError('give a video path or --tensor FILE:NAME (one of the two)');
 
     const ac = new AbortController();
-    process.once('SIGINT', () => ac.abort());
-    const model = await openModel(modelFlags, ac.signal, json);
+    const stopListening = onTerminationSignal(() => ac.abort());
+    const model = await openModel(modelFlags, ac.signal, json).catch((e: unknown) => {
+      stopListening();
+      throw e;
+    });
     try {
       let input: Tensor;
       if (tensorArg) {
@@ -113,6 +117,7 @@ export const compareCommand: Command = {
       return model.facts.causalSafe && !r.cachedExact ? 1 : 0;
     } finally {
       await model.dispose();
+      stopListening();
     }
   },
 };

@@ -1,6 +1,7 @@
 import type { Command } from '../command';
 import { Flags, parseArgs } from '../args';
 import { UsageError } from '../errors';
+import { withInterrupt } from '../interrupt';
 import { probeVideo, type VideoInfo } from '../../main/engine/video/index';
 
 const help = `usage: wfvae info <video> [--json]
@@ -33,15 +34,10 @@ export const infoCommand: Command = {
     const json = flags.bool('json');
     flags.assertAllUsed();
     if (flags.positionals.length !== 1) throw new UsageError(`info takes one video path (got ${flags.positionals.length}); usage: wfvae info <video> [--json]`);
-    // Ctrl-C stops ffprobe cleanly instead of leaving it to the terminal.
-    const abort = new AbortController();
-    const onSigint = () => abort.abort();
-    process.once('SIGINT', onSigint);
-    try {
-      const info = await probeVideo(flags.positionals[0], { signal: abort.signal });
+    // Ctrl-C (or SIGTERM, SIGHUP) stops ffprobe cleanly instead of leaving it to the terminal.
+    await withInterrupt(async (signal) => {
+      const info = await probeVideo(flags.positionals[0], { signal });
       process.stdout.write(json ? `${JSON.stringify(info, null, 2)}\n` : `${table(info)}\n`);
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
+    });
   },
 };

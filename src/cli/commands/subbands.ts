@@ -1,14 +1,15 @@
 // `wfvae subbands`: multi-level causal Haar analysis of a clip, one labelled
 // PNG grid of the 8 subbands per level for one frame, and energy.json.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from '../command';
 import { Flags, parseArgs } from '../args';
 import { UsageError } from '../errors';
 import { progressBar } from '../progress';
 import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
 import { renderLevelGrid } from '../subband-grid';
-import { decodeVideo, encodePng } from '../../main/engine/video/index';
+import { decodeVideo, encodePngBytes } from '../../main/engine/video/index';
+import { StagedOutput } from '../staged-output';
+import { onTerminationSignal } from '../interrupt';
 import {
   fitForHaarLevels,
   maxLevelsAfterCrop,
@@ -76,8 +77,8 @@ export const subbandsCommand: Command = {
     }
 
     const abort = new AbortController();
-    const onSigint = () => abort.abort();
-    process.once('SIGINT', onSigint);
+    const stopListening = onTerminationSignal(() => abort.abort());
+    let out: StagedOutput | undefined;
     try {
       const bar = progressBar('decoding');
       const clip = await decodeVideo(videoPath, { ...videoOpts, signal: abort.signal, onProgress: (d, t) => bar(d, t) });
@@ -112,17 +113,14 @@ export const subbandsCommand: Command = {
       const view = viewOfLevels(haar, T, frame);
 
       const dir = resolve(outDir);
-      await mkdir(dir, { recursive: true });
-      const files: string[] = [];
+      // Written all or nothing: the PNGs and energy.json appear together, or none of them.
+      out = await StagedOutput.create(dir);
       for (const lv of view.levels) {
         abort.signal.throwIfAborted();
         const img = renderLevelGrid(lv, { levels, frame, tileNote: TILE_TITLE });
-        const file = join(dir, `level-${lv.level}.png`);
-        await encodePng(img.rgb, img.width, img.height, file);
-        files.push(file);
+        await out.write(`level-${lv.level}.png`, await encodePngBytes(img.rgb, img.width, img.height));
         work(1 + lv.level, total, `level-${lv.level}.png`);
       }
-      const energyFile = join(dir, 'energy.json');
       const report = {
         video: resolve(videoPath),
         decoded: { frames: decodedT, width: decodedW, height: decodedH, fps: clip.fps, frameIndices: clip.frameIndices },
@@ -141,8 +139,9 @@ export const subbandsCommand: Command = {
         notes,
         energy: view.energy,
       };
-      await writeFile(energyFile, JSON.stringify(report, null, 2) + '\n');
-      files.push(energyFile);
+      abort.signal.throwIfAborted();
+      await out.write('energy.json', JSON.stringify(report, null, 2) + '\n');
+      const files = await out.publish();
       work(total, total, 'energy.json');
       work.finish();
 
@@ -165,7 +164,8 @@ export const subbandsCommand: Command = {
       }
       return 0;
     } finally {
-      process.off('SIGINT', onSigint);
+      await out?.discard();
+      stopListening();
     }
   },
 };

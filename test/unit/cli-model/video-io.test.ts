@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeVideo, ffmpegPath, probeVideo } from '../../../src/main/engine/video/index';
+import { decodeVideo, probeVideo } from '../../../src/main/engine/video/index';
 import { WfvaeModel } from '../../../src/main/engine/runtime/index';
 import { maxAbsDiff, readCase, SUBSET_GOLDENS, WFVAE_CLI } from '../parity/goldens';
+import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
 
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'wfvae-video-io-'));
@@ -19,7 +20,7 @@ const clip = join(work, 'clip.mp4');
 const wfvae = (args: string[]) => run(process.execPath, [WFVAE_CLI, ...args], { env });
 
 beforeAll(async () => {
-  await run(ffmpegPath(), ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=80x48:rate=12', '-frames:v', '14', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', clip]);
+  await run(FIXTURE_FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=80x48:rate=12', '-frames:v', '14', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', clip]);
 });
 
 describe('encode --video / decode --out .mp4', () => {
@@ -35,8 +36,9 @@ describe('encode --video / decode --out .mp4', () => {
       const v = await decodeVideo(clip, { start: 1, frames: 6, sampleRate: 2 });
       expect(v.frameIndices).toEqual([2, 4, 6, 8, 10]);
       const e = await m.encode({ data: v.data, shape: v.shape });
-      expect(maxAbsDiff(written.get('mean')!, e.mean)).toBe(0);
-      expect(maxAbsDiff(written.get('logvar')!, e.logvar)).toBe(0);
+      // The CLI ran the Causal Cache (its default), this the whole clip: equal within float32 rounding.
+      expect(maxAbsDiff(written.get('mean')!, e.mean)).toBeLessThanOrEqual(1e-5);
+      expect(maxAbsDiff(written.get('logvar')!, e.logvar)).toBeLessThanOrEqual(1e-5);
     } finally {
       await m.dispose();
     }

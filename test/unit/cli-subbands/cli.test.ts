@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUBBANDS_3D } from '../../../src/shared/subbands';
+import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
 
-const FFMPEG = 'node_modules/@ffmpeg-installer/linux-x64/ffmpeg';
+const FFMPEG = FIXTURE_FFMPEG;
 
 let dir: string;
 let clip: string;

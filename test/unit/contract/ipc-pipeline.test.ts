@@ -12,6 +12,7 @@ import { dispatchIpc } from '../../../src/main/ipc-dispatch';
 import { electronTransport } from '../../../src/renderer/src/transport/electron-transport';
 import type { WfvaePreloadApi } from '../../../src/shared/preload-api';
 import { isApiMethod } from '../../../src/shared/contract';
+import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
 
 let dir: string;
 let clip: string;
@@ -20,7 +21,7 @@ let session: WorkerSession;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wfvae-ipc-test-'));
   clip = join(dir, 'c.mp4');
-  execFileSync('node_modules/@ffmpeg-installer/linux-x64/ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=32x32:rate=10', '-frames:v', '9', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-y', clip]);
+  execFileSync(FIXTURE_FFMPEG, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=32x32:rate=10', '-frames:v', '9', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-y', clip]);
   session = createSourceSession();
 });
 

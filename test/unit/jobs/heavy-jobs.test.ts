@@ -13,7 +13,7 @@ import { startServeServer, type ServeServer } from '../../../src/cli/serve/serve
 import { encodeWire } from '../../../src/shared/wire-codec';
 import type { ApiEvent, ClipInfo, ProgressEvent } from '../../../src/shared/contract';
 
-const FFMPEG = 'node_modules/@ffmpeg-installer/linux-x64/ffmpeg';
+import { FIXTURE_FFMPEG as FFMPEG } from '../../helpers/fixture-ffmpeg';
 
 let dir: string;
 let session: WorkerSession;

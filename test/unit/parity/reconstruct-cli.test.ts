@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeVideo, ffmpegPath, probeVideo } from '../../../src/main/engine/video/index';
+import { decodeVideo, probeVideo } from '../../../src/main/engine/video/index';
 import { psnr, ssim } from '../../../src/main/engine/metrics/index';
 import { WfvaeModel } from '../../../src/main/engine/runtime/index';
 import { goldenModels, SUBSET_GOLDENS, WFVAE_CLI } from './goldens';
+import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
 
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'wfvae-reconstruct-'));
@@ -20,18 +21,21 @@ const clip = join(work, 'testsrc2.mp4');
 
 interface Report {
   provider: string;
+  chunking: { mode: string; encChunk?: number; decChunk?: number };
+  memory: { estimateBytes: number; budgetBytes: number; peakRssBytes: number };
+  execution: { provider: string; summary: string; placement: Record<string, { total: number }> };
   frames: number;
   height: number;
   width: number;
   psnr: number;
   ssim: number;
-  encodeSeconds: number;
-  decodeSeconds: number;
+  encodeSeconds: number | null;
+  decodeSeconds: number | null;
   perFrame: { psnr: number[]; ssim: number[] };
 }
 
 beforeAll(async () => {
-  await run(ffmpegPath(), ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=96x64:rate=24', '-frames:v', '12', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '10', clip]);
+  await run(FIXTURE_FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=96x64:rate=24', '-frames:v', '12', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '10', clip]);
 });
 
 describe('wfvae reconstruct', () => {
@@ -47,7 +51,14 @@ describe('wfvae reconstruct', () => {
     expect(r.ssim).toBeLessThan(1);
     expect(r.perFrame.psnr).toHaveLength(9);
     expect(r.perFrame.ssim).toHaveLength(9);
-    for (const v of [...r.perFrame.psnr, ...r.perFrame.ssim, r.encodeSeconds, r.decodeSeconds]) expect(Number.isFinite(v)).toBe(true);
+    for (const v of [...r.perFrame.psnr, ...r.perFrame.ssim]) expect(Number.isFinite(v)).toBe(true);
+    // The default is the Causal Cache, with chunks from the memory budget, and the plan is reported beside the measured peak.
+    expect(r.chunking).toEqual({ mode: 'cached', encChunk: 8, decChunk: 2 });
+    expect(r.memory.estimateBytes).toBeGreaterThan(50e6);
+    expect(r.memory.estimateBytes).toBeLessThan(r.memory.budgetBytes);
+    expect(r.memory.peakRssBytes).toBeGreaterThan(0);
+    expect(r.execution.summary).toMatch(new RegExp(`^${r.provider}: `));
+    expect(Object.keys(r.execution.placement).sort()).toEqual(['decoder', 'decoder-step', 'encoder', 'encoder-step']);
     expect(existsSync(out)).toBe(true);
     expect((await probeVideo(out)).frames).toBe(9);
 
@@ -66,9 +77,14 @@ describe('wfvae reconstruct', () => {
 
   it('prints a readable table without --json', async () => {
     const { stdout } = await run(process.execPath, [WFVAE_CLI, 'reconstruct', clip, '--model', model.dir, '--frames', '5', '--provider', 'cpu', '--threads', '2'], { env });
-    expect(stdout).toMatch(/^provider +cpu$/m);
+    expect(stdout).toMatch(/^provider +cpu: all \d+ nodes$/m);
+    expect(stdout).toMatch(/^memory +peak RSS \d+ MB \(estimated \d+ MB before the run\)$/m);
     expect(stdout).toMatch(/^PSNR +\d+\.\d\d dB$/m);
     expect(stdout).toMatch(/^SSIM +-?\d\.\d{4}$/m);
-    expect(stdout).toMatch(/^seconds +encode \d+\.\d\d, decode \d+\.\d\d/m);
+    expect(stdout).toMatch(/^seconds +total \d+\.\d\d \(with loading\)$/m);
+    // --whole runs the clip in one pass and times encode and decode apart.
+    const whole = await run(process.execPath, [WFVAE_CLI, 'reconstruct', clip, '--model', model.dir, '--frames', '5', '--provider', 'cpu', '--threads', '2', '--whole'], { env });
+    expect(whole.stdout).toMatch(/^chunking +whole clip$/m);
+    expect(whole.stdout).toMatch(/^seconds +encode \d+\.\d\d, decode \d+\.\d\d/m);
   });
 });

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerSession } from '../../../src/main/engine/session/worker-session';
+import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
 
 // Inside the repository, so the bundles resolve zod and the ffmpeg packages from node_modules.
 const OUT = resolve('out/.unit-electron-build');
@@ -17,7 +18,7 @@ beforeAll(() => {
   rmSync(OUT, { recursive: true, force: true });
   execFileSync(process.execPath, ['node_modules/electron-vite/bin/electron-vite.js', 'build', '--outDir', OUT, '--logLevel', 'error'], { stdio: 'pipe' });
   clipDir = mkdtempSync(join(tmpdir(), 'wfvae-bundle-test-'));
-  execFileSync('node_modules/@ffmpeg-installer/linux-x64/ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=48x32:rate=10', '-frames:v', '12', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-y', join(clipDir, 'c.mp4')]);
+  execFileSync(FIXTURE_FFMPEG, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=48x32:rate=10', '-frames:v', '12', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-y', join(clipDir, 'c.mp4')]);
 });
 
 afterAll(() => {

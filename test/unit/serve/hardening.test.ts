@@ -13,7 +13,7 @@ import { decodeWire, encodeWire } from '../../../src/shared/wire-codec';
 import { parseResponse } from '../../../src/shared/contract';
 import { closedWithin, openSocket, trickle } from '../../helpers/raw-http';
 
-const FFMPEG = 'node_modules/@ffmpeg-installer/linux-x64/ffmpeg';
+import { FIXTURE_FFMPEG as FFMPEG } from '../../helpers/fixture-ffmpeg';
 
 let dir: string;
 let web: string;

@@ -14,8 +14,9 @@ import { requireWebRoot } from '../../../src/cli/serve/web-root';
 import { decodeWire, encodeWire } from '../../../src/shared/wire-codec';
 import { parseResponse, type ApiEvent } from '../../../src/shared/contract';
 import { SUBBANDS_3D } from '../../../src/shared/subbands';
+import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
 
-const FFMPEG = 'node_modules/@ffmpeg-installer/linux-x64/ffmpeg';
+const FFMPEG = FIXTURE_FFMPEG;
 
 let dir: string;
 let clipPath: string;

@@ -11,8 +11,9 @@ import type { WorkerSession } from '../../../src/main/engine/session/worker-sess
 import { decodeVideo } from '../../../src/main/engine/video/decode';
 import { subbandView } from '../../../src/main/engine/wavelet/index';
 import type { ApiEvent } from '../../../src/shared/contract';
+import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
 
-const FFMPEG = 'node_modules/@ffmpeg-installer/linux-x64/ffmpeg';
+const FFMPEG = FIXTURE_FFMPEG;
 let dir: string;
 let clip: string;
 let session: WorkerSession;

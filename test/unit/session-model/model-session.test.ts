@@ -16,8 +16,9 @@ import { toRgb8 } from '../../../src/main/engine/video/rgb';
 import type { Tensor } from '../../../src/main/engine/tensor';
 import { ApiError, type ApiEvent, type ClipInfo } from '../../../src/shared/contract';
 import { FULL_GOLDENS, SHARED_GOLDENS, SUBSET_GOLDENS } from '../parity/goldens';
+import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
 
-const FFMPEG = 'node_modules/@ffmpeg-installer/linux-x64/ffmpeg';
+const FFMPEG = FIXTURE_FFMPEG;
 /** A layernorm model whose Causal Cache chunking is exact: wfvae-l-tiny, or the in-repo subset's wfvae2-tiny. */
 const EXACT_MODEL = FULL_GOLDENS ? join(SHARED_GOLDENS, 'wfvae-l-tiny') : join(SUBSET_GOLDENS, 'wfvae2-tiny');
 const GN_MODEL = join(SHARED_GOLDENS, 'wfvae-gn-nearest');

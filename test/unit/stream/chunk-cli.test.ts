@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ffmpegPath } from '../../../src/main/engine/video/index';
 import { goldenModels, WFVAE_CLI } from '../parity/goldens';
 import { reconstructFile } from '../../../src/main/engine/runtime/stream-reconstruct';
 import { loadConverted, smallCausalGolden } from './stream-helpers';
+import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
 
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'wfvae-chunk-cli-'));
@@ -21,7 +21,7 @@ const golden = smallCausalGolden();
 const cli = (args: string[]) => run(process.execPath, [WFVAE_CLI, ...args, '--provider', 'cpu', '--threads', '2'], { env, maxBuffer: 32 << 20 });
 
 beforeAll(async () => {
-  await run(ffmpegPath(), ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=24', '-frames:v', '41', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', clip]);
+  await run(FIXTURE_FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=24', '-frames:v', '41', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', clip]);
 });
 
 interface CompareJson {

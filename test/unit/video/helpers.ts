@@ -1,4 +1,4 @@
-// Clip factory for the video tests: every clip is made by the bundled ffmpeg
+// Clip factory for the video tests: every clip is made by the system ffmpeg
 // from lavfi sources whose pixel values are known (colour = f(frame, x, y)).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect } from 'vitest';
-import { ffmpegPath, VideoError, type VideoErrorCode } from '../../../src/main/engine/video/index';
+import { VideoError, type VideoErrorCode } from '../../../src/main/engine/video/index';
+import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
 
 const run = promisify(execFile);
 
@@ -19,22 +20,22 @@ export function indexColour(n: number): [number, number, number] {
 }
 export const INDEX_GEQ = "geq=r='12*N':g='255-12*N':b='mod(37*N,256)'";
 
-/** Runs the bundled ffmpeg with a lavfi source (`graph`) into `name`, returns the path. */
+/** Runs the fixture ffmpeg with a lavfi source (`graph`) into `name`, returns the path. */
 export async function makeClip(name: string, graph: string, frames: number, outArgs: string[]): Promise<string> {
   const out = join(dir, name);
-  await run(ffmpegPath(), ['-v', 'error', '-y', '-f', 'lavfi', '-i', graph, '-frames:v', String(frames), ...outArgs, out]);
+  await run(FIXTURE_FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', graph, '-frames:v', String(frames), ...outArgs, out]);
   return out;
 }
 
-/** Runs the bundled ffmpeg with arbitrary arguments. */
+/** Runs the fixture ffmpeg with arbitrary arguments. */
 export async function ffmpeg(args: string[]): Promise<void> {
-  await run(ffmpegPath(), ['-v', 'error', '-y', ...args]);
+  await run(FIXTURE_FFMPEG, ['-v', 'error', '-y', ...args]);
 }
 
 /** Decodes a file with ffmpeg itself to raw rgb24 bytes (first frame only when `oneFrame`). */
 export async function ffmpegRgb(path: string, oneFrame = false): Promise<Buffer> {
   const { stdout } = await run(
-    ffmpegPath(),
+    FIXTURE_FFMPEG,
     ['-v', 'error', '-i', path, ...(oneFrame ? ['-frames:v', '1'] : []), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
     { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
   );
@@ -68,7 +69,8 @@ export function childProcesses(): { pid: number; name: string }[] {
 export function toolChildren(): string[] {
   return childProcesses()
     .map((p) => p.name)
-    .filter((n) => /ffmpeg|ffprobe|sleep|never/.test(n));
+    // av-tool.mjs runs as "node".
+    .filter((n) => /ffmpeg|ffprobe|sleep|never|^node$/.test(n));
 }
 
 export async function expectVideoError(p: Promise<unknown>, code: VideoErrorCode, text?: RegExp): Promise<VideoError> {

@@ -9,8 +9,8 @@
  * SHA extensions (see the report / bench), i.e. about 1 s per GB of weights.
  */
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import { CheckpointError, ioError } from './errors';
+import { openRegularFile } from './regular-file';
 
 export const HASH_BLOCK_BYTES = 8 * 1024 * 1024;
 const DOMAIN = 'wfvae-inspector checkpoint v1\n';
@@ -33,14 +33,8 @@ export async function hashCheckpoint(configBytes: Uint8Array, weightsPath: strin
   hash.update(len);
   hash.update(configBytes);
 
-  let fh;
+  const { fh, size: total } = await openRegularFile(weightsPath, 'safetensors file');
   try {
-    fh = await open(weightsPath, 'r');
-  } catch (err) {
-    throw ioError(err, weightsPath, 'safetensors file');
-  }
-  try {
-    const total = (await fh.stat()).size;
     const sizeBytes = Buffer.alloc(8);
     sizeBytes.writeBigUInt64LE(BigInt(total));
     hash.update(sizeBytes);

@@ -9,13 +9,17 @@
  * "l1_dowmsample_block") that would otherwise silently fall back to a default
  * and build a different model than the weights were trained for.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { z } from 'zod';
 import { CheckpointError, cappedList, ioError } from './errors';
+import { clipText, quoteName, quoteValue } from './clip-text';
 import { describeJsonErrorLocation } from './json-error';
+import { describeExcessNesting } from './json-depth';
+import { readSmallRegularFile } from './regular-file';
 import { GROUPNORM_GROUPS, normLayers } from './norm-layers';
 import {
+  CONFIG_LIMITS,
   KNOWN_CLASSES,
   MODEL_SCHEMAS,
   type ModelClassName,
@@ -28,6 +32,11 @@ export type { ModelConfig, WFVAEConfig, WFVAE2Config, ModelClassName } from './c
 export { KNOWN_CLASSES } from './config-schema';
 
 export const CONFIG_FILE = 'config.json';
+
+/** A real config.json is about 1 kB; this leaves room for any metadata without reading a device or a huge file. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** A config is a flat object whose values are at most lists of numbers or strings. */
+export const MAX_CONFIG_NESTING = 32;
 
 function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -44,6 +53,8 @@ function editDistance(a: string, b: string): number {
 }
 
 function suggestion(key: string, known: readonly string[]): string {
+  // No real key is this long; comparing a huge one would only cost time.
+  if (key.length > 64) return '';
   let best: string | undefined;
   let bestD = Infinity;
   for (const k of known) {
@@ -72,9 +83,9 @@ function keyName(path: readonly PropertyKey[]): string {
 function describeType(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  if (typeof v === 'string') return `the string ${quoteValue(v)}`;
   if (typeof v === 'number' && !Number.isInteger(v)) return `the number ${v}`;
-  return `${typeof v} ${JSON.stringify(v)}`;
+  return `${typeof v} ${quoteValue(v)}`;
 }
 
 interface Problem {
@@ -82,24 +93,49 @@ interface Problem {
   text: string;
 }
 
+/** Why a size has an upper bound, by the limit crossed (see CONFIG_LIMITS). */
+function limitReason(maximum: unknown, isList: boolean): string {
+  if (isList) {
+    if (maximum === CONFIG_LIMITS.levels) return 'WF-VAE models have 2 levels';
+    if (maximum === CONFIG_LIMITS.midLayers) return 'the reference uses 3 mid layers';
+    return 'longer lists are not a model anyone trains';
+  }
+  switch (maximum) {
+    case CONFIG_LIMITS.blocks:
+      return 'the reference uses 1-4 blocks per stack; a model this deep would not fit in memory';
+    case CONFIG_LIMITS.channels:
+      return 'released models use 128-512 channels; this width would need far more memory than any machine has';
+    case CONFIG_LIMITS.latentDim:
+      return 'released models use latent_dim 4-32';
+    default:
+      return 'no WF-VAE is this large';
+  }
+}
+
 function issueToProblem(issue: z.core.$ZodIssue, json: Record<string, unknown>): Problem {
-  const key = keyName(issue.path);
+  const key = clipText(keyName(issue.path));
   const value = valueAt(json, issue.path);
   switch (issue.code) {
     case 'invalid_value':
       return {
         kind: 'option',
-        text: `"${key}" is ${JSON.stringify(value)}; allowed values: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
+        text: `"${key}" is ${quoteValue(value)}; allowed values: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
       };
     case 'invalid_type':
       if (issue.expected === 'int') return { kind: 'type', text: `"${key}" must be an integer, found ${describeType(value)}` };
       return { kind: 'type', text: `"${key}" must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}, found ${describeType(value)}` };
     case 'too_small':
-      return { kind: 'option', text: `"${key}" must be ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}, found ${JSON.stringify(value)}` };
+      if (issue.origin === 'array') return { kind: 'option', text: `"${key}" needs at least ${String(issue.minimum)} entries, found ${Array.isArray(value) ? value.length : quoteValue(value)}` };
+      return { kind: 'option', text: `"${key}" must be ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}, found ${quoteValue(value)}` };
     case 'too_big':
-      return { kind: 'option', text: `"${key}" must be ${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)}, found ${JSON.stringify(value)}` };
+      if (issue.origin === 'array') {
+        const n = Array.isArray(value) ? value.length : '?';
+        return { kind: 'option', text: `"${key}" has ${n} entries, above the limit of ${String(issue.maximum)} (${limitReason(issue.maximum, true)})` };
+      }
+      if (!issue.inclusive) return { kind: 'option', text: `"${key}" must be < ${String(issue.maximum)}, found ${quoteValue(value)}` };
+      return { kind: 'option', text: `"${key}" is ${quoteValue(value)}, above the limit of ${String(issue.maximum)} (${limitReason(issue.maximum, false)})` };
     default:
-      return { kind: 'option', text: `"${key}": ${issue.message}, found ${JSON.stringify(value)}` };
+      return { kind: 'option', text: `"${key}": ${issue.message}, found ${quoteValue(value)}` };
   }
 }
 
@@ -167,7 +203,7 @@ export function parseModelConfig(json: unknown, source: string): ModelConfig {
   const obj = json as Record<string, unknown>;
   const className = obj._class_name;
   if (typeof className !== 'string' || !(KNOWN_CLASSES as string[]).includes(className)) {
-    const found = className === undefined ? 'no "_class_name"' : `"_class_name" ${JSON.stringify(className)}`;
+    const found = className === undefined ? 'no "_class_name"' : `"_class_name" ${quoteValue(className)}`;
     throw new CheckpointError('unknown_class', `${source}: ${found}; known model classes: ${KNOWN_CLASSES.join(', ')}. Is this a WF-VAE checkpoint?`);
   }
   const cls = className as ModelClassName;
@@ -178,12 +214,12 @@ export function parseModelConfig(json: unknown, source: string): ModelConfig {
   for (const [k, v] of Object.entries(obj)) {
     if (k.startsWith('_')) continue;
     if (knownKeys.includes(k)) options[k] = v;
-    else unknown.push(`"${k}"${suggestion(k, knownKeys)}`);
+    else unknown.push(`${quoteName(k)}${suggestion(k, knownKeys)}`);
   }
 
   const problems: Problem[] = [];
   if (unknown.length > 0) {
-    problems.push({ kind: 'type', text: `unknown key${unknown.length > 1 ? 's' : ''} for ${cls}: ${unknown.join(', ')}` });
+    problems.push({ kind: 'type', text: `unknown key${unknown.length > 1 ? 's' : ''} for ${cls}: ${cappedList(unknown)}` });
   }
   const result = schema.safeParse(options);
   if (!result.success) problems.push(...result.error.issues.map((i) => issueToProblem(i, options)));
@@ -224,13 +260,12 @@ export async function loadModelConfig(dir: string): Promise<ModelConfig> {
 
 /** The raw bytes (for hashing) and parsed JSON of a config file. */
 export async function readConfigJson(path: string): Promise<{ bytes: Buffer; json: unknown }> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    throw ioError(err, path, basename(path));
-  }
+  const bytes = await readSmallRegularFile(path, MAX_CONFIG_BYTES, basename(path), 'a model config.json is a few kB: pass the config.json that save_pretrained wrote.');
   const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  const nesting = describeExcessNesting(text, MAX_CONFIG_NESTING);
+  if (nesting) {
+    throw new CheckpointError('bad_config', `${path} is not a model config: its JSON ${nesting}, and a config.json is a flat object of options. Fix the file or re-export it with save_pretrained.`);
+  }
   try {
     return { bytes, json: JSON.parse(text) };
   } catch (err) {

@@ -10,6 +10,7 @@ import { CONFIG_FILE, parseModelConfig, readConfigJson, type ModelConfig } from 
 import { modelFacts, type ModelFacts } from './facts';
 import { SafetensorsFile } from './safetensors-file';
 import { hashCheckpoint, type HashOptions } from './checkpoint-hash';
+import { notRegular } from './regular-file';
 
 export const WEIGHTS_FILE = 'diffusion_pytorch_model.safetensors';
 
@@ -29,6 +30,7 @@ async function resolvePaths(input: string): Promise<{ dir: string; configPath: s
   } catch (err) {
     throw ioError(err, input, 'checkpoint');
   }
+  if (!st.isFile() && !st.isDirectory()) throw notRegular(input, 'checkpoint', st);
   if (st.isFile() && basename(input) === CONFIG_FILE) return resolvePaths(dirname(input));
   if (st.isFile()) {
     if (!input.endsWith('.safetensors')) {

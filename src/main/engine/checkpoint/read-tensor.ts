@@ -1,6 +1,7 @@
 /** One tensor from a safetensors file, for `--tensor FILE:NAME` style options. */
 import { CheckpointError, cappedList } from './errors';
 import { SafetensorsFile } from './safetensors-file';
+import { clipText, quoteName } from './clip-text';
 
 export async function readSafetensorsTensor(path: string, name: string): Promise<{ data: Float32Array; shape: number[] }> {
   const file = await SafetensorsFile.open(path);
@@ -10,7 +11,7 @@ export async function readSafetensorsTensor(path: string, name: string): Promise
       const names = [...file.entries.values()].map((e) => `${e.name} [${e.shape.join(', ')}]`);
       throw new CheckpointError(
         'missing_weights',
-        `${path} has no tensor named "${name}". Available (${names.length}): ${names.length ? cappedList(names, 40) : 'none'}`,
+        `${path} has no tensor named ${quoteName(name)}. Available (${names.length}): ${names.length ? cappedList(names.map((n) => clipText(n)), 40) : 'none'}`,
         names,
       );
     }

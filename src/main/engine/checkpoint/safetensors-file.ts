@@ -4,9 +4,11 @@
  * Float32Array that is returned (16-bit dtypes are widened in place), so a
  * weight is never held twice and a large checkpoint is never loaded whole.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { CheckpointError, cappedList, ioError } from './errors';
+import { clipText, quoteName } from './clip-text';
+import { openRegularFile } from './regular-file';
 import { countNonFinite, widenInPlace } from './dtype';
 import { HEADER_PREFIX_BYTES, parseHeaderJson, parseHeaderLength, type TensorEntry } from './safetensors-header';
 
@@ -45,16 +47,8 @@ export class SafetensorsFile {
     if (endianness() !== 'LE') {
       throw new CheckpointError('io', 'safetensors data is little-endian and this machine is big-endian; it is not supported.');
     }
-    let fh: FileHandle;
+    const { fh, size: fileSize } = await openRegularFile(path, 'safetensors file');
     try {
-      fh = await open(path, 'r');
-    } catch (err) {
-      throw ioError(err, path, 'safetensors file');
-    }
-    try {
-      const stat = await fh.stat();
-      if (!stat.isFile()) throw new CheckpointError('io', `${path} is not a regular file.`);
-      const fileSize = stat.size;
       const prefix = new Uint8Array(HEADER_PREFIX_BYTES);
       if (fileSize >= HEADER_PREFIX_BYTES) await readFully(fh, prefix, 0, path);
       const headerLength = parseHeaderLength(prefix, fileSize, path);
@@ -73,7 +67,7 @@ export class SafetensorsFile {
     const e = this.entries.get(name);
     if (!e) {
       const names = [...this.entries.keys()];
-      throw new CheckpointError('missing_weights', `${this.path} has no tensor "${name}". It has ${names.length}: ${cappedList(names)}`, names);
+      throw new CheckpointError('missing_weights', `${this.path} has no tensor ${quoteName(name)}. It has ${names.length}: ${cappedList(names.map((n) => clipText(n)))}`, names.map((n) => clipText(n)));
     }
     return e;
   }
@@ -93,7 +87,7 @@ export class SafetensorsFile {
     const { nan, inf } = countNonFinite(out);
     if (nan + inf > 0) {
       const parts = [nan > 0 ? `${nan} NaN` : '', inf > 0 ? `${inf} Inf` : ''].filter(Boolean).join(' and ');
-      throw new CheckpointError('non_finite', `${this.path}: tensor "${name}" (${e.dtype} [${e.shape.join(', ')}]) holds ${parts} value${nan + inf > 1 ? 's' : ''} out of ${numel}. The checkpoint was saved from a diverged run; pick an earlier checkpoint.`);
+      throw new CheckpointError('non_finite', `${this.path}: tensor ${quoteName(name)} (${e.dtype} [${e.shape.join(', ')}]) holds ${parts} value${nan + inf > 1 ? 's' : ''} out of ${numel}. The checkpoint was saved from a diverged run; pick an earlier checkpoint.`);
     }
     return out;
   }

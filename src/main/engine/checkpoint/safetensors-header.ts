@@ -6,6 +6,8 @@
  */
 import { CheckpointError, cappedList } from './errors';
 import { describeJsonErrorLocation } from './json-error';
+import { describeExcessNesting } from './json-depth';
+import { clipText, quoteName, quoteValue } from './clip-text';
 import { DTYPE_BYTES, SAFETENSORS_DTYPES, isStorageDtype, type StorageDtype } from './dtype';
 
 export interface TensorEntry {
@@ -29,6 +31,9 @@ export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
 export const HEADER_PREFIX_BYTES = 8;
 
+/** Tensor entries nest 3 levels ({name: {shape: [...]}}); deeper JSON is not a header (and could overflow the stack). */
+export const MAX_HEADER_NESTING = 16;
+
 /** Reads and bounds-checks the 8-byte length prefix. */
 export function parseHeaderLength(prefix: Uint8Array, fileSize: number, path: string): number {
   if (fileSize < HEADER_PREFIX_BYTES || prefix.length < HEADER_PREFIX_BYTES) {
@@ -51,9 +56,9 @@ export function parseHeaderLength(prefix: Uint8Array, fileSize: number, path: st
 
 function describeDtypeProblem(name: string, dtype: unknown): string {
   if (typeof dtype === 'string' && SAFETENSORS_DTYPES.includes(dtype)) {
-    return `unsupported dtype ${dtype} for tensor "${name}": WF-VAE weights must be F32, F16 or BF16. Convert the checkpoint (e.g. model.to(torch.float32) before save_pretrained).`;
+    return `unsupported dtype ${dtype} for tensor ${quoteName(name)}: WF-VAE weights must be F32, F16 or BF16. Convert the checkpoint (e.g. model.to(torch.float32) before save_pretrained).`;
   }
-  return `unsupported dtype ${JSON.stringify(dtype)} for tensor "${name}": not a safetensors dtype; WF-VAE weights must be F32, F16 or BF16.`;
+  return `unsupported dtype ${quoteValue(dtype)} for tensor ${quoteName(name)}: not a safetensors dtype; WF-VAE weights must be F32, F16 or BF16.`;
 }
 
 function isNonNegativeInt(v: unknown): v is number {
@@ -75,6 +80,8 @@ interface RawEntry {
  */
 export function parseHeaderJson(headerBytes: Uint8Array, headerLength: number, fileSize: number, path: string): ParsedHeader {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(headerBytes);
+  const nesting = describeExcessNesting(text, MAX_HEADER_NESTING);
+  if (nesting) throw new CheckpointError('bad_header', `${path}: header is not a safetensors header: its JSON ${nesting}, while tensor entries nest 3 levels; the file is damaged or not a safetensors file.`);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -100,13 +107,13 @@ export function parseHeaderJson(headerBytes: Uint8Array, headerLength: number, f
         continue;
       }
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        if (typeof v !== 'string') entryProblems.push(`__metadata__.${k} must be a string, found ${typeof v}`);
+        if (typeof v !== 'string') entryProblems.push(`__metadata__.${clipText(k)} must be a string, found ${typeof v}`);
         else metadata[k] = v;
       }
       continue;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      entryProblems.push(`"${name}": entry must be an object with dtype, shape and data_offsets`);
+      entryProblems.push(`${quoteName(name)}: entry must be an object with dtype, shape and data_offsets`);
       continue;
     }
     const e = value as Record<string, unknown>;
@@ -115,12 +122,12 @@ export function parseHeaderJson(headerBytes: Uint8Array, headerLength: number, f
       continue;
     }
     if (!Array.isArray(e.shape) || !e.shape.every(isNonNegativeInt)) {
-      entryProblems.push(`"${name}": shape must be a list of non-negative integers, found ${JSON.stringify(e.shape)}`);
+      entryProblems.push(`${quoteName(name)}: shape must be a list of non-negative integers, found ${quoteValue(e.shape)}`);
       continue;
     }
     const off = e.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || !off.every(isNonNegativeInt) || off[0] > off[1]) {
-      entryProblems.push(`"${name}": data_offsets must be [begin, end] with 0 <= begin <= end, found ${JSON.stringify(off)}`);
+      entryProblems.push(`${quoteName(name)}: data_offsets must be [begin, end] with 0 <= begin <= end, found ${quoteValue(off)}`);
       continue;
     }
     const shape = e.shape as number[];
@@ -128,7 +135,7 @@ export function parseHeaderJson(headerBytes: Uint8Array, headerLength: number, f
     const numel = shape.reduce((a, b) => a * b, 1);
     const expectedBytes = numel * DTYPE_BYTES[e.dtype];
     if (!Number.isSafeInteger(expectedBytes) || end - begin !== expectedBytes) {
-      entryProblems.push(`"${name}": data_offsets [${begin}, ${end}] span ${end - begin} bytes but ${e.dtype} shape [${shape.join(', ')}] needs ${expectedBytes}`);
+      entryProblems.push(`${quoteName(name)}: data_offsets [${begin}, ${end}] span ${end - begin} bytes but ${e.dtype} shape [${clipText(shape.join(', '))}] needs ${expectedBytes}`);
       continue;
     }
     raw.push({ name, dtype: e.dtype, shape, begin, end });
@@ -163,10 +170,10 @@ function checkTiling(raw: RawEntry[], dataSize: number, path: string): void {
   let prev: RawEntry | undefined;
   for (const r of sorted) {
     if (r.begin < cursor && prev) {
-      problems.push(`"${r.name}" [${r.begin}, ${r.end}) overlaps "${prev.name}" [${prev.begin}, ${prev.end})`);
+      problems.push(`${quoteName(r.name)} [${r.begin}, ${r.end}) overlaps ${quoteName(prev.name)} [${prev.begin}, ${prev.end})`);
     } else if (r.begin > cursor) {
-      const after = prev ? `after "${prev.name}"` : 'at the start of the data section';
-      problems.push(`gap of ${r.begin - cursor} bytes ${after}, before "${r.name}"`);
+      const after = prev ? `after ${quoteName(prev.name)}` : 'at the start of the data section';
+      problems.push(`gap of ${r.begin - cursor} bytes ${after}, before ${quoteName(r.name)}`);
     }
     if (!prev || r.end >= cursor) {
       cursor = Math.max(cursor, r.end);
@@ -177,10 +184,10 @@ function checkTiling(raw: RawEntry[], dataSize: number, path: string): void {
   if (problems.length === 0 && tiledEnd > dataSize) {
     throw new CheckpointError('truncated', `${path}: the header describes ${tiledEnd} bytes of tensor data but the file holds only ${dataSize}: it is truncated by ${tiledEnd - dataSize} bytes. Copy or download it again.`);
   }
-  const outOfRange = sorted.filter((r) => r.end > dataSize).map((r) => `"${r.name}" [${r.begin}, ${r.end}) lies past the end of the ${dataSize}-byte data section`);
+  const outOfRange = sorted.filter((r) => r.end > dataSize).map((r) => `${quoteName(r.name)} [${r.begin}, ${r.end}) lies past the end of the ${dataSize}-byte data section`);
   problems.push(...outOfRange);
   if (problems.length === 0 && tiledEnd < dataSize) {
-    problems.push(`${dataSize - tiledEnd} bytes after the last tensor${prev ? ` "${prev.name}"` : ''} belong to no tensor`);
+    problems.push(`${dataSize - tiledEnd} bytes after the last tensor${prev ? ` ${quoteName(prev.name)}` : ''} belong to no tensor`);
   }
   if (problems.length > 0) {
     throw new CheckpointError('bad_offsets', `${path}: tensor data offsets do not tile the data section: ${cappedList(problems, 5, '; ')}`, problems);

@@ -4,9 +4,10 @@
  * one run tells the user everything that is wrong with the pairing.
  */
 import { CheckpointError, cappedList } from './errors';
+import { clipText } from './clip-text';
 import type { SafetensorsFile } from './safetensors-file';
 
-const shapeText = (s: readonly number[]) => `[${s.join(', ')}]`;
+const shapeText = (s: readonly number[]) => `[${clipText(s.join(', '))}]`;
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
@@ -32,7 +33,7 @@ export function validateWeights(
     else if (!sameShape(shape, e.shape)) mismatched.push(`${name}: expected ${shapeText(shape)}, found ${shapeText(e.shape)}`);
   }
   for (const name of file.entries.keys()) {
-    if (!expected.has(name) && !(opts?.allowExtra?.(name) ?? false)) unexpected.push(name);
+    if (!expected.has(name) && !(opts?.allowExtra?.(name) ?? false)) unexpected.push(clipText(name));
   }
   if (missing.length + mismatched.length + unexpected.length === 0) return;
 

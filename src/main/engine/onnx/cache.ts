@@ -20,6 +20,10 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ModelConfig, ModelFacts } from '../checkpoint/index';
 import type { TapInfo } from './build';
+import { readSmallRegularFile } from '../checkpoint/regular-file';
+
+/** Manifests are tens of kB. */
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 
 export const MANIFEST_FILE = 'manifest.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -85,9 +89,11 @@ async function exists(path: string): Promise<boolean> {
 export async function readManifest(dir: string): Promise<GraphManifest | null> {
   let text: string;
   try {
-    text = await readFile(join(dir, MANIFEST_FILE), 'utf8');
+    // Not readFile: a FIFO or device named manifest.json must not hang or flood the process.
+    text = (await readSmallRegularFile(join(dir, MANIFEST_FILE), MAX_MANIFEST_BYTES, MANIFEST_FILE, 'it is not a graph manifest; delete the folder and convert the checkpoint again.')).toString('utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+    const code = ((err as { cause?: NodeJS.ErrnoException }).cause ?? (err as NodeJS.ErrnoException)).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw err;
   }
   let m: GraphManifest;

@@ -26,6 +26,7 @@ import {
   type GraphManifest,
 } from './cache';
 import { WeightStore, type WeightSource } from './weights';
+import { sweepConversionPartials } from './partial-sweep';
 
 /** One graph file of a converted model. More graphs (chunked step graphs) are one entry each. */
 export interface GraphSpec {
@@ -217,6 +218,8 @@ export async function convertCheckpoint(path: string, opts: ConvertOptions = {})
   const root = resolve(opts.cacheDir ?? graphCacheRoot());
   const files = await checkpointFiles(path);
   const outDir = opts.outDir ? resolve(opts.outDir) : undefined;
+  // What killed conversions left behind (once per process, so a cache hit stays instant).
+  await sweepConversionPartials(outDir ? dirname(outDir) : root, outDir ? basename(outDir) : undefined);
 
   if (files && !opts.force && !opts.verify) {
     const sha = await rememberedSha(root, files.config, files.weights);

@@ -2,7 +2,7 @@
 // rawvideo rgb24 comes through stdout one frame at a time, so memory stays
 // proportional to the frames kept (select + -frames:v stop ffmpeg at the last one).
 import { VideoError } from './errors';
-import { ffmpegPath } from './ffmpeg-paths';
+import { videoTool } from './ffmpeg-paths';
 import { DECODE_STALL_MS, DEFAULT_DECODE_TIMEOUT_MS, planDecode, snapFrames, validateDecodeOptions, type DecodeOptions, type DecodePlan } from './plan';
 import { fileUrl, probeVideo, type VideoInfo } from './probe';
 import { rgb24IntoPlanar } from './rgb';
@@ -64,7 +64,8 @@ interface ReadState {
  */
 async function* readRgbFrames(path: string, p: Prepared, o: DecodeOptions, state: ReadState): AsyncGenerator<Uint8Array> {
   const { plan, info } = p;
-  const args = [
+  const tool = videoTool('ffmpeg');
+  const cli = [
     '-nostdin', '-hide_banner', '-v', 'error', '-nostats', '-progress', 'pipe:2',
     '-i', fileUrl(info.path),
     '-map', '0:v:0', '-an', '-sn', '-dn',
@@ -73,12 +74,15 @@ async function* readRgbFrames(path: string, p: Prepared, o: DecodeOptions, state
     '-frames:v', String(plan.frames),
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
   ];
-  const proc = new ToolProcess(ffmpegPath(), args, {
+  const job = { input: fileUrl(info.path), filter: plan.filter, frames: plan.frames };
+  const args = tool.kind === 'cli' ? cli : [...tool.prefix, 'decode', JSON.stringify(job)];
+  const proc = new ToolProcess(tool.bin, args, {
     what: `decoding ${path}`,
     signal: o.signal,
     timeoutMs: p.decodeBudgetMs,
     stallMs: Math.min(DECODE_STALL_MS, p.decodeBudgetMs),
-    envVar: 'WFVAE_FFMPEG',
+    envVar: tool.envVar,
+    env: tool.env,
     inputUrl: fileUrl(info.path),
   });
   const frameBytes = plan.width * plan.height * 3;

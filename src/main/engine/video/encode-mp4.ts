@@ -1,11 +1,16 @@
 // H.264 (yuv420p, BT.709 tagged) mp4 writing through ffmpeg's stdin. ffmpeg
-// writes to a temporary name beside the target, renamed into place on close(),
-// so a cancelled or failed write never leaves a partial file at outPath.
+// writes to a temporary name beside the target, renamed into place on close()
+// only after the finished file has been probed and holds every frame, so a
+// cancelled or failed write (a full disk: ffmpeg exits 0 after failing to
+// write the trailer) never leaves a partial or unplayable file at outPath.
+// Temporaries that a killed process left behind are swept on the next write.
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { VideoError } from './errors';
-import { ffmpegPath } from './ffmpeg-paths';
+import { videoTool } from './ffmpeg-paths';
+import { probeVideo } from './probe';
+import { sweepStalePartials } from '../fs/stale-partials';
 import { planarFramesToRgb24, videoDims, type VideoTensor } from './rgb';
 import { ToolProcess } from './tool-process';
 
@@ -46,9 +51,11 @@ export function createMp4Writer(outPath: string, o: Mp4WriterOptions): Mp4Writer
   checkWriterOptions(o);
   if (o.signal?.aborted) throw new VideoError('cancelled', `writing ${outPath} was cancelled`);
   const target = resolve(outPath);
-  const partial = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.partial.mp4`);
+  const partial = join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.partial.mp4`);
+  const swept = sweepPartialMp4s(target);
   const what = `writing ${outPath}`;
-  const args = [
+  const tool = videoTool('ffmpeg');
+  const cli = [
     '-nostdin', '-hide_banner', '-v', 'error', '-nostats', '-progress', 'pipe:2',
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${o.width}x${o.height}`, '-framerate', String(o.fps), '-i', 'pipe:0',
     '-vf', 'scale=out_color_matrix=bt709:out_range=tv:flags=accurate_rnd+full_chroma_int,format=yuv420p',
@@ -56,15 +63,18 @@ export function createMp4Writer(outPath: string, o: Mp4WriterOptions): Mp4Writer
     '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv',
     '-movflags', '+faststart', '-f', 'mp4', '-y', `file:${partial}`,
   ];
+  const job = { output: `file:${partial}`, width: o.width, height: o.height, fps: o.fps, crf: o.crf ?? DEFAULT_CRF };
+  const args = tool.kind === 'cli' ? cli : [...tool.prefix, 'encode', JSON.stringify(job)];
   // The writer's caller stops between chunks (inference), so only time spent waiting on ffmpeg counts.
-  const proc = new ToolProcess(ffmpegPath(), args, {
+  const proc = new ToolProcess(tool.bin, args, {
     what,
     signal: o.signal,
     timeoutMs: o.timeoutMs ?? ENCODE_TIMEOUT_MS,
     stallMs: Math.min(ENCODE_STALL_MS, o.timeoutMs ?? ENCODE_TIMEOUT_MS),
     stdin: true,
     stdout: false,
-    envVar: 'WFVAE_FFMPEG',
+    envVar: tool.envVar,
+    env: tool.env,
   });
   let state: 'open' | 'closing' | 'done' | 'failed' = 'open';
   let framesWritten = 0;
@@ -89,8 +99,35 @@ export function createMp4Writer(outPath: string, o: Mp4WriterOptions): Mp4Writer
     throw proc.interruption() ?? failureFromExit(code);
   }
 
+  /** ffmpeg's last messages, naming the target rather than our temporary. */
+  const tail = (n: number) => proc.messageTail(n).split(`file:${partial}`).join(outPath);
+
   function failureFromExit(code: number | null): VideoError {
-    return new VideoError('ffmpeg_failed', `ffmpeg could not write ${outPath} (exit status ${code}${proc.messages.length ? `: ${proc.messageTail(3)}` : ''}); check the folder exists, is writable and has free space`);
+    const said = proc.messages.join('\n');
+    if (/No space left on device/i.test(said)) {
+      return new VideoError('ffmpeg_failed', `cannot write ${outPath}: the disk holding ${dirname(target)} is full (ffmpeg: ${tail(2)}); free some space or write the video elsewhere`);
+    }
+    if (/File too large/i.test(said)) {
+      return new VideoError('ffmpeg_failed', `cannot write ${outPath}: the file reached this process's file-size limit (ulimit -f) (ffmpeg: ${tail(2)}); raise the limit or write a shorter or smaller video`);
+    }
+    return new VideoError('ffmpeg_failed', `ffmpeg could not write ${outPath} (exit status ${code}${proc.messages.length ? `: ${tail(3)}` : ''}); check the folder exists, is writable and has free space`);
+  }
+
+  /** The finished temporary must be an H.264 mp4 of exactly the frames written: a lost trailer or a short file fails here. */
+  async function verifyFinished(): Promise<void> {
+    let info;
+    try {
+      info = await probeVideo(partial, { signal: o.signal, timeoutMs: 60_000 });
+    } catch (e) {
+      if (o.signal?.aborted) throw e;
+      throw new VideoError('ffmpeg_failed', `ffmpeg finished ${outPath} but the file is not readable (${(e as Error).message}); check that the disk has free space and write it again`);
+    }
+    if (info.frames !== framesWritten || info.width !== o.width || info.height !== o.height || info.codec !== 'h264') {
+      throw new VideoError(
+        'ffmpeg_failed',
+        `ffmpeg finished ${outPath} but it holds ${info.frames} ${info.codec} frames of ${info.width}x${info.height} instead of the ${framesWritten} h264 frames of ${o.width}x${o.height} written; check that the disk has free space and write it again`,
+      );
+    }
   }
 
   return {
@@ -130,8 +167,15 @@ export function createMp4Writer(outPath: string, o: Mp4WriterOptions): Mp4Writer
       if (framesWritten === 0) await fail(new VideoError('bad_option', `${what}: no frames were written; an mp4 needs at least one frame`));
       proc.child.stdin?.end();
       const { code } = await proc.wait(proc.exited);
-      if (proc.interruption() || code !== 0) await fail(failureFromExit(code));
+      // At -v error any message is an error: ffmpeg exits 0 after "Error writing trailer ... No space left on device".
+      if (proc.interruption() || code !== 0 || proc.messages.length > 0) await fail(failureFromExit(code));
       await proc.dispose();
+      await swept;
+      try {
+        await verifyFinished();
+      } catch (e) {
+        await fail(e);
+      }
       try {
         await rename(partial, target);
       } catch (e) {
@@ -148,6 +192,21 @@ export function createMp4Writer(outPath: string, o: Mp4WriterOptions): Mp4Writer
       await removePartial();
     },
   };
+}
+
+/**
+ * Removes, in `target`'s folder, the `.NAME.<pid>-<hex>.partial.mp4` files of dead writers
+ * (any NAME: the pid says whose they are) and `.NAME.<hex>.partial.mp4` ones (named before the
+ * pid was included) untouched for a day.
+ */
+function sweepPartialMp4s(target: string): Promise<string[]> {
+  const pattern = /^\..+\.(?:(\d+)-)?[0-9a-f]{8}\.partial\.mp4$/;
+  return sweepStalePartials(dirname(target), {
+    ownerOf: (name) => {
+      const m = pattern.exec(name);
+      return m ? (m[1] === undefined ? undefined : Number(m[1])) : null;
+    },
+  });
 }
 
 /** Writes a whole (3, T, H, W) [-1, 1] video as H.264 mp4. */

@@ -10,7 +10,9 @@ export type VideoErrorCode =
   | 'cancelled'
   | 'bad_option'
   | 'ffmpeg_missing'
-  | 'ffmpeg_failed';
+  | 'ffmpeg_failed'
+  /** The tool died from a signal nobody sent it: a crash (SIGSEGV, SIGABRT...) or the OOM killer. */
+  | 'tool_crashed';
 
 export class VideoError extends Error {
   override name = 'VideoError';

@@ -1,7 +1,19 @@
-// Where the ffmpeg and ffprobe binaries are. Precedence: setFfmpegPaths()
-// (the app's settings) > WFVAE_FFMPEG / WFVAE_FFPROBE (a system ffmpeg) >
-// the static binaries shipped in @ffmpeg-installer/ffmpeg and @ffprobe-installer/ffprobe.
+// Which program does the video work. Precedence, per role (probing; decoding
+// and encoding):
+//   1. setFfmpegPaths() (the app's settings), then WFVAE_FFPROBE / WFVAE_FFMPEG:
+//      an ffprobe / ffmpeg command line of the user's choice;
+//   2. av-tool.mjs on the FFmpeg 8 libraries that node-av ships prebuilt in its
+//      npm platform packages (@seydx/node-av-<platform>), run by Node as a
+//      child process, one job each;
+//   3. where node-av has no build for the platform: the system's ffmpeg and
+//      ffprobe, if they are version 6 or newer.
+// Older FFmpeg is never picked by itself: the 2018 build this replaced
+// crashed on MPEG-TS and decoded untrusted media with years of known bugs.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { VideoError } from './errors';
 
 export interface FfmpegPaths {
@@ -9,37 +21,119 @@ export interface FfmpegPaths {
   ffprobe: string;
 }
 
+export type ToolRole = 'ffmpeg' | 'ffprobe';
+
+/** How to start the program for one role. */
+export interface VideoTool {
+  /** `cli`: an ffmpeg / ffprobe binary taking their usual arguments; `av-tool`: av-tool.mjs under Node. */
+  kind: 'cli' | 'av-tool';
+  bin: string;
+  /** Arguments before the job's own (the script path for av-tool). */
+  prefix: string[];
+  env?: NodeJS.ProcessEnv;
+  /** The variable that overrides this role, for messages. */
+  envVar: 'WFVAE_FFMPEG' | 'WFVAE_FFPROBE';
+  /** What it is, for messages and `wfvae info`: "node-av 6.1.1 (FFmpeg 8.1)", "/usr/bin/ffmpeg". */
+  label: string;
+}
+
 let configured: Partial<FfmpegPaths> = {};
 
-/** Overrides the binaries (pass undefined for a field to fall back to env vars and the bundled ones). */
+/** Overrides the binaries (pass undefined for a field to fall back to env vars and the default). */
 export function setFfmpegPaths(paths: Partial<FfmpegPaths>): void {
   configured = { ...paths };
 }
 
 const require = createRequire(import.meta.url);
+const ENV_VAR = { ffmpeg: 'WFVAE_FFMPEG', ffprobe: 'WFVAE_FFPROBE' } as const;
 
-function bundled(pkg: string, envVar: string): string {
-  let path: unknown;
+/** Oldest FFmpeg major version picked without being asked for. */
+export const MIN_FFMPEG_MAJOR = 6;
+
+/**
+ * av-tool.mjs: beside this file when running from source; a bundle (the
+ * Electron app) sets WFVAE_AV_TOOL to where it ships the file.
+ */
+export function avToolScript(env: NodeJS.ProcessEnv = process.env): string {
+  return env.WFVAE_AV_TOOL || fileURLToPath(new URL('./av-tool.mjs', import.meta.url));
+}
+
+function platformPackage(): string {
+  return process.platform === 'win32' ? `@seydx/node-av-win32-${process.arch}-msvc` : `@seydx/node-av-${process.platform}-${process.arch}`;
+}
+
+let nodeAv: { version: string } | null | undefined;
+
+/** node-av and its prebuilt binary for this platform, if installed. */
+function nodeAvInstalled(): { version: string } | null {
+  if (nodeAv !== undefined) return nodeAv;
   try {
-    path = (require(pkg) as { path?: unknown }).path;
-  } catch (e) {
-    throw new VideoError(
-      'ffmpeg_missing',
-      `the bundled binary from ${pkg} cannot be found (${String((e as Error)?.message ?? e)}); ` +
-        `reinstall it with \`npm install ${pkg}\` or set ${envVar} to the path of a system binary`,
-    );
+    // node-av's "exports" hide its package.json: find it from the entry point (dist/index.js).
+    const pkg = JSON.parse(readFileSync(join(dirname(require.resolve('node-av')), '..', 'package.json'), 'utf8')) as { version: string };
+    require.resolve(`${platformPackage()}/package.json`);
+    nodeAv = existsSync(avToolScript()) ? { version: pkg.version } : null;
+  } catch {
+    nodeAv = null;
   }
-  if (typeof path !== 'string' || path === '') {
-    throw new VideoError('ffmpeg_missing', `${pkg} gave no binary path; set ${envVar} to the path of a system binary`);
-  }
-  // Inside a packaged Electron app the binary lives next to the asar archive, not in it.
-  return path.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+  return nodeAv;
 }
 
-export function ffmpegPath(): string {
-  return configured.ffmpeg || process.env.WFVAE_FFMPEG || bundled('@ffmpeg-installer/ffmpeg', 'WFVAE_FFMPEG');
+/** Major version from `ffmpeg -version` ("ffmpeg version 7.1.1-..." -> 7; git builds "N-..." -> null). */
+export function parseFfmpegMajor(versionOutput: string): number | null {
+  const m = /^\w+ version (?:n)?(\d+)\.\d+/m.exec(versionOutput);
+  return m ? Number(m[1]) : null;
 }
 
-export function ffprobePath(): string {
-  return configured.ffprobe || process.env.WFVAE_FFPROBE || bundled('@ffprobe-installer/ffprobe', 'WFVAE_FFPROBE');
+let system: FfmpegPaths | null | undefined;
+
+/** The system's ffmpeg and ffprobe when both run and are new enough. */
+function systemFfmpeg(): FfmpegPaths | null {
+  if (system !== undefined) return system;
+  system = null;
+  const major = (bin: string) => {
+    const r = spawnSync(bin, ['-version'], { encoding: 'utf8', timeout: 10_000, windowsHide: true });
+    return r.status === 0 ? parseFfmpegMajor(r.stdout) : null;
+  };
+  const f = major('ffmpeg');
+  const p = major('ffprobe');
+  if (f !== null && p !== null && f >= MIN_FFMPEG_MAJOR && p >= MIN_FFMPEG_MAJOR) system = { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' };
+  return system;
+}
+
+/**
+ * The tool's environment: inside Electron process.execPath is the app, and
+ * ELECTRON_RUN_AS_NODE makes it run the script as plain Node; NODE_OPTIONS
+ * (an --inspect, a loader) is dropped, since whatever it prints would read as
+ * FFmpeg's errors.
+ */
+function toolEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
+/** The program for `role`, by the precedence above. */
+export function videoTool(role: ToolRole): VideoTool {
+  const envVar = ENV_VAR[role];
+  const chosen = configured[role] || process.env[envVar];
+  if (chosen) return { kind: 'cli', bin: chosen, prefix: [], envVar, label: chosen };
+  const av = nodeAvInstalled();
+  if (av) {
+    return {
+      kind: 'av-tool',
+      bin: process.execPath,
+      // Its stderr is read as FFmpeg's messages: no Node warnings there.
+      prefix: ['--no-warnings', avToolScript()],
+      env: toolEnv(),
+      envVar,
+      label: `node-av ${av.version} (FFmpeg libraries)`,
+    };
+  }
+  const sys = systemFfmpeg();
+  if (sys) return { kind: 'cli', bin: sys[role], prefix: [], envVar, label: `system ${sys[role]}` };
+  throw new VideoError(
+    'ffmpeg_missing',
+    `no video tool: node-av's prebuilt FFmpeg (${platformPackage()}) is not installed for this platform and there is no system ffmpeg/ffprobe ${MIN_FFMPEG_MAJOR} or newer; ` +
+      `run \`npm install\`, install FFmpeg ${MIN_FFMPEG_MAJOR}+, or set ${envVar} to the path of ${role}`,
+  );
 }

@@ -1,7 +1,7 @@
 // Video I/O through ffmpeg: probing, decoding to (3, T, H, W) float32 in
 // [-1, 1] with frame sampling and resizing, mp4 and png writing.
 export { VideoError, isVideoError, type VideoErrorCode } from './errors';
-export { setFfmpegPaths, ffmpegPath, ffprobePath, type FfmpegPaths } from './ffmpeg-paths';
+export { setFfmpegPaths, videoTool, type FfmpegPaths, type VideoTool } from './ffmpeg-paths';
 export { probeVideo, type VideoInfo, type ProbeOptions } from './probe';
 export { DEFAULT_MAX_VOXELS, snapFrames, resizedSize, planDecode, validateDecodeOptions, type DecodeOptions, type DecodePlan } from './plan';
 export { decodeVideo, decodeVideoChunks, type DecodedClip, type VideoChunk, type ChunkPlan } from './decode';

@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { VideoError } from './errors';
-import { ffprobePath } from './ffmpeg-paths';
+import { videoTool } from './ffmpeg-paths';
 import { runToCompletion } from './tool-process';
 
 export interface VideoInfo {
@@ -83,16 +83,19 @@ function rotationDegrees(s: FfprobeStream): number {
 const IMAGE_FORMATS = /(^|,)(image2|[a-z0-9]+_pipe)(,|$)/;
 
 async function ffprobeJson(abs: string, path: string, countPackets: boolean, opts: ProbeOptions): Promise<{ json: FfprobeOutput; code: number | null; messages: string[] }> {
-  const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams'];
-  if (countPackets) args.push('-count_packets', '-select_streams', 'v:0');
-  args.push(fileUrl(abs));
-  const r = await runToCompletion(ffprobePath(), args, {
+  const tool = videoTool('ffprobe');
+  const cli = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams'];
+  if (countPackets) cli.push('-count_packets', '-select_streams', 'v:0');
+  cli.push(fileUrl(abs));
+  const args = tool.kind === 'cli' ? cli : [...tool.prefix, 'probe', JSON.stringify({ input: fileUrl(abs), countPackets })];
+  const r = await runToCompletion(tool.bin, args, {
     what: `probing ${path}`,
     signal: opts.signal,
     timeoutMs: opts.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
     // ffprobe prints nothing until it is done, so only the overall budget applies.
     stallMs: opts.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
-    envVar: 'WFVAE_FFPROBE',
+    envVar: tool.envVar,
+    env: tool.env,
     inputUrl: fileUrl(abs),
   });
   let json: FfprobeOutput = {};

@@ -6,6 +6,7 @@
 // The time budget counts only time spent waiting on the tool (inside wait()),
 // so a streaming consumer that takes minutes between chunks is not charged.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
 import { VideoError } from './errors';
 
 export type KillReason = 'timeout' | 'stalled' | 'cancelled' | 'disposed';
@@ -21,6 +22,8 @@ export interface ToolOptions {
   /** false: the tool writes nothing useful to stdout (its stdout is not even opened). */
   stdout?: boolean;
   envVar: string;
+  /** The child's environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
   /** The input's URL, cut from ffmpeg's messages ("file:/a/b.mp4: Invalid data…") so they read cleanly. */
   inputUrl?: string;
 }
@@ -33,6 +36,8 @@ export class ToolProcess {
   readonly child: ChildProcess;
   killedFor: KillReason | null = null;
   spawnError: NodeJS.ErrnoException | null = null;
+  /** The signal the child died from, when it did. */
+  exitSignal: NodeJS.Signals | null = null;
   /** stderr lines that are not `-progress` key=value lines: ffmpeg's warnings and errors. */
   readonly messages: string[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -55,7 +60,7 @@ export class ToolProcess {
     private readonly opts: ToolOptions,
   ) {
     if (opts.signal?.aborted) throw new VideoError('cancelled', `${opts.what} was cancelled`);
-    this.child = spawn(bin, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', opts.stdout === false ? 'ignore' : 'pipe', 'pipe'], windowsHide: true });
+    this.child = spawn(bin, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', opts.stdout === false ? 'ignore' : 'pipe', 'pipe'], windowsHide: true, env: opts.env });
     this.exited = new Promise((resolve) => {
       this.child.once('error', (err: NodeJS.ErrnoException) => {
         this.spawnError = err;
@@ -67,6 +72,7 @@ export class ToolProcess {
       });
       this.child.once('close', (code, signal) => {
         this.exitedFlag = true;
+        this.exitSignal = signal;
         resolve({ code, signal });
       });
     });
@@ -151,14 +157,14 @@ export class ToolProcess {
     }
   }
 
-  /** The VideoError for a child we killed or could not start, or null when it ended by itself. */
+  /** The VideoError for a child we killed, could not start or that crashed; null when it ended by itself. */
   interruption(): VideoError | null {
     const { what, timeoutMs, stallMs, envVar } = this.opts;
     if (this.spawnError) {
       const code = this.spawnError.code ?? this.spawnError.message;
       return new VideoError(
         'ffmpeg_missing',
-        `cannot run "${this.bin}" (${code}) while ${what}; set ${envVar} to a working binary or reinstall the @ffmpeg-installer / @ffprobe-installer packages`,
+        `cannot run "${this.bin}" (${code}) while ${what}; set ${envVar} to a working binary, or reinstall the node-av package (npm install)`,
       );
     }
     switch (this.killedFor) {
@@ -169,7 +175,8 @@ export class ToolProcess {
       case 'stalled':
         return new VideoError('timeout', `${what} stalled: ${envVar === 'WFVAE_FFPROBE' ? 'ffprobe' : 'ffmpeg'} showed no progress for ${fmtMs(stallMs)} and was stopped; check that the file is on a readable local disk`);
       default:
-        return null;
+        // A child we killed ourselves ("disposed") did not crash.
+        return this.killedFor === null && this.exitSignal ? crashError(this.bin, this.exitSignal, what, envVar) : null;
     }
   }
 
@@ -230,6 +237,21 @@ export class ToolProcess {
       if (this.messages.length > STDERR_KEEP_LINES) this.messages.shift();
     }
   }
+}
+
+/** A signal death we did not cause: say it was a crash, which signal, and what to do; never blame the input file. */
+export function crashError(bin: string, signal: NodeJS.Signals, what: string, envVar: string): VideoError {
+  const n = constants.signals[signal];
+  const why =
+    signal === 'SIGKILL' ? 'killed by SIGKILL, most likely by the system running out of memory'
+      : signal === 'SIGSEGV' || signal === 'SIGBUS' || signal === 'SIGILL' || signal === 'SIGFPE' ? `crashed with ${signal}`
+        : signal === 'SIGABRT' ? 'aborted (SIGABRT)'
+          : `killed by ${signal}`;
+  return new VideoError(
+    'tool_crashed',
+    `${bin} ${why}${n ? ` (signal ${n})` : ''} while ${what}; this is a fault of that program, not proof that the file is bad: ` +
+      `try again, or set ${envVar} to another ffmpeg build (6 or newer)`,
+  );
 }
 
 function fmtMs(ms: number): string {
