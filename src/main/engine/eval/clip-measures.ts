@@ -42,6 +42,8 @@ export interface MeasureOptions {
   /** false: per-frame metrics only (no subband, spectrum or grid work). */
   frequency: boolean;
   lpips?: LpipsNet | null;
+  /** false: no SSIM (a caller that already has it, e.g. reconstruct). */
+  ssim?: boolean;
   signal?: AbortSignal;
 }
 
@@ -74,8 +76,7 @@ export class ClipMeasures {
     if (C !== 3 || reconstruction.shape.join(',') !== original.shape.join(',')) {
       throw new Error(`measures: expected two (3, n, H, W) blocks of one shape, got (${original.shape.join(', ')}) and (${reconstruction.shape.join(', ')})`);
     }
-    const s = ssim(original, reconstruction, { range: 2, signal: this.o.signal });
-    this.columns.ssim.push(...s.perFrame);
+    if (this.o.ssim !== false) this.columns.ssim.push(...ssim(original, reconstruction, { range: 2, signal: this.o.signal }).perFrame);
     if (this.o.lpips) this.columns.lpips!.push(...(await this.o.lpips.distances(original, reconstruction)));
     const plane = H * W;
     const frameOrig = new Float32Array(3 * plane);
