@@ -8,6 +8,7 @@ import { decodeCommand } from './decode';
 import { reconstructCommand } from './reconstruct';
 import { compareCommand } from './compare';
 import { evalCommand } from './eval';
+import { latentStatsCommand } from './latent-stats';
 
 // Each command registers here; keep the list in the order `wfvae --help` shows.
-export const commands: Command[] = [infoCommand, subbandsCommand, serveCommand, convertCommand, encodeCommand, decodeCommand, reconstructCommand, compareCommand, evalCommand];
+export const commands: Command[] = [infoCommand, subbandsCommand, serveCommand, convertCommand, encodeCommand, decodeCommand, reconstructCommand, compareCommand, evalCommand, latentStatsCommand];
