@@ -9,6 +9,7 @@ import { reconstructCommand } from './reconstruct';
 import { compareCommand } from './compare';
 import { evalCommand } from './eval';
 import { latentStatsCommand } from './latent-stats';
+import { compareModelsCommand } from './compare-models';
 
 // Each command registers here; keep the list in the order `wfvae --help` shows.
-export const commands: Command[] = [infoCommand, subbandsCommand, serveCommand, convertCommand, encodeCommand, decodeCommand, reconstructCommand, compareCommand, evalCommand, latentStatsCommand];
+export const commands: Command[] = [infoCommand, subbandsCommand, serveCommand, convertCommand, encodeCommand, decodeCommand, reconstructCommand, compareCommand, evalCommand, latentStatsCommand, compareModelsCommand];
