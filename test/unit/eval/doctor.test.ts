@@ -111,11 +111,11 @@ describe('wfvae doctor', () => {
   it('resembles WF-VAE-L-16Chn exactly with the reference\'s config, at the published parameter count', () => {
     // The reference repository's examples/wfvae-large-16chn.json, in the keys that shape the model.
     const l16 = {
-        _class_name: 'WFVAEModel', attention_type: 'AttnBlock3DFix', base_channels: 192, connect_res_layer_num: 1,
-        decoder_energy_flow_hidden_size: 128, decoder_num_resblocks: 2, encoder_energy_flow_hidden_size: 128, encoder_num_resblocks: 2,
-        l1_dowmsample_block: 'Downsample', l1_downsample_wavelet: 'HaarWaveletTransform2D', l1_upsample_block: 'Upsample', l1_upsample_wavelet: 'InverseHaarWaveletTransform2D',
-        l2_dowmsample_block: 'Spatial2xTime2x3DDownsample', l2_downsample_wavelet: 'HaarWaveletTransform3D', l2_upsample_block: 'Spatial2xTime2x3DUpsample', l2_upsample_wavelet: 'InverseHaarWaveletTransform3D',
-        latent_dim: 16, norm_type: 'layernorm', t_interpolation: 'trilinear', use_attention: true,
+      _class_name: 'WFVAEModel', attention_type: 'AttnBlock3DFix', base_channels: 192, connect_res_layer_num: 1,
+      decoder_energy_flow_hidden_size: 128, decoder_num_resblocks: 2, encoder_energy_flow_hidden_size: 128, encoder_num_resblocks: 2,
+      l1_dowmsample_block: 'Downsample', l1_downsample_wavelet: 'HaarWaveletTransform2D', l1_upsample_block: 'Upsample', l1_upsample_wavelet: 'InverseHaarWaveletTransform2D',
+      l2_dowmsample_block: 'Spatial2xTime2x3DDownsample', l2_downsample_wavelet: 'HaarWaveletTransform3D', l2_upsample_block: 'Spatial2xTime2x3DUpsample', l2_upsample_wavelet: 'InverseHaarWaveletTransform3D',
+      latent_dim: 16, norm_type: 'layernorm', t_interpolation: 'trilinear', use_attention: true,
     };
     const cfg = parseModelConfig(l16, 'wfvae-large-16chn.json');
     const params = [...expectedInventory(cfg).values()].reduce((s, sh) => s + sh.reduce((a, b) => a * b, 1), 0);

@@ -23,6 +23,7 @@ import { defaultDecodeOptions } from './default-frames';
 import { diffFrame, rgbaFrame } from './frame-images';
 import { ModelWorkbench } from './model-workbench';
 import { DEFAULT_TAP_TILES, tapView } from './tap-views';
+import { DiagnosticsBench } from './diagnostics-bench';
 
 interface Clip {
   info: ClipInfo;
@@ -42,6 +43,7 @@ export class SessionCore {
   private nextClip = 1;
   private uploadDir: string | undefined;
   private readonly models = new ModelWorkbench();
+  private readonly diagnostics = new DiagnosticsBench(this.models);
 
   constructor(private readonly emit: EventSink) {}
 
@@ -229,6 +231,26 @@ export class SessionCore {
     };
   }
 
+  async getFrequency(req: ApiRequest<'getFrequency'>): Promise<ApiResponse<'getFrequency'>> {
+    const clip = this.clip(req.clipId);
+    return this.diagnostics.frequency(req.clipId, clip.video, req.levels ?? 3);
+  }
+
+  async getLatentStats(req: ApiRequest<'getLatentStats'>): Promise<ApiResponse<'getLatentStats'>> {
+    this.clip(req.clipId);
+    return this.diagnostics.latentStats(req.clipId);
+  }
+
+  async compareModels(req: ApiRequest<'compareModels'>): Promise<ApiResponse<'compareModels'>> {
+    const clip = this.clip(req.clipId);
+    return this.runTask(req.taskId, (signal) => this.diagnostics.compare(req.clipId, clip.video, req.b, signal, this.phaseReporter(req.taskId)));
+  }
+
+  async getAbFrame(req: ApiRequest<'getAbFrame'>): Promise<ApiResponse<'getAbFrame'>> {
+    this.clip(req.clipId);
+    return this.diagnostics.abFrame(req.clipId, req.t, req.kind);
+  }
+
   async cancel(req: ApiRequest<'cancel'>): Promise<ApiResponse<'cancel'>> {
     const task = this.tasks.get(req.taskId);
     if (!task) return { cancelled: false };
@@ -238,6 +260,7 @@ export class SessionCore {
 
   async closeClip(req: ApiRequest<'closeClip'>): Promise<ApiResponse<'closeClip'>> {
     this.models.forgetClip(req.clipId);
+    this.diagnostics.forgetClip(req.clipId);
     return { closed: this.clips.delete(req.clipId) };
   }
 
@@ -248,6 +271,7 @@ export class SessionCore {
   async dispose(): Promise<void> {
     for (const t of this.tasks.values()) t.abort();
     this.clips.clear();
+    await this.diagnostics.dispose();
     await this.models.dispose();
     if (this.uploadDir) await rm(this.uploadDir, { recursive: true, force: true });
     this.uploadDir = undefined;

@@ -66,6 +66,18 @@ export class WorkerSession implements WfvaeApi {
   getLatent(r: ApiRequest<'getLatent'>): Promise<ApiResponse<'getLatent'>> {
     return this.call('getLatent', r);
   }
+  getFrequency(r: ApiRequest<'getFrequency'>): Promise<ApiResponse<'getFrequency'>> {
+    return this.call('getFrequency', r);
+  }
+  getLatentStats(r: ApiRequest<'getLatentStats'>): Promise<ApiResponse<'getLatentStats'>> {
+    return this.call('getLatentStats', r);
+  }
+  compareModels(r: ApiRequest<'compareModels'>): Promise<ApiResponse<'compareModels'>> {
+    return this.call('compareModels', r);
+  }
+  getAbFrame(r: ApiRequest<'getAbFrame'>): Promise<ApiResponse<'getAbFrame'>> {
+    return this.call('getAbFrame', r);
+  }
   /** Posted outside the call queue: the worker handles it even while a long task awaits. */
   async cancel(r: ApiRequest<'cancel'>): Promise<ApiResponse<'cancel'>> {
     if (!this.worker) return { cancelled: false };
