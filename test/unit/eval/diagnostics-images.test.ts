@@ -15,7 +15,7 @@ function frequency(): Frequency {
     error: 0,
     relativeError: 0,
     perFrame: {
-      original: Array.from({ length: frames }, (_, j) => (b === 7 ? 0 : 10)),
+      original: Array.from({ length: frames }, () => (b === 7 ? 0 : 10)),
       reconstruction: Array.from({ length: frames }, () => 0),
       error: Array.from({ length: frames }, (_, j) => level * 100 + b * 10 + j),
     },
