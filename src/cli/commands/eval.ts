@@ -132,7 +132,7 @@ function summaryTable(r: EvalResults, outDir: string): string {
     ['model', `${r.model.className} sha256 ${r.model.sha256.slice(0, 16)}…`],
     ['shard', r.shard ? `${r.shard.index}/${r.shard.count}` : 'all clips'],
     ['clips', `${s.ok} evaluated, ${s.skipped} skipped, ${s.failed} failed (of ${s.clips})`],
-    ['PSNR', fmt(s.psnr, 3, ' dB')],
+    ['PSNR', `${fmt(s.psnr, 3, ' dB')}${s.psnrCapped ? `  (${s.psnrCapped} clip${s.psnrCapped > 1 ? 's' : ''} at the ${r.protocol.psnrCap} dB cap: identical frames made their mean PSNR infinite, as the reference pools it; see psnr_capped in ${CLIPS_CSV})` : ''}`],
     ['SSIM', fmt(s.ssim, 4)],
     ['LPIPS', r.settings.lpips ? fmt(s.lpips, 4) : 'not measured (--lpips FILE.onnx)'],
     ['TDE', fmt(s.tde, 5)],

@@ -16,6 +16,8 @@ import { LpipsNet } from '../../../src/main/engine/eval/lpips';
 import { resolveProtocol } from '../../../src/main/engine/eval/protocol';
 import { CLIPS_CSV, FRAMES_CSV, RESULTS_FILE, type EvalResults } from '../../../src/main/engine/eval/results';
 import { runEval, type EvalRunOptions } from '../../../src/main/engine/eval/run-eval';
+import { mergeResults, readResults } from '../../../src/main/engine/eval/merge';
+import { shardFromEnv } from '../../../src/main/engine/eval/shard';
 import { WfvaeModel } from '../../../src/main/engine/runtime/index';
 import { ffmpegPath } from '../../../src/main/engine/video/index';
 import { goldenModels, SUBSET_GOLDENS, WFVAE_CLI } from '../parity/goldens';
@@ -124,11 +126,15 @@ describe('wfvae eval', () => {
   });
 
   it('shards from --shard, Slurm and Kubernetes variables merge into exactly the unsharded files', async () => {
-    const model = ['--model', golden.dir, '--provider', 'cpu', '--threads', '2', '--lpips', lpipsPath, '--enc-chunk', '5', '--dec-chunk', '2', '--probe', ...protocolFlags];
     const dirs = [0, 1, 2].map((i) => join(work, `shard-${i}`));
-    await cli(['eval', data, '--out', dirs[0], '--shard', '0/3', ...model]);
-    await cli(['eval', data, '--out', dirs[1], ...model], { SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '3' });
-    await cli(['eval', data, '--out', dirs[2], ...model], { JOB_COMPLETION_INDEX: '2', WFVAE_SHARD_COUNT: '3' });
+    // Shard 0 from a Slurm array task (ids 1..3), shard 1 from a Kubernetes Indexed Job, shard 2 through the CLI's --shard.
+    const slurm = shardFromEnv({ SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '3' });
+    const k8s = shardFromEnv({ JOB_COMPLETION_INDEX: '1', WFVAE_SHARD_COUNT: '3' });
+    expect([slurm, k8s].map((s) => [s!.index, s!.count])).toEqual([[0, 3], [1, 3]]);
+    await runEval(await options(dirs[0], { shard: slurm }));
+    await runEval(await options(dirs[1], { shard: k8s }));
+    const flags = ['--model', golden.dir, '--provider', 'cpu', '--threads', '2', '--lpips', lpipsPath, '--enc-chunk', '5', '--dec-chunk', '2', '--probe', ...protocolFlags];
+    await cli(['eval', data, '--out', dirs[2], '--shard', '2/3', ...flags]);
     const shard1 = JSON.parse(read(dirs[1], RESULTS_FILE)) as EvalResults;
     expect(shard1.shard).toEqual({ index: 1, count: 3 });
     expect(shard1.clips.map((c) => c.index)).toEqual([1]);
@@ -139,8 +145,10 @@ describe('wfvae eval', () => {
     for (const f of FILES) expect(read(merged, f), f).toBe(read(whole, f));
 
     // Incomplete or mismatched sets are refused.
-    await expect(cli(['eval', 'merge', dirs[0], dirs[2], '--out', join(work, 'bad')])).rejects.toThrow(/shard 1\/3 missing/);
-    await expect(cli(['eval', 'merge', dirs[0], whole, '--out', join(work, 'bad')])).rejects.toThrow(/is not a shard|other settings/);
+    const parts = await Promise.all(dirs.map(async (dir) => ({ dir, results: await readResults(dir) })));
+    expect(() => mergeResults([parts[0], parts[2]])).toThrow(/shard 1\/3 missing/);
+    expect(() => mergeResults([parts[0], parts[0], parts[1], parts[2]])).toThrow(/shard 0\/3 is given twice/);
+    expect(() => mergeResults([...parts, { dir: whole, results: JSON.parse(read(whole, RESULTS_FILE)) as EvalResults }])).toThrow(/is not a shard/);
   });
 
   it('an interrupted run (last journal line cut in half) resumes into exactly the same files', async () => {
@@ -158,6 +166,29 @@ describe('wfvae eval', () => {
     const again = await runEval(await options(dir));
     expect([again.resumed, again.evaluated]).toEqual([4, 0]);
     for (const f of FILES) expect(read(dir, f), f).toBe(read(whole, f));
+  });
+
+  it('per-video preset: every frame at native size, one MSE per video over 8-bit values', async () => {
+    const dir = join(work, 'per-video');
+    const { results: r } = await runEval(await options(dir, { protocol: resolveProtocol('per-video'), frequency: false, lpips: null, probe: false }));
+    expect(r.protocol).toMatchObject({ preset: 'per-video', frames: null, size: null, crop: null, quantize: 'uint8-round', psnr: 'video-mse' });
+    expect(r.clips.map((c) => [c.clip, c.status, c.frames, c.width, c.height])).toEqual([
+      ['a.mp4', 'ok', 17, 96, 64],
+      ['c.mp4', 'ok', 9, 72, 64],
+      ['d.mp4', 'ok', 17, 64, 96],
+      ['sub/b.mp4', 'ok', 17, 80, 80],
+    ]);
+    for (const c of r.clips) {
+      const mse = c.perFrame!.mse;
+      const mean = mse.reduce((a, b) => a + b, 0) / mse.length;
+      expect(c.metrics!.psnr).toBeCloseTo(10 * Math.log10(1 / mean), 10);
+      // Both videos hold 8-bit levels: each frame's squared error is a whole number of levels^2.
+      for (const m of mse) {
+        const levels = m * 255 * 255 * 3 * c.width * c.height;
+        expect(Math.abs(levels - Math.round(levels))).toBeLessThan(1e-3 * Math.max(1, levels) ** 0.5);
+      }
+      expect(c.frequency).toBeNull();
+    }
   });
 
   it('refuses to resume into a folder evaluated with other settings', async () => {

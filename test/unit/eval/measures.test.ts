@@ -213,7 +213,8 @@ describe('ClipMeasures: temporal measures and pooling', () => {
     expect(poolClip(col, { psnr: 'mean-of-frames', psnrCap: 100 }, []).psnr).toBeCloseTo(30, 9);
     expect(poolClip(col, { psnr: 'video-mse', psnrCap: null }, []).psnr).toBeCloseTo(10 * Math.log10(1 / 0.00505), 9);
     const same = { ...col, mse: [0, 1e-2] };
-    expect(poolClip(same, { psnr: 'mean-of-frames', psnrCap: 100 }, []).psnr).toBe(100);
+    expect(poolClip(same, { psnr: 'mean-of-frames', psnrCap: 100 }, [])).toMatchObject({ psnr: 100, psnrCapped: true, identicalFrames: 1 });
+    expect(poolClip(col, { psnr: 'mean-of-frames', psnrCap: 100 }, [])).toMatchObject({ psnrCapped: false, identicalFrames: 0 });
     expect(poolClip(same, { psnr: 'video-mse', psnrCap: null }, []).psnr).toBeCloseTo(10 * Math.log10(1 / 0.005), 9);
   });
 
@@ -264,5 +265,23 @@ describe('WL consistency', () => {
     expect(lv.perFrame.meanAbs).toEqual(Array(5).fill(0.5 / 8));
     expect(lv.perSubband.find((s) => s.name === 'HLH')!.meanAbs).toBeCloseTo(0.5, 12);
     expect(lv.perSubband.find((s) => s.name === 'LLL')!.meanAbs).toBe(0);
+  });
+});
+
+describe('shards', () => {
+  it('--shard i/n, Slurm arrays (offset by their first id) and Kubernetes Indexed Jobs; bad values named', async () => {
+    const { parseShard, shardFromEnv, shardIndices } = await import('../../../src/main/engine/eval/shard');
+    expect(parseShard('3/10')).toMatchObject({ index: 3, count: 10 });
+    expect(() => parseShard('10/10')).toThrow(/outside 0..9/);
+    expect(() => parseShard('3')).toThrow(/takes i\/n/);
+    expect(shardFromEnv({})).toBeNull();
+    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_COUNT: '8' })).toMatchObject({ index: 7, count: 8 });
+    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '12', SLURM_ARRAY_TASK_MIN: '10', SLURM_ARRAY_TASK_COUNT: '4' })).toMatchObject({ index: 2, count: 4 });
+    expect(() => shardFromEnv({ SLURM_ARRAY_TASK_ID: '1' })).toThrow(/SLURM_ARRAY_TASK_COUNT is not/);
+    expect(shardFromEnv({ JOB_COMPLETION_INDEX: '4' }, 5)).toMatchObject({ index: 4, count: 5, source: 'JOB_COMPLETION_INDEX' });
+    expect(() => shardFromEnv({ JOB_COMPLETION_INDEX: '4' })).toThrow(/--shard-count N or set WFVAE_SHARD_COUNT/);
+    expect(() => shardFromEnv({ JOB_COMPLETION_INDEX: 'x' })).toThrow(/not a whole number/);
+    expect(shardIndices(10, { index: 1, count: 3, source: '' })).toEqual([1, 4, 7]);
+    expect(shardIndices(3, null)).toEqual([0, 1, 2]);
   });
 });

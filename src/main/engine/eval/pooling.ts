@@ -35,6 +35,10 @@ export interface SeamSummary {
 export interface ClipMetrics {
   /** dB, pooled per the protocol; null when infinite and the protocol has no cap. */
   psnr: number | null;
+  /** Frames reconstructed exactly (MSE 0, infinite PSNR), e.g. black frames of a fade. */
+  identicalFrames: number;
+  /** The pooled PSNR was infinite and the protocol's cap stands in (the reference's 100 dB): the clip's value says nothing about its other frames. */
+  psnrCapped: boolean;
   ssim: number;
   lpips: number | null;
   /** Mean squared error over the whole clip on [0, 1]. */
@@ -56,7 +60,8 @@ export function poolClip(c: FrameColumns, protocol: Pick<EvalProtocol, 'psnr' | 
     const per = c.mse.map(psnrOfMse);
     psnr = per.some((p) => p === null) ? null : (mean(per as number[]) ?? null);
   }
-  if (psnr === null && protocol.psnrCap !== null) psnr = protocol.psnrCap;
+  const capped = psnr === null && protocol.psnrCap !== null;
+  if (capped) psnr = protocol.psnrCap;
   const seams = new Set(seamFrames);
   const split = (col: (number | null)[]) => {
     const at: number[] = [];
@@ -72,6 +77,8 @@ export function poolClip(c: FrameColumns, protocol: Pick<EvalProtocol, 'psnr' | 
   const flicker = c.flicker.filter((v): v is number => v !== null);
   return {
     psnr,
+    identicalFrames: c.mse.filter((m) => m === 0).length,
+    psnrCapped: capped,
     ssim: mean(c.ssim) ?? 0,
     lpips: c.lpips ? mean(c.lpips) : null,
     mse,

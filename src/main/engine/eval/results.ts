@@ -95,6 +95,8 @@ export interface EvalSummary {
   frames: number;
   /** Means over the clips evaluated (equal to the reference's dataset values when every clip has the same frame count). */
   psnr: number | null;
+  /** Clips whose PSNR is the protocol's cap (identical frames made the mean infinite): they pull the mean PSNR up. */
+  psnrCapped: number;
   ssim: number | null;
   lpips: number | null;
   tde: number | null;
@@ -178,6 +180,7 @@ export function summarize(records: readonly ClipRecord[]): EvalSummary {
     failed: records.filter((r) => r.status === 'failed').length,
     frames: ok.reduce((s, r) => s + r.frames, 0),
     psnr: pick((m) => m.psnr),
+    psnrCapped: ok.filter((r) => r.metrics!.psnrCapped).length,
     ssim: pick((m) => m.ssim),
     lpips: pick((m) => m.lpips),
     tde: pick((m) => m.tde),
@@ -214,7 +217,7 @@ export function clipsCsv(r: EvalResults): string {
   for (let l = 1; l <= levels; l++) for (const name of SUBBANDS_3D) bandCols.push({ level: l, name });
   const wlLevels = [...new Set(r.clips.flatMap((c) => c.frequency?.wl?.levels.map((l) => l.level) ?? []))];
   const head = [
-    'index', 'clip', 'status', 'reason', 'provider', 'frames', 'width', 'height', 'psnr', 'ssim', 'lpips', 'mse', 'tde', 'flicker', 'flicker_max',
+    'index', 'clip', 'status', 'reason', 'provider', 'frames', 'width', 'height', 'psnr', 'psnr_capped', 'identical_frames', 'ssim', 'lpips', 'mse', 'tde', 'flicker', 'flicker_max',
     'tde_at_seams', 'tde_elsewhere', 'flicker_at_seams', 'flicker_elsewhere', 'grid_amplitude', 'grid_share',
     ...bandCols.map((b) => `rel_err_L${b.level}_${b.name}`),
     ...wlLevels.map((l) => `wl_${l.replace(/\s+/g, '')}_mean_abs`),
@@ -227,7 +230,7 @@ export function clipsCsv(r: EvalResults): string {
     rows.push(
       [
         c.index, c.clip, c.status, c.reason, c.provider, c.frames, c.width, c.height,
-        m?.psnr, m?.ssim, m?.lpips, m?.mse, m?.tde, m?.flicker, m?.flickerMax,
+        m?.psnr, m?.psnrCapped, m?.identicalFrames, m?.ssim, m?.lpips, m?.mse, m?.tde, m?.flicker, m?.flickerMax,
         m?.seams.tdeAtSeams, m?.seams.tdeElsewhere, m?.seams.flickerAtSeams, m?.seams.flickerElsewhere,
         c.frequency?.grid.amplitude, c.frequency?.spectrum.gridShare,
         ...bandCols.map((b) => band(b.level, b.name)),

@@ -137,7 +137,7 @@ export async function runEval(o: EvalRunOptions): Promise<EvalRunResult> {
         });
         const want = o.protocol.frames === null ? null : snapFrames(o.protocol.frames, tc);
         if (o.protocol.exactFrames && want !== null && source.frames < want) {
-          rec = failedRecord(index, clip, 'skipped', `only ${source.frames} of the ${want} frames the protocol takes (from frame ${o.protocol.start}, sample rate ${o.protocol.sampleRate}); the reference refuses such clips ("video too short")`);
+          rec = failedRecord(index, clip, 'skipped', `only ${source.frames} of the ${want} frames the protocol takes (from frame ${o.protocol.start}, sample rate ${o.protocol.sampleRate}); ${o.protocol.preset === 'wfvae-paper' ? 'the reference refuses such clips ("video too short")' : 'the protocol takes exactly that many (--frames all takes every clip whole)'}`);
         } else {
           const e = await evaluateSource(o.model, source, { ...evaluate, onProgress: (d, n) => progress(clip, d, n) });
           rec = okRecord(index, clip, o.model.provider, e);
