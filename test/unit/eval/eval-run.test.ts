@@ -31,9 +31,9 @@ const [golden] = goldenModels(SUBSET_GOLDENS);
 const data = join(work, 'clips');
 const lpipsPath = join(work, 'tiny-lpips.onnx');
 const FILES = [RESULTS_FILE, CLIPS_CSV, FRAMES_CSV];
-// The paper protocol at a size the tiny model runs fast: 17 frames, 64x64 centre crop.
-const protocol = resolveProtocol('wfvae-paper', { frames: 17, size: 64, crop: { width: 64, height: 64 } });
-const protocolFlags = ['--frames', '17', '--size', '64', '--crop', '64x64'];
+// The paper protocol at a size the tiny model runs fast: 9 frames, 64x64 centre crop.
+const protocol = resolveProtocol('wfvae-paper', { frames: 9, size: 64, crop: { width: 64, height: 64 } });
+const protocolFlags = ['--frames', '9', '--size', '64', '--crop', '64x64'];
 
 let model: WfvaeModel;
 let lpips: LpipsNet;
@@ -46,7 +46,7 @@ beforeAll(async () => {
   mkdirSync(join(data, 'sub'), { recursive: true });
   await clip('a.mp4', 'testsrc2=size=96x64:rate=24', 20);
   await clip('sub/b.mp4', 'mandelbrot=size=80x80:rate=24', 18);
-  await clip('c.mp4', 'testsrc=size=72x64:rate=24', 10); // too short for 17 frames: skipped
+  await clip('c.mp4', 'testsrc=size=72x64:rate=24', 8); // too short for 9 frames: skipped
   await clip('d.mp4', 'smptebars=size=64x96:rate=24', 17);
   writeFileSync(lpipsPath, buildTinyLpips(3).bytes);
   model = await WfvaeModel.load(golden.dir, { provider: 'cpu', threads: 2, convert: { cacheDir } });
@@ -92,37 +92,37 @@ describe('wfvae eval', () => {
       [2, 'd.mp4', 'ok'],
       [3, 'sub/b.mp4', 'ok'],
     ]);
-    expect(results.clips[1].reason).toMatch(/only 9 of the 17 frames/);
+    expect(results.clips[1].reason).toMatch(/only 5 of the 9 frames/);
     expect(results.model.sha256).toBe(model.manifest.sha256);
     expect(results.tool.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(results.protocol.preset).toBe('wfvae-paper');
-    expect(results.protocol.overrides).toEqual({ frames: 17, size: 64, crop: { width: 64, height: 64 } });
+    expect(results.protocol.overrides).toEqual({ frames: 9, size: 64, crop: { width: 64, height: 64 } });
     expect(results.settings.lpips).toEqual({ file: 'tiny-lpips.onnx', sha256: createHash('sha256').update(readFileSync(lpipsPath)).digest('hex') });
-    expect(results.summary).toMatchObject({ clips: 4, ok: 3, skipped: 1, failed: 0, frames: 51 });
+    expect(results.summary).toMatchObject({ clips: 4, ok: 3, skipped: 1, failed: 0, frames: 27, psnrCapped: 0 });
     for (const c of results.clips.filter((x) => x.status === 'ok')) {
-      expect([c.frames, c.width, c.height]).toEqual([17, 64, 64]);
+      expect([c.frames, c.width, c.height]).toEqual([9, 64, 64]);
       const f = c.perFrame!;
-      expect(f.psnr).toHaveLength(17);
-      expect(f.lpips).toHaveLength(17);
+      expect(f.psnr).toHaveLength(9);
+      expect(f.lpips).toHaveLength(9);
       for (const v of f.lpips!) expect(v).toBeGreaterThan(0);
       // The paper's PSNR: mean of per-frame PSNRs on [0, 1].
-      const mean = (f.psnr as number[]).reduce((a, b) => a + b, 0) / 17;
+      const mean = (f.psnr as number[]).reduce((a, b) => a + b, 0) / 9;
       expect(c.metrics!.psnr).toBeCloseTo(mean, 10);
       expect(f.psnr[5]).toBeCloseTo(10 * Math.log10(1 / f.mse[5]), 10);
       // Causal Cache seams: encoder runs of 4 frames after frame 0 (chunk 5), decoder chunks of 2 latent frames (8 video frames).
-      expect(c.metrics!.seams.frames).toEqual([1, 5, 9, 13]);
+      expect(c.metrics!.seams.frames).toEqual([1, 5]);
       expect(f.seam.slice(0, 6)).toEqual(['', 'ED', '', '', '', 'E']);
-      expect(c.frequency!.subbands!.levels.map((l) => l.frames)).toEqual([9, 5, 3]);
+      expect(c.frequency!.subbands!.levels.map((l) => l.frames)).toEqual([5, 3, 2]);
       expect(c.frequency!.wl!.levels.map((l) => l.level)).toEqual(['block 0', 'block 1']);
       expect(c.frequency!.spectrum.error).toHaveLength(32);
       expect(c.frequency!.grid.phaseMean).toHaveLength(64);
     }
-    expect(results.probe!.clip).toBe('probe:flat-colour 64x64x17');
+    expect(results.probe!.clip).toBe('probe:flat-colour 64x64x9');
     expect(results.probe!.perFrame!.lumaOriginal[0]).toBeCloseTo(128 / 255, 6);
     const clipsCsv = read(whole, CLIPS_CSV).trim().split('\n');
     expect(clipsCsv).toHaveLength(1 + 1 + 4);
     expect(clipsCsv[0].split(',').slice(0, 4)).toEqual(['index', 'clip', 'status', 'reason']);
-    expect(read(whole, FRAMES_CSV).trim().split('\n')).toHaveLength(1 + 17 * 4);
+    expect(read(whole, FRAMES_CSV).trim().split('\n')).toHaveLength(1 + 9 * 4);
   });
 
   it('shards from --shard, Slurm and Kubernetes variables merge into exactly the unsharded files', async () => {
@@ -174,7 +174,7 @@ describe('wfvae eval', () => {
     expect(r.protocol).toMatchObject({ preset: 'per-video', frames: null, size: null, crop: null, quantize: 'uint8-round', psnr: 'video-mse' });
     expect(r.clips.map((c) => [c.clip, c.status, c.frames, c.width, c.height])).toEqual([
       ['a.mp4', 'ok', 17, 96, 64],
-      ['c.mp4', 'ok', 9, 72, 64],
+      ['c.mp4', 'ok', 5, 72, 64],
       ['d.mp4', 'ok', 17, 64, 96],
       ['sub/b.mp4', 'ok', 17, 80, 80],
     ]);
