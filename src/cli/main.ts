@@ -5,7 +5,8 @@ import { commands } from './commands/index';
 
 function usage(): string {
   const lines = ['usage: wfvae <command> [options]', '', 'commands:'];
-  for (const c of commands) lines.push(`  ${c.name.padEnd(12)} ${c.summary}`);
+  const width = Math.max(...commands.map((c) => c.name.length));
+  for (const c of commands) lines.push(`  ${c.name.padEnd(width)}  ${c.summary}`);
   lines.push('', 'Run `wfvae <command> --help` for a command\'s options.');
   return lines.join('\n');
 }

@@ -4,6 +4,16 @@
 // `apiMethods` plus its implementation in the engine session.
 import { z } from 'zod';
 import { SUBBANDS_3D } from './subbands';
+import {
+  abFrameSchema,
+  compareModelsRequestSchema,
+  frequencySchema,
+  getAbFrameRequestSchema,
+  getFrequencyRequestSchema,
+  getLatentStatsRequestSchema,
+  latentStatsSchema,
+  modelComparisonSchema,
+} from './diagnostics-contract';
 
 /** Typed arrays are checked by tag, not instanceof, so arrays from another realm (context bridge) pass. */
 function typedArray<T extends ArrayBufferView>(tag: string): z.ZodType<T> {
@@ -432,6 +442,11 @@ export const apiMethods = {
   getModelFrame: { request: getModelFrameRequestSchema, response: modelFrameSchema },
   getTaps: { request: getTapsRequestSchema, response: tapsSchema },
   getLatent: { request: getLatentRequestSchema, response: latentSchema },
+  // Diagnostics (diagnostics-contract.ts): frequency view, latent statistics, model vs model.
+  getFrequency: { request: getFrequencyRequestSchema, response: frequencySchema },
+  getLatentStats: { request: getLatentStatsRequestSchema, response: latentStatsSchema },
+  compareModels: { request: compareModelsRequestSchema, response: modelComparisonSchema },
+  getAbFrame: { request: getAbFrameRequestSchema, response: abFrameSchema },
 } as const;
 
 export type ApiMethodName = keyof typeof apiMethods;

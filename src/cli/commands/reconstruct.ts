@@ -10,6 +10,7 @@ import type { Tensor } from '../../main/engine/tensor';
 import { reconstructFile } from '../../main/engine/runtime/stream-reconstruct';
 import { announcePlan, CHUNK_BOOLEAN_FLAGS, CHUNK_OPTIONS_HELP, chunkProgress, planJson, planRun, readChunkFlags } from '../chunk-options';
 import { executionJson } from '../execution-report';
+import { ClipFrequency, clipFrequency, type ClipFrequencyReport } from '../../main/engine/eval/clip-frequency';
 
 const help = `usage: wfvae reconstruct <video> [--model M] [video selection] [--provider P]
                     [--threads N] [--whole | --enc-chunk N --dec-chunk M [--naive]]
@@ -27,6 +28,11 @@ video would be.
 
   --out F      also write the reconstruction as mp4 (the clip's frame rate)
   --json       print everything as JSON on stdout, with per-frame PSNR and SSIM
+               and the frequency diagnostics: error energy per Haar level and
+               subband (per coefficient frame), WL consistency of encoder vs
+               decoder wavelet coefficients (whole-clip runs), the radial
+               spectrum of the error and the 8x8 grid phase map
+  --levels N   Haar levels of the frequency diagnostics (default 3)
 
 ${CHUNK_OPTIONS_HELP}
 
@@ -51,6 +57,7 @@ export const reconstructCommand: Command = {
     const model = readModelFlags(flags);
     const out = flags.string('out');
     const json = flags.bool('json');
+    const levels = flags.int('levels', { min: 1, max: 8 }) ?? 3;
     const videoOpts = readVideoOptions(flags);
     const chunking = readChunkFlags(flags);
     flags.assertAllUsed();
@@ -72,6 +79,7 @@ export const reconstructCommand: Command = {
         let encodeSeconds: number | null = null;
         let decodeSeconds: number | null = null;
         let deviation: { maxAbs: number; psnr: number } | undefined;
+        let frequency: ClipFrequencyReport | null = null;
         if (settings.mode === 'whole') {
           const bar = progressBar('decoding video');
           // The plan above already checked the clip against the memory budget.
@@ -79,11 +87,12 @@ export const reconstructCommand: Command = {
           if (!json) for (const n of clip.notes) process.stderr.write(`note: ${n}\n`);
           const input: Tensor = { data: clip.data, shape: clip.shape };
           if (!json) process.stderr.write(`reconstructing ${clip.shape.slice(1).join('x')} (TxHxW) on ${m.provider}...\n`);
-          const r = await m.reconstruct(input, { signal });
+          const r = await m.reconstruct(input, { signal, taps: json });
           const [, c, t, h, w] = r.video.shape;
           const video = clipUnit({ data: r.video.data, shape: [c, t, h, w] });
           const p = psnr(input, video);
           const s = ssim(input, video);
+          if (json) frequency = await clipFrequency(input, video, levels, r.taps, signal);
           if (out) await encodeMp4(video, out, { fps: clip.fps, signal });
           rec = { psnr: p, ssim: s, frames: t, height: h, width: w, notes: clip.notes, frameIndices: clip.frameIndices };
           latent = [...r.mean.shape];
@@ -91,7 +100,11 @@ export const reconstructCommand: Command = {
           decodeSeconds = r.decodeSeconds;
         } else {
           const progress = chunkProgress(settings);
-          const r = await reconstructFile(m, videoPath, videoOpts, settings, { outPath: out, signal, onProgress: progress }).finally(() => progress.finish());
+          // Frames of the chunked run stream past the frequency measures; taps are not fetched in this mode.
+          const f = json ? new ClipFrequency(decodePlan.frames, decodePlan.height, decodePlan.width, levels, [], signal) : null;
+          const onFrames = f ? (o: Tensor, r: Tensor) => f.push(o, r) : undefined;
+          const r = await reconstructFile(m, videoPath, videoOpts, settings, { outPath: out, signal, onProgress: progress, onFrames }).finally(() => progress.finish());
+          frequency = f ? f.report() : null;
           if (!json) for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
           rec = r;
           deviation = r.deviation;
@@ -123,6 +136,7 @@ export const reconstructCommand: Command = {
           output: out ?? null,
           notes: rec.notes,
           perFrame: { psnr: p.perFrame.map((v) => round(v)), ssim: s.perFrame.map((v) => round(v, 5)), frameIndices: rec.frameIndices },
+          frequency,
         };
         if (json) {
           process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -13,6 +13,9 @@ import { ReconstructView } from './model/ReconstructView';
 import { ChunkingView } from './model/ChunkingView';
 import { EnergyFlowView } from './model/EnergyFlowView';
 import { LatentView } from './model/LatentView';
+import { FrequencyView } from './diagnostics/FrequencyView';
+import { LatentStatsView } from './diagnostics/LatentStatsView';
+import { ModelCompareView } from './diagnostics/ModelCompareView';
 import './model/model-views.css';
 
 export function App() {
@@ -82,6 +85,9 @@ export function App() {
             {view === 'chunking' && <ChunkingView />}
             {view === 'energy' && <EnergyFlowView />}
             {view === 'latent' && <LatentView />}
+            {view === 'frequency' && <FrequencyView />}
+            {view === 'latent-stats' && <LatentStatsView />}
+            {view === 'models' && <ModelCompareView />}
           </div>
         </main>
       ) : (

@@ -6,6 +6,7 @@ import { create } from 'zustand';
 import { ApiError, ERROR_CODES, MAX_LEVELS_LIMIT, type ClipInfo, type Frame, type Subbands } from '../../shared/contract';
 import type { OpenSource, Transport } from './transport/transport';
 import { createModelSlice, type ModelSlice } from './model/model-slice';
+import { createDiagnosticsSlice, type DiagnosticsSlice } from './diagnostics/diagnostics-slice';
 
 export interface TaskState {
   taskId: string;
@@ -26,7 +27,7 @@ export type EnergyScale = 'linear' | 'log';
 
 export const DEFAULT_LEVELS = 3;
 
-interface State extends ModelSlice {
+interface State extends ModelSlice, DiagnosticsSlice {
   transport: Transport | null;
   clip: ClipInfo | null;
   t: number;
@@ -126,6 +127,7 @@ export const useStore = create<State>()((set, get, store) => {
 
   return {
     ...createModelSlice(set, get, store),
+    ...createDiagnosticsSlice(set, get, store),
     transport: null,
     clip: null,
     t: 0,

@@ -15,6 +15,7 @@ describe('contract', () => {
     expect(API_METHOD_NAMES).toEqual([
       'openVideo', 'getFrame', 'getSubbands', 'cancel', 'closeClip', 'listClips',
       'getModel', 'loadModel', 'reconstruct', 'planRuns', 'compareChunking', 'getModelFrame', 'getTaps', 'getLatent',
+      'getFrequency', 'getLatentStats', 'compareModels', 'getAbFrame',
     ]);
   });
 

@@ -154,3 +154,25 @@ export const ortMessage = (err: unknown) =>
 export async function createSession(modelPath: string, provider: ProviderName, threads?: number, extra: SessionOptionsExtra = {}): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(modelPath, sessionOptions(provider, threads, extra));
 }
+
+/**
+ * A session for a small auxiliary graph (an LPIPS network, say) on the first
+ * provider of a choice that starts; every provider passed over is returned
+ * with its reason. WF-VAE graphs go through execution.ts, which also proves
+ * them with a run.
+ */
+export async function createFirstSession(
+  modelPath: string,
+  settings: SessionSettings = {},
+): Promise<{ session: ort.InferenceSession; provider: ProviderName; failed: ProviderAttempt[] }> {
+  const cand = providerCandidates(settings.provider ?? 'auto');
+  const failed: ProviderAttempt[] = [...cand.skipped];
+  for (const provider of cand.order) {
+    try {
+      return { session: await createSession(modelPath, provider, settings.threads, { quiet: true }), provider, failed };
+    } catch (err) {
+      failed.push({ provider, stage: 'create', error: ortMessage(err) });
+    }
+  }
+  throw new Error(`cannot create an onnxruntime session for ${modelPath} (${failed.map((f) => `${f.provider}: ${f.error}`).join('; ')})`);
+}

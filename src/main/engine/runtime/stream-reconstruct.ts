@@ -38,7 +38,12 @@ export async function reconstructFile(
   videoPath: string,
   decode: DecodeOptions,
   settings: ChunkSettings,
-  opts: StreamRunOptions & { outPath?: string; crf?: number } = {},
+  opts: StreamRunOptions & {
+    outPath?: string;
+    crf?: number;
+    /** Each block of originals and their (clipped) reconstruction, (3, n, H, W), as it is measured: for more measures. */
+    onFrames?: (original: Tensor, reconstruction: Tensor) => Promise<void> | void;
+  } = {},
 ): Promise<StreamedReconstruction> {
   const t0 = performance.now();
   const decodeAll = { ...decode, temporalMultiple: model.facts.temporalCompression };
@@ -73,6 +78,7 @@ export async function reconstructFile(
       const orig = as4d(originals.take(rec.shape[1]));
       mse.push(...psnr(orig, rec, { range: 2 }).perFrameMse);
       ssimPerFrame.push(...ssim(orig, rec, { signal: opts.signal }).perFrame);
+      await opts.onFrames?.(orig, rec);
       if (measure) kept.push({ data: rec.data, shape: [1, ...rec.shape] });
       await writer?.write(rec);
     }

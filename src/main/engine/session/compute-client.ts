@@ -3,6 +3,8 @@
 // worker starts on first use and is started again if it dies.
 import type { Worker } from 'node:worker_threads';
 import type { CompareResult } from '../runtime/stream-compare';
+import type { ComparisonRun } from '../model-compare/compare-models';
+import type { VariantSpec } from '../model-compare/variant';
 import type { Tensor } from '../tensor';
 import { fromComputeError, type ComputeJob, type FromCompute, type ToCompute } from './compute-protocol';
 import type { LoadedModel, ReconstructOutput, ReconstructSettings, StagedProgress } from './model-compute';
@@ -31,6 +33,10 @@ export class ComputeClient {
 
   compare(model: number, video: Tensor, settings: { encChunk: number; decChunk: number }, signal: AbortSignal, onProgress: StagedProgress): Promise<CompareResult> {
     return this.run({ op: 'compare', model, video, settings }, signal, onProgress) as Promise<CompareResult>;
+  }
+
+  compareModels(model: number, labelA: string, video: Tensor, spec: VariantSpec, signal: AbortSignal, onStage: (stage: string) => void): Promise<Omit<ComparisonRun, 'latents'>> {
+    return this.run({ op: 'compareModels', model, labelA, video, spec }, signal, (phase) => onStage(phase)) as Promise<Omit<ComparisonRun, 'latents'>>;
   }
 
   async unload(model: number): Promise<void> {

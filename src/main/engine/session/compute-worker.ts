@@ -18,6 +18,8 @@ export function runComputeWorker(port: MessagePort): void {
         return compute.reconstruct(job.model, job.video, job.settings, signal, progress);
       case 'compare':
         return compute.compare(job.model, job.video, job.settings, signal, progress);
+      case 'compareModels':
+        return compute.compareModels(job.model, job.labelA, job.video, job.spec, signal, (stage) => progress(stage, 0, 0));
       case 'unload':
         return compute.unload(job.model);
     }

@@ -11,6 +11,8 @@ import type { ConvertProgress } from '../onnx/convert';
 import { WfvaeModel } from '../runtime/model';
 import { compareChunking, type CompareResult } from '../runtime/stream-compare';
 import { decodeWith, encodeWith } from '../runtime/stream-model';
+import { compareModels, type ComparisonRun } from '../model-compare/compare-models';
+import { describeVariant, loadVariant, type LoadedVariant, type VariantSpec } from '../model-compare/variant';
 import type { Tensor } from '../tensor';
 import type { TapMeta } from './tap-views';
 
@@ -75,6 +77,8 @@ export function describeConvert(p: ConvertProgress): string {
 export class ModelCompute {
   private readonly models = new Map<number, WfvaeModel>();
   private serial = 0;
+  /** Model B of the last model-vs-model comparison, kept while A and the spec stay the same. */
+  private b: { key: string; variant: LoadedVariant } | undefined;
 
   async load(path: string, signal: AbortSignal, onPhase: (phase: string) => void): Promise<LoadedModel> {
     onPhase('load');
@@ -136,13 +140,41 @@ export class ModelCompute {
     });
   }
 
+  /** Model A (loaded) against B (another checkpoint, or A's weights rounded) on the same clip, whole-clip runs. */
+  async compareModels(handle: number, labelA: string, video: Tensor, spec: VariantSpec, signal: AbortSignal, onStage: (stage: string) => void): Promise<Omit<ComparisonRun, 'latents'>> {
+    const model = this.model(handle);
+    const key = `${handle}/${JSON.stringify(spec)}`;
+    if (this.b?.key !== key) {
+      const old = this.b;
+      this.b = undefined;
+      await old?.variant.model.dispose();
+      onStage(`loading model B (${describeVariant(spec)})`);
+      this.b = { key, variant: await loadVariant(model, spec, { convert: { signal } }) };
+    }
+    const { variant } = this.b;
+    const run = await compareModels(
+      { model, label: labelA },
+      { model: variant.model, label: variant.label, notes: variant.notes },
+      video,
+      { mode: 'whole', encChunk: 8, decChunk: 2 },
+      { signal, onStage },
+    );
+    return { comparison: run.comparison, videos: run.videos };
+  }
+
   async unload(handle: number): Promise<void> {
+    if (this.b?.key.startsWith(`${handle}/`)) {
+      await this.b.variant.model.dispose();
+      this.b = undefined;
+    }
     const model = this.models.get(handle);
     this.models.delete(handle);
     await model?.dispose();
   }
 
   async dispose(): Promise<void> {
+    await this.b?.variant.model.dispose();
+    this.b = undefined;
     const all = [...this.models.values()];
     this.models.clear();
     await Promise.all(all.map((m) => m.dispose()));

@@ -235,6 +235,11 @@ export class ModelWorkbench {
     return Array.from({ length: summary.frames }, (_, f) => tapFrameFor(f, summary.frames, summary.latentShape[1]));
   }
 
+  /** Runs work with the loaded model held (it is not released under it); NO_MODEL when none is loaded. */
+  withLoaded<T>(work: (model: LoadedModel, info: ModelInfo) => Promise<T>): Promise<T> {
+    return this.withModel((l) => work(l.model, l.info));
+  }
+
   forgetClip(clipId: string): void {
     this.results.delete(clipId);
   }

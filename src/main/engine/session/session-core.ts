@@ -25,6 +25,7 @@ import type { ComputeClient } from './compute-client';
 import { JobQueue } from './job-queue';
 import { ModelWorkbench } from './model-workbench';
 import { DEFAULT_TAP_TILES, tapView } from './tap-views';
+import { DiagnosticsBench } from './diagnostics-bench';
 
 interface Clip {
   info: ClipInfo;
@@ -60,12 +61,14 @@ export class SessionCore {
   private uploadDir: string | undefined;
   private readonly models: ModelWorkbench;
   private readonly heavy: JobQueue;
+  private readonly diagnostics: DiagnosticsBench;
 
   constructor(
     private readonly emit: EventSink,
     opts: SessionCoreOptions,
   ) {
     this.models = new ModelWorkbench(opts.compute);
+    this.diagnostics = new DiagnosticsBench(this.models, opts.compute);
     this.heavy = new JobQueue(opts.heavyJobs ?? 1, (taskId, queuePosition) =>
       this.emit({ type: 'progress', taskId, phase: 'queued', done: 0, total: 0, queuePosition }),
     );
@@ -264,6 +267,26 @@ export class SessionCore {
     };
   }
 
+  async getFrequency(req: ApiRequest<'getFrequency'>): Promise<ApiResponse<'getFrequency'>> {
+    const clip = this.clip(req.clipId);
+    return this.diagnostics.frequency(req.clipId, clip.video, req.levels ?? 3);
+  }
+
+  async getLatentStats(req: ApiRequest<'getLatentStats'>): Promise<ApiResponse<'getLatentStats'>> {
+    this.clip(req.clipId);
+    return this.diagnostics.latentStats(req.clipId);
+  }
+
+  async compareModels(req: ApiRequest<'compareModels'>): Promise<ApiResponse<'compareModels'>> {
+    const clip = this.clip(req.clipId);
+    return this.runHeavy(req.taskId, (signal) => this.diagnostics.compare(req.clipId, clip.video, req.b, signal, this.phaseReporter(req.taskId)));
+  }
+
+  async getAbFrame(req: ApiRequest<'getAbFrame'>): Promise<ApiResponse<'getAbFrame'>> {
+    this.clip(req.clipId);
+    return this.diagnostics.abFrame(req.clipId, req.t, req.kind);
+  }
+
   async cancel(req: ApiRequest<'cancel'>): Promise<ApiResponse<'cancel'>> {
     const task = this.tasks.get(req.taskId);
     if (!task) return { cancelled: false, message: `no task "${req.taskId}" is running or queued (it may have finished already)` };
@@ -273,6 +296,7 @@ export class SessionCore {
 
   async closeClip(req: ApiRequest<'closeClip'>): Promise<ApiResponse<'closeClip'>> {
     this.models.forgetClip(req.clipId);
+    this.diagnostics.forgetClip(req.clipId);
     return { closed: this.clips.delete(req.clipId) };
   }
 
@@ -283,6 +307,7 @@ export class SessionCore {
   async dispose(): Promise<void> {
     for (const t of this.tasks.values()) t.abort();
     this.clips.clear();
+    await this.diagnostics.dispose();
     await this.models.dispose();
     if (this.uploadDir) await rm(this.uploadDir, { recursive: true, force: true });
     this.uploadDir = undefined;

@@ -71,6 +71,18 @@ export class WorkerSession implements WfvaeApi {
   getLatent(r: ApiRequest<'getLatent'>): Promise<ApiResponse<'getLatent'>> {
     return this.call('getLatent', r);
   }
+  getFrequency(r: ApiRequest<'getFrequency'>): Promise<ApiResponse<'getFrequency'>> {
+    return this.call('getFrequency', r);
+  }
+  getLatentStats(r: ApiRequest<'getLatentStats'>): Promise<ApiResponse<'getLatentStats'>> {
+    return this.call('getLatentStats', r);
+  }
+  compareModels(r: ApiRequest<'compareModels'>): Promise<ApiResponse<'compareModels'>> {
+    return this.call('compareModels', r);
+  }
+  getAbFrame(r: ApiRequest<'getAbFrame'>): Promise<ApiResponse<'getAbFrame'>> {
+    return this.call('getAbFrame', r);
+  }
   /** A file serve mode received as an upload (see UploadedSource); not part of the contract, so no outside request can name one. */
   openUploaded(r: OpenVideoRequest): Promise<ApiResponse<'openVideo'>> {
     return this.call('openVideo', r as ApiRequest<'openVideo'>);

@@ -46,6 +46,10 @@ function runSessionWorker(): void {
     getModelFrame: (r) => core.getModelFrame(r),
     getTaps: (r) => core.getTaps(r),
     getLatent: (r) => core.getLatent(r),
+    getFrequency: (r) => core.getFrequency(r),
+    getLatentStats: (r) => core.getLatentStats(r),
+    compareModels: (r) => core.compareModels(r),
+    getAbFrame: (r) => core.getAbFrame(r),
   };
 
   port!.on('message', (msg: ToWorker) => {

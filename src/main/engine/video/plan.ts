@@ -13,6 +13,13 @@ export interface DecodeOptions {
   sampleRate?: number;
   /** Resize so the short side is `size` (aspect kept), then centre-crop both sides to multiples of 8. */
   size?: number;
+  /**
+   * Centre-crop to exactly this size after the resize, as the reference's
+   * evaluation does (short side `size`, then a `crop` x `crop` centre crop):
+   * with a crop the long side is truncated (Python int()) and the offset is
+   * round-half-even((side - crop) / 2), like its resize and CenterCropVideo.
+   */
+  crop?: { width: number; height: number };
   temporalMultiple?: 4 | 8;
   /** Guard on width*height*frames of the output. Default 256*256*129*4. */
   maxVoxels?: number;
@@ -51,6 +58,12 @@ export function validateDecodeOptions(o: DecodeOptions): void {
   if (o.size !== undefined && (!Number.isInteger(o.size) || o.size <= 0 || o.size % 8 !== 0)) {
     throw new VideoError('bad_option', `size must be a positive multiple of 8 (got ${o.size}); the model needs height and width divisible by 8, e.g. 256`);
   }
+  if (o.crop !== undefined) {
+    const { width, height } = o.crop;
+    if (![width, height].every((v) => Number.isInteger(v) && v > 0 && v % 8 === 0)) {
+      throw new VideoError('bad_option', `crop must be positive multiples of 8 (got ${width}x${height}); the model needs height and width divisible by 8, e.g. 256x256`);
+    }
+  }
   if (o.temporalMultiple !== undefined && o.temporalMultiple !== 4 && o.temporalMultiple !== 8) {
     throw new VideoError('bad_option', `temporalMultiple must be 4 or 8 (got ${String(o.temporalMultiple)}): the model's temporal compression`);
   }
@@ -67,6 +80,18 @@ export function snapFrames(n: number, m: number): number {
 export function resizedSize(width: number, height: number, size: number): { width: number; height: number } {
   if (width <= height) return { width: size, height: Math.max(1, Math.round((height * size) / width)) };
   return { width: Math.max(1, Math.round((width * size) / height)), height: size };
+}
+
+/** Python's round(): halves go to the even neighbour. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** Short side `size`, long side truncated as the reference's int(size * long / short). */
+function truncatedResize(width: number, height: number, size: number): { width: number; height: number } {
+  if (width <= height) return { width: size, height: Math.max(1, Math.floor((height * size) / width)) };
+  return { width: Math.max(1, Math.floor((width * size) / height)), height: size };
 }
 
 export function planDecode(info: VideoInfo, o: DecodeOptions): DecodePlan {
@@ -97,16 +122,19 @@ export function planDecode(info: VideoInfo, o: DecodeOptions): DecodePlan {
   let scaledH = info.height;
   let algo = 'bicubic';
   if (o.size !== undefined) {
-    ({ width: scaledW, height: scaledH } = resizedSize(info.width, info.height, o.size));
+    ({ width: scaledW, height: scaledH } = o.crop ? truncatedResize(info.width, info.height, o.size) : resizedSize(info.width, info.height, o.size));
     algo = scaledW <= info.width && scaledH <= info.height ? 'area' : 'bicubic';
   }
-  const width = scaledW - (scaledW % 8);
-  const height = scaledH - (scaledH % 8);
+  const width = o.crop ? o.crop.width : scaledW - (scaledW % 8);
+  const height = o.crop ? o.crop.height : scaledH - (scaledH % 8);
+  if (o.crop && (width > scaledW || height > scaledH)) {
+    throw new VideoError('bad_option', `${info.path} is ${scaledW}x${scaledH} pixels${o.size ? ' after resizing' : ''}, smaller than the ${width}x${height} crop; pick a larger size or a smaller crop`);
+  }
   if (width === 0 || height === 0) {
     throw new VideoError('bad_option', `${info.path} is ${scaledW}x${scaledH} pixels${o.size ? ` after resizing` : ''}, too small for the model (both sides must reach 8); pass a larger size, e.g. size 64 (--size 64)`);
   }
   if (scaledW !== info.width || scaledH !== info.height) notes.push(`resized ${info.width}x${info.height} -> ${scaledW}x${scaledH} (${algo} filter)`);
-  if (width !== scaledW || height !== scaledH) notes.push(`centre-cropped ${scaledW}x${scaledH} -> ${width}x${height} (sides must be multiples of 8)`);
+  if (width !== scaledW || height !== scaledH) notes.push(`centre-cropped ${scaledW}x${scaledH} -> ${width}x${height} (${o.crop ? 'the requested crop' : 'sides must be multiples of 8'})`);
 
   const voxels = width * height * frames;
   if (voxels > maxVoxels) {
@@ -127,7 +155,8 @@ export function planDecode(info: VideoInfo, o: DecodeOptions): DecodePlan {
   // One swscale pass resizes and converts to RGB; accurate_rnd and full_chroma_int keep the YUV->RGB step exact to a level.
   filters.push(`scale=${scaledW}:${scaledH}:flags=${algo}+accurate_rnd+full_chroma_int`, 'format=rgb24');
   if (width !== scaledW || height !== scaledH) {
-    filters.push(`crop=${width}:${height}:${Math.floor((scaledW - width) / 2)}:${Math.floor((scaledH - height) / 2)}`);
+    const offset = (scaled: number, side: number) => (o.crop ? roundHalfEven((scaled - side) / 2) : Math.floor((scaled - side) / 2));
+    filters.push(`crop=${width}:${height}:${offset(scaledW, width)}:${offset(scaledH, height)}`);
   }
   return { frames, width, height, fps: info.fps / rate, frameIndices, filter: filters.join(','), notes };
 }

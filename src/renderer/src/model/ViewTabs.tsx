@@ -7,6 +7,9 @@ const TABS: [ViewName, string][] = [
   ['chunking', 'Chunking'],
   ['energy', 'Energy flow'],
   ['latent', 'Latent 3D'],
+  ['frequency', 'Frequency'],
+  ['latent-stats', 'Latent stats'],
+  ['models', 'Model vs model'],
 ];
 
 export function ViewTabs() {

@@ -7,7 +7,7 @@ import { ApiError, ERROR_CODES, type ChunkComparison, type ModelInfo, type Recon
 import type { TaskState } from '../store';
 import type { Transport } from '../transport/transport';
 
-export type ViewName = 'subbands' | 'reconstruct' | 'chunking' | 'energy' | 'latent';
+export type ViewName = 'subbands' | 'reconstruct' | 'chunking' | 'energy' | 'latent' | 'frequency' | 'latent-stats' | 'models';
 
 export interface ModelSlice {
   view: ViewName;

@@ -1,0 +1,147 @@
+// Evaluation protocols: which frames, what size, how the reconstruction is
+// saved and how PSNR is pooled. Numbers from different tools disagree mostly
+// because of these choices, so every result file carries the resolved protocol.
+//
+// `wfvae-paper` follows the public reference (PKU-YuanGroup/WF-VAE):
+// - frames: examples/eval.sh evaluates NUM_FRAMES=33, SAMPLE_RATE=1, RESOLUTION=256,
+//   crop_size=256; ValidVideoDataset._load_video takes frames linspace(0, 33*rate - 1, 33)
+//   from frame 0 and raises "video too short!" on shorter clips (we skip those clips and say so);
+// - size: short side resized to 256 (int() truncation of the long side), then
+//   CenterCropVideo to 256x256 (offset int(round((side - 256) / 2)));
+// - saving: scripts/recon_video.py writes the reconstruction with custom_to_video:
+//   clamp to [-1, 1], (x + 1) / 2, (255 * x).astype(uint8), i.e. truncation to 8 bits;
+// - PSNR: causalvideovae/eval/cal_psnr.py, per frame 20 log10(1 / sqrt(mse)) on [0, 1],
+//   then the mean over frames (100 when that mean is infinite);
+// - SSIM: cal_ssim.py, 11x11 Gaussian (sigma 1.5), C1 = 0.01^2, C2 = 0.03^2 on [0, 1],
+//   valid region ([5:-5, 5:-5]), per channel, mean over channels, then over frames;
+// - LPIPS: cal_lpips.py, lpips.LPIPS(net='alex', spatial=True) on [-1, 1], original first,
+//   mean over frames and pixels.
+// Known differences: ffmpeg's area filter resizes where the reference uses PyTorch's
+// bilinear+antialias, and the reference also passes both videos through an mp4v
+// encode (cv2.VideoWriter) before measuring, which we do not imitate; at sample
+// rates above 1 we take every n-th frame where its linspace can differ by one frame.
+//
+// `per-video` is how some tokenizer benchmarks report: one MSE over the whole
+// video in 8 bits (rounded), all frames, native size.
+
+export const PRESET_NAMES = ['wfvae-paper', 'per-video'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+/** How the reconstruction becomes a saved video before it is measured. */
+export const QUANTIZE_MODES = ['float', 'uint8-round', 'uint8-floor'] as const;
+export type QuantizeMode = (typeof QUANTIZE_MODES)[number];
+
+/** How per-frame errors pool into a clip's PSNR. */
+export type PsnrPooling = 'mean-of-frames' | 'video-mse';
+
+export interface EvalProtocol {
+  preset: PresetName;
+  /** Overrides the user gave on top of the preset (already applied below). */
+  overrides: Partial<ProtocolOverrides>;
+  /** null: every frame (snapped to 1 + mk). */
+  frames: number | null;
+  /** Clips with fewer frames are skipped rather than evaluated shorter. */
+  exactFrames: boolean;
+  start: number;
+  sampleRate: number;
+  /** Short side after resizing; null: native size. */
+  size: number | null;
+  /** Centre crop after the resize; null: crop to multiples of 8 only. */
+  crop: { width: number; height: number } | null;
+  quantize: QuantizeMode;
+  psnr: PsnrPooling;
+  /** Clip PSNR used when the pooled value is infinite (identical frames). */
+  psnrCap: number | null;
+  description: string;
+}
+
+export interface ProtocolOverrides {
+  frames: number | null;
+  start: number;
+  sampleRate: number;
+  size: number | null;
+  crop: { width: number; height: number } | null;
+  quantize: QuantizeMode;
+}
+
+const PRESETS: Record<PresetName, Omit<EvalProtocol, 'overrides'>> = {
+  'wfvae-paper': {
+    preset: 'wfvae-paper',
+    frames: 33,
+    exactFrames: true,
+    start: 0,
+    sampleRate: 1,
+    size: 256,
+    crop: { width: 256, height: 256 },
+    quantize: 'uint8-floor',
+    psnr: 'mean-of-frames',
+    psnrCap: 100,
+    description:
+      'The WF-VAE reference evaluation: first 33 frames (sample rate 1), short side 256 then a 256x256 centre crop, ' +
+      'reconstruction clamped and truncated to 8 bits, PSNR = mean over frames of per-frame PSNR on [0, 1], ' +
+      'SSIM 11x11 Gaussian (sigma 1.5) per channel on the valid region, LPIPS (AlexNet, spatial) on [-1, 1].',
+  },
+  'per-video': {
+    preset: 'per-video',
+    frames: null,
+    exactFrames: false,
+    start: 0,
+    sampleRate: 1,
+    size: null,
+    crop: null,
+    quantize: 'uint8-round',
+    psnr: 'video-mse',
+    psnrCap: null,
+    description:
+      'One MSE per video: every frame (1 + 4k), native size cropped to multiples of 8, reconstruction rounded to 8 bits, ' +
+      'PSNR = 10 log10(255^2 / MSE over the whole video).',
+  },
+};
+
+export function isPresetName(s: string): s is PresetName {
+  return (PRESET_NAMES as readonly string[]).includes(s);
+}
+
+export function resolveProtocol(preset: PresetName, overrides: Partial<ProtocolOverrides> = {}): EvalProtocol {
+  const base = PRESETS[preset];
+  const p: EvalProtocol = { ...base, crop: base.crop ? { ...base.crop } : null, overrides: { ...overrides } };
+  if (overrides.frames !== undefined) {
+    p.frames = overrides.frames;
+    p.exactFrames = overrides.frames !== null;
+  }
+  if (overrides.start !== undefined) p.start = overrides.start;
+  if (overrides.sampleRate !== undefined) p.sampleRate = overrides.sampleRate;
+  if (overrides.size !== undefined) p.size = overrides.size;
+  if (overrides.crop !== undefined) p.crop = overrides.crop ? { ...overrides.crop } : null;
+  if (overrides.quantize !== undefined) p.quantize = overrides.quantize;
+  if (p.crop && p.size === null) throw new Error('a crop needs a resize first: give --size as well (the short side before the centre crop)');
+  // Which side is short depends on the clip; at least the crop's smaller side must fit the short side.
+  if (p.crop && p.size !== null && Math.min(p.crop.width, p.crop.height) > p.size) {
+    throw new Error(`the ${p.crop.width}x${p.crop.height} crop is larger than the ${p.size}-pixel short side; lower --crop or raise --size`);
+  }
+  const changed = Object.keys(overrides);
+  if (changed.length) p.description += ` Overridden: ${changed.map((k) => `${k}=${JSON.stringify(overrides[k as keyof ProtocolOverrides])}`).join(', ')}.`;
+  return p;
+}
+
+/** The video decoding this protocol asks for (the engine's DecodeOptions fields). */
+export function decodeOptionsOf(p: EvalProtocol): { start: number; sampleRate: number; frames?: number; size?: number; crop?: { width: number; height: number } } {
+  const o: ReturnType<typeof decodeOptionsOf> = { start: p.start, sampleRate: p.sampleRate };
+  if (p.frames !== null) o.frames = p.frames;
+  if (p.size !== null) o.size = p.size;
+  if (p.crop) o.crop = { ...p.crop };
+  return o;
+}
+
+/** Parses "256x256", "256" (square) or "none". */
+export function parseCrop(text: string): { width: number; height: number } | null {
+  if (text === 'none') return null;
+  const m = /^(\d+)(?:x(\d+))?$/.exec(text);
+  if (!m) throw new Error(`crop must be WxH (e.g. 256x256), one number for a square, or none (got "${text}")`);
+  const width = Number(m[1]);
+  const height = Number(m[2] ?? m[1]);
+  if (width % 8 !== 0 || height % 8 !== 0 || width === 0 || height === 0) {
+    throw new Error(`crop sides must be positive multiples of 8 (got ${width}x${height}); the model needs both divisible by 8`);
+  }
+  return { width, height };
+}
