@@ -15,6 +15,7 @@ describe('contract', () => {
     expect(API_METHOD_NAMES).toEqual([
       'openVideo', 'getFrame', 'getSubbands', 'cancel', 'closeClip', 'listClips',
       'getModel', 'loadModel', 'reconstruct', 'compareChunking', 'getModelFrame', 'getTaps', 'getLatent',
+      'selectClip', 'estimateClip', 'getThumbnails', 'reconstructVideo', 'getFrames', 'getTapTimeline', 'prepareExport', 'exportInfo',
     ]);
   });
 

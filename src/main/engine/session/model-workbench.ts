@@ -19,10 +19,16 @@ import { CACHED_TOLERANCE, compareChunking } from '../runtime/stream-compare';
 import { chunkingVerdict } from '../runtime/stream-model';
 import type { Tensor } from '../tensor';
 import { tapFrameFor, type TapMeta } from './tap-views';
+import type { ModelCostFacts, Rate } from './work-estimate';
+
+/** The probe that measures a model's speed before its first real run: 1 + 2·tc frames of this size, zeros. */
+const PROBE_SIDE = 64;
 
 interface Loaded {
   model: WfvaeModel;
   info: ModelInfo;
+  /** Seconds per video voxel of a reconstruction with metrics, from a probe or the largest run so far. */
+  rate?: Rate & { voxels: number };
   /** Runs using the model; it is released only when none is left. */
   users: number;
   retired: boolean;
@@ -137,6 +143,7 @@ export class ModelWorkbench {
   ): Promise<Reconstruction> {
     return this.withModel(async ({ model, info }) => {
       const [, T, H, W] = video.shape;
+      const started = performance.now();
       onProgress('encode + decode (whole clip)', 0, 0);
       const r = await model.reconstruct({ data: video.data, shape: [1, ...video.shape] }, { taps: true, signal });
       const out = squeeze(r.video);
@@ -157,6 +164,7 @@ export class ModelWorkbench {
         latentShape: r.mean.shape.slice(1),
       };
       this.assertCurrent(info);
+      this.recordRate(T * H * W, (performance.now() - started) / 1000, `a whole-clip run of ${T}×${H}×${W}`);
       this.entry(clipId).recon = { summary, video: out, mean: r.mean, taps: r.taps ?? {}, tapMeta: info.taps };
       return summary;
     });
@@ -207,6 +215,55 @@ export class ModelWorkbench {
       this.entry(clipId).chunks = { summary, videos: r.videos! };
       return summary;
     });
+  }
+
+  /** Runs work with the loaded model, which stays alive until the work ends even if another is loaded meanwhile. */
+  async use<T>(work: (model: WfvaeModel, info: ModelInfo) => Promise<T>): Promise<T> {
+    return this.withModel(async (l) => {
+      const out = await work(l.model, l.info);
+      this.assertCurrent(l.info);
+      return out;
+    });
+  }
+
+  /** Keeps the speed of the largest run of the loaded model (small runs overstate the per-voxel cost). */
+  recordRate(voxels: number, seconds: number, what: string): void {
+    const l = this.loaded;
+    if (!l || !(seconds > 0) || voxels < 1) return;
+    if (l.rate && l.rate.voxels > voxels && !l.rate.basis.startsWith('probe')) return;
+    l.rate = { seconds: seconds / voxels, voxels, basis: `measured: ${what} took ${seconds.toFixed(2)} s on ${l.model.provider}` };
+  }
+
+  /**
+   * The loaded model's facts for estimates, with its speed on this machine: measured by a small
+   * probe run the first time (zeros in, a real forward pass and SSIM), then by the largest run.
+   * Null when no model is loaded.
+   */
+  async costFacts(): Promise<ModelCostFacts | null> {
+    const l = this.loaded;
+    if (!l) return null;
+    // A probe while the model runs something else would measure both: wait for an idle moment.
+    if (!l.rate && l.users === 0) {
+      const tc = l.model.facts.temporalCompression;
+      const T = 1 + 2 * tc;
+      const video: Tensor = { data: new Float32Array(3 * T * PROBE_SIDE * PROBE_SIDE), shape: [3, T, PROBE_SIDE, PROBE_SIDE] };
+      const t0 = performance.now();
+      const r = await this.withModel(({ model }) => model.reconstruct({ data: video.data, shape: [1, ...video.shape] }));
+      ssim(squeeze(r.video), video, { range: 2 });
+      const seconds = (performance.now() - t0) / 1000;
+      const voxels = T * PROBE_SIDE * PROBE_SIDE;
+      // recordRate would not replace a real run measured meanwhile.
+      l.rate ??= { seconds: seconds / voxels, voxels, basis: `probe: a ${T}×${PROBE_SIDE}×${PROBE_SIDE} run took ${seconds.toFixed(2)} s on ${l.model.provider}` };
+    }
+    const m = l.model.manifest;
+    return {
+      className: m.className,
+      config: m.config,
+      temporalCompression: l.model.facts.temporalCompression,
+      latentChannels: l.model.facts.latentChannels,
+      weightBytes: m.weightsBytes,
+      rate: l.rate ? { seconds: l.rate.seconds, basis: l.rate.basis } : null,
+    };
   }
 
   recon(clipId: string): ReconEntry {

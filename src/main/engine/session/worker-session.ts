@@ -66,6 +66,30 @@ export class WorkerSession implements WfvaeApi {
   getLatent(r: ApiRequest<'getLatent'>): Promise<ApiResponse<'getLatent'>> {
     return this.call('getLatent', r);
   }
+  selectClip(r: ApiRequest<'selectClip'>): Promise<ApiResponse<'selectClip'>> {
+    return this.call('selectClip', r);
+  }
+  estimateClip(r: ApiRequest<'estimateClip'>): Promise<ApiResponse<'estimateClip'>> {
+    return this.call('estimateClip', r);
+  }
+  getThumbnails(r: ApiRequest<'getThumbnails'>): Promise<ApiResponse<'getThumbnails'>> {
+    return this.call('getThumbnails', r);
+  }
+  reconstructVideo(r: ApiRequest<'reconstructVideo'>): Promise<ApiResponse<'reconstructVideo'>> {
+    return this.call('reconstructVideo', r);
+  }
+  getFrames(r: ApiRequest<'getFrames'>): Promise<ApiResponse<'getFrames'>> {
+    return this.call('getFrames', r);
+  }
+  getTapTimeline(r: ApiRequest<'getTapTimeline'>): Promise<ApiResponse<'getTapTimeline'>> {
+    return this.call('getTapTimeline', r);
+  }
+  prepareExport(r: ApiRequest<'prepareExport'>): Promise<ApiResponse<'prepareExport'>> {
+    return this.call('prepareExport', r);
+  }
+  exportInfo(r: ApiRequest<'exportInfo'>): Promise<ApiResponse<'exportInfo'>> {
+    return this.call('exportInfo', r);
+  }
   /** Posted outside the call queue: the worker handles it even while a long task awaits. */
   async cancel(r: ApiRequest<'cancel'>): Promise<ApiResponse<'cancel'>> {
     if (!this.worker) return { cancelled: false };

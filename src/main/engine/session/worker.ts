@@ -30,6 +30,14 @@ const handlers: Record<ApiMethodName, Handler> = {
   getModelFrame: (r) => core.getModelFrame(r),
   getTaps: (r) => core.getTaps(r),
   getLatent: (r) => core.getLatent(r),
+  selectClip: (r) => core.selectClip(r),
+  estimateClip: (r) => core.estimateClip(r),
+  getThumbnails: (r) => core.getThumbnails(r),
+  reconstructVideo: (r) => core.reconstructVideo(r),
+  getFrames: (r) => core.getFrames(r),
+  getTapTimeline: (r) => core.getTapTimeline(r),
+  prepareExport: (r) => core.prepareExport(r),
+  exportInfo: (r) => core.exportInfo(r),
 };
 
 port.on('message', (msg: ToWorker) => {
