@@ -18,6 +18,7 @@ import {
 import { decodeWire, encodeWire } from '../../shared/wire-codec';
 import { BodyTooLargeError, readBody } from './request-body';
 import { sendStatic } from './static-files';
+import { DOWNLOAD_PREFIX, sendDownload } from './downloads';
 import { createToken, tokenMatches } from './token';
 
 export const SERVE_HOST = '127.0.0.1';
@@ -95,6 +96,10 @@ export function startServeServer(opts: ServeOptions): Promise<ServeServer> {
       res.write(': connected\n\n');
       sseClients.add(res);
       req.on('close', () => sseClients.delete(res));
+      return;
+    }
+    if (url.pathname.startsWith(DOWNLOAD_PREFIX) && req.method === 'GET') {
+      await sendDownload(res, opts.session, decodeURIComponent(url.pathname.slice(DOWNLOAD_PREFIX.length)));
       return;
     }
     if (url.pathname.startsWith('/api/')) {

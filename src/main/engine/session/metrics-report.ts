@@ -1,7 +1,6 @@
 // Per-frame PSNR/SSIM as CSV and JSON files that carry their own context:
 // which model, which part of which video, and how the numbers were measured,
 // so a file found months later still says what it is.
-import { SSIM_DESCRIPTION } from '../metrics/index';
 
 export const PSNR_DESCRIPTION =
   'PSNR = 10 log10(range^2 / MSE) with range 2 (video in [-1, 1]); the clip value comes from the MSE over all frames, per frame from that frame\'s MSE; identical frames have infinite PSNR (written as inf).';
