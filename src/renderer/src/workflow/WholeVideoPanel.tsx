@@ -63,7 +63,7 @@ function VideoResultView({ v }: { v: VideoResult }) {
   const quarter = v.memory[Math.floor(v.memory.length / 4)]?.rssBytes ?? 0;
   const peak = Math.max(...rss);
   return (
-    <div data-testid="video-result" data-frames={v.frames}>
+    <div data-testid="video-result" data-frames={v.frames} data-rss={JSON.stringify(v.memory.map((m) => [m.frame, m.rssBytes]))}>
       <div className="stats">
         <Stat label="Frames" value={`${v.frames} (source ${v.firstFrame}–${v.lastFrame})`} testId="video-frames" />
         <Stat label="PSNR (video)" value={fmtDb(v.psnr.clip)} testId="video-psnr" />
