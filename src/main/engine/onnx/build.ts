@@ -1,13 +1,15 @@
 // Assembles the encoder and decoder graphs of a checkpoint: graph inputs, the
 // model body (wfvae.ts / wfvae2.ts), and the named outputs, taps and stream
 // state. Two modes share the model code: `whole` runs a complete clip in one
-// pass (and exports the state that starts a chunked run); `step` continues a
-// chunked run by one chunk of any length (timeline-stream.ts).
+// pass (it is also what naive chunking runs on every chunk); `step` runs one
+// chunk of a Causal Cache run, the first or any later one, of any length
+// (timeline-stream.ts).
 import { GraphBuilder, type Value } from './graph';
 import { channels, type Ctx } from './layers';
 import type { GraphOptions } from './model-config';
 import type { Tap } from './outputs';
-import { FLAG_FINAL, FLAG_STARTED, PrefixTimeline, StepTimeline, type StateInfo } from './timeline-stream';
+import { WholeClipTimeline } from './timeline';
+import { FLAG_FINAL, FLAG_FIRST, FLAG_STARTED, StepTimeline, type StateInfo } from './timeline-stream';
 import type { WeightStore } from './weights';
 import { wfvaeDecoder, wfvaeEncoder } from './wfvae';
 import { wfvae2Decoder, wfvae2Encoder } from './wfvae2';
@@ -27,9 +29,9 @@ export interface BuiltGraph {
   input: string;
   outputs: string[];
   taps: TapInfo[];
-  /** Stream state: `whole` graphs output it, `step` graphs take it in and out. */
+  /** Stream state a `step` graph takes in and gives out (none for `whole`). */
   states: StateInfo[];
-  /** Flag inputs a `step` graph takes (FLAG_STARTED, FLAG_FINAL), if any. */
+  /** Flag inputs a `step` graph takes (FLAG_FIRST, FLAG_STARTED, FLAG_FINAL), if any. */
   flags: string[];
 }
 
@@ -47,12 +49,13 @@ function exposeTaps(g: GraphBuilder, taps: Tap[]): TapInfo[] {
 }
 
 function context(g: GraphBuilder, cfg: GraphOptions, mode: GraphMode): { c: Ctx; states: () => StateInfo[] } {
-  const time = mode === 'whole' ? new PrefixTimeline(g) : new StepTimeline(g);
+  if (mode === 'whole') return { c: { g, time: new WholeClipTimeline(g), norm: cfg.norm_type }, states: () => [] };
+  const time = new StepTimeline(g);
   return { c: { g, time, norm: cfg.norm_type }, states: () => time.states };
 }
 
 function flagsOf(g: GraphBuilder): string[] {
-  return [FLAG_STARTED, FLAG_FINAL].filter((f) => g.inputNames.includes(f));
+  return [FLAG_FIRST, FLAG_STARTED, FLAG_FINAL].filter((f) => g.inputNames.includes(f));
 }
 
 export function buildEncoderGraph(cfg: GraphOptions, store: WeightStore, mode: GraphMode = 'whole'): BuiltGraph {

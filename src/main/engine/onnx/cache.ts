@@ -25,7 +25,10 @@ export const MANIFEST_FILE = 'manifest.json';
 export const WEIGHTS_BIN = 'weights.bin';
 export const MANIFEST_FORMAT = 'wfvae-inspector-graphs';
 // 2: step graphs and stream state for Causal Cache chunking.
-export const MANIFEST_VERSION = 2;
+// 3: stateless whole-clip graphs (the step graph starts a chunked run itself),
+//    Haar transforms without grouped convolutions (WebGPU, CoreML and DirectML
+//    reject them), LayerNormalization and 4D nearest upsampling.
+export const MANIFEST_VERSION = 3;
 
 export interface GraphEntry {
   file: string;

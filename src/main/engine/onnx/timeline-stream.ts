@@ -1,6 +1,8 @@
-// The Causal Cache as graphs. A clip is run as a prefix (its first frame, with
-// the whole-clip graph) and then continuation steps of any number of frames.
-// Every causal layer keeps what the next chunk needs as explicit graph state:
+// The Causal Cache as graphs. A chunked run feeds a clip to one step graph,
+// chunk by chunk: the first chunk (frame 0 alone; the `first` flag set) is
+// padded as a whole clip's start is, every later chunk continues from the
+// state the previous one left. Every causal layer keeps what the next chunk
+// needs as explicit graph state:
 //
 //   causal conv, kernel k, stride s  the last k - s frames of its padded input
 //   time x2 upsampling (trilinear)   the last input frame; the newest odd output
@@ -11,11 +13,15 @@
 // A stream's "lag" is how many of its frames are held back (by look-ahead)
 // relative to what its inputs would allow; merges delay the less-lagged side
 // so both carry the same frames. Lags are static: they follow from the model's
-// structure alone, so the prefix and step graphs agree on every state's size.
+// structure alone, so every step agrees on every state's size.
+//
+// The whole-clip graph carries no state at all: outputs that only a chunked
+// run needs would keep every padded activation alive until the end of a
+// whole-clip run (onnxruntime computes them, late), doubling its memory.
 import type { GraphBuilder, Value } from './graph';
 import { DataType } from './proto';
 import { concat, dims, shapeOf, slice, sliceDyn } from './layers';
-import { WholeClipTimeline, doubleFrames, type TimeInterpolation, type Timeline } from './timeline';
+import { doubleFrames, type TimeInterpolation, type Timeline } from './timeline';
 
 export interface StateInfo {
   /** Graph input `cache.<name>`, graph output `cache_next.<name>`. */
@@ -26,8 +32,12 @@ export interface StateInfo {
 
 export const stateInput = (name: string) => `cache.${name}`;
 export const stateOutput = (name: string) => `cache_next.${name}`;
+export const FLAG_FIRST = 'stream_first';
 export const FLAG_STARTED = 'stream_started';
 export const FLAG_FINAL = 'stream_final';
+
+const BOOL = 9; // onnx TensorProto.BOOL
+const INT64_MAX = Number.MAX_SAFE_INTEGER;
 
 const stateDims = (name: string, frames: number) => ['batch', `${name}_c`, frames, `${name}_h`, `${name}_w`];
 
@@ -99,58 +109,38 @@ abstract class StatefulTimeline implements Timeline {
 }
 
 /**
- * The whole-clip graph, additionally exporting the state a continuation step
- * needs. Run on a clip's first frame it starts a chunked run; its state
- * outputs cost nothing when not fetched.
+ * One chunk of a chunked run: state in, outputs and state out. The first chunk
+ * of a clip (`stream_first` = 1) is its frame 0 alone (latent frame 0 for the
+ * decoder); its state inputs are placeholders of shape (1, 1, frames, 1, 1),
+ * and every layer pads it as a whole clip's start is padded.
  */
-export class PrefixTimeline extends StatefulTimeline {
-  private readonly whole: WholeClipTimeline;
-
-  constructor(g: GraphBuilder) {
-    super(g);
-    this.whole = new WholeClipTimeline(g);
-  }
-
-  causalPad(x: Value, k: number, stride: number, key: string): Value {
-    const padded = this.whole.causalPad(x, k);
-    const keep = k - stride;
-    if (keep > 0) {
-      this.addState(key, keep, 'conv');
-      this.emitState(key, slice(this.g, padded, 2, -keep), keep);
-    }
-    return padded;
-  }
-
-  protected timeDouble(x: Value, mode: TimeInterpolation, key: string): Value {
-    if (mode === 'trilinear') {
-      // Contents unused: the first step starts the upsampling stream afresh.
-      this.addState(key, 1, 'upsample');
-      this.emitState(key, slice(this.g, x, 2, -1), 1);
-    }
-    return this.whole.upsampleTime(x, mode);
-  }
-
-  protected dropFirst(x: Value): Value {
-    return this.whole.dropPaddingFrame(x);
-  }
-
-  protected delay(x: Value, frames: number, key: string): Value {
-    // Contents unused: a FIFO has nothing to release before its stream starts.
-    this.addState(key, frames, 'fifo');
-    this.emitState(key, concat(this.g, Array<Value>(frames).fill(slice(this.g, x, 2, 0, 1)), 2), frames);
-    return x;
-  }
-}
-
-/** One continuation chunk: state in, outputs and state out. */
 export class StepTimeline extends StatefulTimeline {
+  private first?: Value;
+  private firstBool?: Value;
   private started?: Value;
+  private startedBool?: Value;
   private final?: Value;
 
-  /** 1 once the upsampling streams have begun (every step after the first). */
+  /** 1 on a clip's first chunk. */
+  private flagFirst(): Value {
+    this.first ??= this.g.input(FLAG_FIRST, [1], DataType.INT64);
+    return this.first;
+  }
+
+  private isFirst(): Value {
+    this.firstBool ??= this.g.op1('Cast', [this.flagFirst()], { to: BOOL });
+    return this.firstBool;
+  }
+
+  /** 1 once the streams after frame 0 have begun (from the clip's third chunk on). */
   private flagStarted(): Value {
     this.started ??= this.g.input(FLAG_STARTED, [1], DataType.INT64);
     return this.started;
+  }
+
+  private isStarted(): Value {
+    this.startedBool ??= this.g.op1('Cast', [this.flagStarted()], { to: BOOL });
+    return this.startedBool;
   }
 
   /** 1 on the clip's last chunk: look-ahead frames are released with clamped neighbours. */
@@ -165,47 +155,63 @@ export class StepTimeline extends StatefulTimeline {
   }
 
   causalPad(x: Value, k: number, stride: number, key: string): Value {
-    const keep = k - stride;
-    if (keep <= 0) return x; // chunks arrive in whole strides: nothing carries over
-    const padded = concat(this.g, [this.stateIn(key, keep, 'conv'), x], 2);
-    this.emitState(key, slice(this.g, padded, 2, -keep), keep);
+    const g = this.g;
+    const lead = k - 1; // frames a clip's start is padded with (copies of frame 0)
+    if (lead <= 0) return x;
+    const keep = Math.max(0, k - stride); // frames carried from chunk to chunk
+    const rep = concat(g, Array<Value>(lead).fill(slice(g, x, 2, 0, 1)), 2);
+    const parts: Value[] = [];
+    // Padding only the first chunk takes (later chunks arrive in whole strides).
+    if (lead > keep) parts.push(sliceDyn(g, rep, 2, g.int64([0]), g.op1('Mul', [g.int64([lead - keep]), this.flagFirst()])));
+    if (keep > 0) parts.push(g.op1('Where', [this.isFirst(), slice(g, rep, 2, 0, keep), this.stateIn(key, keep, 'conv')]));
+    const padded = concat(g, [...parts, x], 2);
+    if (keep > 0) this.emitState(key, slice(g, padded, 2, -keep), keep);
     return padded;
   }
 
   protected timeDouble(x: Value, mode: TimeInterpolation, key: string): Value {
     const g = this.g;
-    if (mode === 'nearest') return doubleFrames(g, x, mode, x, x);
+    // A clip's first frame is not doubled: on the first chunk (frame 0 alone) keep one copy.
+    if (mode === 'nearest') return sliceDyn(g, doubleFrames(g, x, mode, x, x), 2, this.flagFirst(), g.int64([INT64_MAX]));
     const started = this.flagStarted();
     const last = this.stateIn(key, 1, 'upsample');
     // Before the stream starts its first frame has no predecessor: clamp to itself.
-    const pad = g.op1('Where', [g.op1('Cast', [started], { to: 9 /* BOOL */ }), last, slice(g, x, 2, 0, 1)]);
+    const pad = g.op1('Where', [this.isStarted(), last, slice(g, x, 2, 0, 1)]);
     const seq = concat(g, [pad, x], 2);
     const prev = concat(g, [slice(g, seq, 2, 0, 1), slice(g, seq, 2, 0, -1)], 2);
     const next = concat(g, [slice(g, seq, 2, 1), slice(g, seq, 2, -1)], 2);
-    const doubled = doubleFrames(g, seq, mode, prev, next);
+    // The first chunk's frame passes through unblended (weights 0 and 1), as in the whole clip.
+    const near = g.op1('Where', [this.isFirst(), g.scalar(1), g.scalar(0.75)]);
+    const far = g.op1('Where', [this.isFirst(), g.scalar(0), g.scalar(0.25)]);
+    const doubled = doubleFrames(g, seq, mode, prev, next, { near, far });
     // doubled = [even(pad), odd(pad), even(x0), odd(x0), …]. Keep odd(pad) only
     // when pad is the real previous frame; keep the last odd frame only at the
-    // end of the clip (otherwise it needs the next chunk's first frame).
+    // end of the clip (otherwise it needs the next chunk's first frame), and
+    // never on the first chunk, whose one frame is not doubled.
     const len = dims(g, shapeOf(g, doubled), 2, 3);
     const start = g.op1('Sub', [g.int64([2]), started]);
-    const end = g.op1('Add', [g.op1('Sub', [len, g.int64([1])]), this.flagFinal()]);
+    const release = g.op1('Mul', [this.flagFinal(), g.op1('Sub', [g.int64([1]), this.flagFirst()])]);
+    const end = g.op1('Add', [g.op1('Sub', [len, g.int64([1])]), release]);
     this.emitState(key, slice(g, x, 2, -1), 1);
     return sliceDyn(g, doubled, 2, start, end);
   }
 
   protected dropFirst(x: Value): Value {
-    return x; // only the clip's first chunk carries the padding frame
+    // Only the clip's first chunk carries the padding frame.
+    return sliceDyn(this.g, x, 2, this.flagFirst(), this.g.int64([INT64_MAX]));
   }
 
   protected delay(x: Value, frames: number, key: string): Value {
     const g = this.g;
-    const fifo = concat(g, [this.stateIn(key, frames, 'fifo'), x], 2);
+    const placeholder = concat(g, Array<Value>(frames).fill(slice(g, x, 2, 0, 1)), 2);
+    const fifo = concat(g, [g.op1('Where', [this.isStarted(), this.stateIn(key, frames, 'fifo'), placeholder]), x], 2);
     const n = dims(g, shapeOf(g, x), 2, 3);
     const d = g.int64([frames]);
-    // Emit as many frames as came in, shifted by `frames`; at the first step the
-    // FIFO is empty (skip its placeholder), at the last it drains.
+    // Emit as many frames as came in, shifted by `frames`. Until the streams
+    // start the FIFO holds only its placeholder (skipped); on the first chunk
+    // nothing is delayed (frame 0 has no look-ahead); at the last it drains.
     const start = g.op1('Mul', [d, g.op1('Sub', [g.int64([1]), this.flagStarted()])]);
-    const end = g.op1('Add', [n, g.op1('Mul', [d, this.flagFinal()])]);
+    const end = g.op1('Add', [n, g.op1('Mul', [d, g.op1('Max', [this.flagFinal(), this.flagFirst()])])]);
     this.emitState(key, slice(g, fifo, 2, -frames), frames);
     return sliceDyn(g, fifo, 2, start, end);
   }

@@ -24,16 +24,23 @@ export interface Timeline {
  * Doubles every frame of `x` in time as torch's interpolate(scale 2) does on a
  * sequence of its own: `nearest` repeats each frame; `trilinear`
  * (align_corners=False) gives 0.25/0.75 blends of neighbours, clamped at both
- * ends (`prev` and `next` supply the neighbours, already clamped).
+ * ends (`prev` and `next` supply the neighbours, already clamped; `weights`
+ * replaces the 0.75 / 0.25 blend where a graph must switch it).
  */
-export function doubleFrames(g: GraphBuilder, x: Value, mode: TimeInterpolation, prev: Value, next: Value): Value {
+export function doubleFrames(
+  g: GraphBuilder,
+  x: Value,
+  mode: TimeInterpolation,
+  prev: Value,
+  next: Value,
+  weights: { near: Value; far: Value } = { near: g.scalar(0.75), far: g.scalar(0.25) },
+): Value {
   let even = x;
   let odd = x;
   if (mode === 'trilinear') {
-    const q = g.scalar(0.25);
-    const tq = g.scalar(0.75);
-    even = g.op1('Add', [g.op1('Mul', [prev, q]), g.op1('Mul', [x, tq])]);
-    odd = g.op1('Add', [g.op1('Mul', [x, tq]), g.op1('Mul', [next, q])]);
+    const { near, far } = weights;
+    even = g.op1('Add', [g.op1('Mul', [prev, far]), g.op1('Mul', [x, near])]);
+    odd = g.op1('Add', [g.op1('Mul', [x, near]), g.op1('Mul', [next, far])]);
   }
   // Interleave: (B, C, n, H, W) x2 -> (B, C, n, 2, H, W) -> (B, C, 2n, H, W).
   const pair = g.op1('Concat', [g.op1('Unsqueeze', [even, g.int64([3])]), g.op1('Unsqueeze', [odd, g.int64([3])])], { axis: 3 });

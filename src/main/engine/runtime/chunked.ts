@@ -4,7 +4,7 @@
 // flicker). It holds O(chunk) activations and yields results as they come.
 import * as ort from 'onnxruntime-node';
 import type { Tensor } from '../tensor';
-import { FLAG_FINAL, FLAG_STARTED, stateInput, stateOutput, type StateInfo } from '../onnx/timeline-stream';
+import { FLAG_FINAL, FLAG_FIRST, FLAG_STARTED, stateInput, stateOutput, type StateInfo } from '../onnx/timeline-stream';
 import { FrameAccumulator, sliceFrames } from './stream-frames';
 
 export type ChunkMode = 'cached' | 'naive';
@@ -16,9 +16,9 @@ export interface GraphSession {
 
 /** The two graphs of one side (encoder or decoder) of a converted model. */
 export interface StreamGraphs {
-  /** Whole-clip graph; exports the state that starts a cached run. */
+  /** Whole-clip graph (naive chunking runs every chunk through it). */
   whole: GraphSession;
-  /** Continuation step graph; null when the model was converted without one. */
+  /** Causal Cache step graph (first chunk and continuations); null when the model was converted without one. */
   step: GraphSession | null;
   states: readonly StateInfo[];
   /** Flag inputs the step graph takes. */
@@ -50,10 +50,15 @@ const toOrt = (t: Tensor) => new ort.Tensor('float32', t.data, [...t.shape]);
 const fromOrt = (t: ort.Tensor): Tensor => ({ data: t.data as Float32Array, shape: [...t.dims] });
 const flag = (v: boolean) => new ort.Tensor('int64', BigInt64Array.from([v ? 1n : 0n]), [1]);
 
-/** Runs chunks through the cached (stateful) path. */
+/**
+ * Runs chunks through the Causal Cache step graph. The first chunk is frame 0
+ * alone (latent frame 0 for the decoder): the graph pads it as a clip's start
+ * and its state inputs are placeholders; every later chunk continues from the
+ * state the previous one returned.
+ */
 class CachedRunner {
   private state: Record<string, ort.Tensor> | null = null;
-  private steps = 0;
+  private chunks = 0;
 
   constructor(
     private readonly graphs: StreamGraphs,
@@ -64,24 +69,29 @@ class CachedRunner {
   }
 
   async run(chunk: Tensor, final: boolean): Promise<Record<string, Tensor>> {
+    const first = this.chunks === 0;
+    if (first && chunk.shape[2] !== 1) throw new Error(`internal: a Causal Cache run starts with one frame alone (got ${chunk.shape[2]})`);
     const states = this.graphs.states.map((s) => stateOutput(s.name));
-    let out: Record<string, ort.Tensor>;
-    if (!this.state) {
-      out = await this.graphs.whole.run({ [this.inputName]: toOrt(chunk) }, [...this.fetch, ...states]);
-    } else {
-      const feeds: Record<string, ort.Tensor> = { [this.inputName]: toOrt(chunk) };
-      for (const s of this.graphs.states) feeds[stateInput(s.name)] = this.state[stateOutput(s.name)];
-      if (this.graphs.stepFlags.includes(FLAG_STARTED)) feeds[FLAG_STARTED] = flag(this.steps > 0);
-      if (this.graphs.stepFlags.includes(FLAG_FINAL)) feeds[FLAG_FINAL] = flag(final);
-      out = await (this.graphs.step as GraphSession).run(feeds, [...this.fetch, ...states]);
-      this.steps++;
-    }
+    const feeds: Record<string, ort.Tensor> = { [this.inputName]: toOrt(chunk) };
+    for (const s of this.graphs.states) feeds[stateInput(s.name)] = this.state?.[stateOutput(s.name)] ?? placeholder(s.frames);
+    const flags = this.graphs.stepFlags;
+    if (flags.includes(FLAG_FIRST)) feeds[FLAG_FIRST] = flag(first);
+    // The streams after frame 0 begin on the second chunk; from the third on they carry state.
+    if (flags.includes(FLAG_STARTED)) feeds[FLAG_STARTED] = flag(this.chunks >= 2);
+    if (flags.includes(FLAG_FINAL)) feeds[FLAG_FINAL] = flag(final);
+    const out = await (this.graphs.step as GraphSession).run(feeds, [...this.fetch, ...states]);
+    this.chunks++;
     this.state = {};
     for (const s of states) this.state[s] = out[s];
     const result: Record<string, Tensor> = {};
     for (const f of this.fetch) result[f] = fromOrt(out[f]);
     return result;
   }
+}
+
+/** A state input's stand-in on the first chunk (the graph does not read it there; it broadcasts to any shape). */
+function placeholder(frames: number): ort.Tensor {
+  return new ort.Tensor('float32', new Float32Array(frames), [1, 1, frames, 1, 1]);
 }
 
 /**
