@@ -40,10 +40,11 @@ export interface ClipShape {
 
 /**
  * onnxruntime (CPU) keeps about this many copies of the widest decoder activation alive at the
- * peak of a whole-clip run. Fitted on peak RSS of `wfvae reconstruct` for T 9 -> 41 at 128x128:
- * wfvae-demo 14x, the golden wfvae-l-tiny 20x, wfvae2-tiny 8x; 16 sits between them.
+ * peak of a whole-clip run. Fitted on the growth of peak RSS of `wfvae reconstruct` from T 9 to
+ * 41 at 128x128, less its input and output tensors (whole-clip graphs without stream state):
+ * wfvae-demo 6.8x, the golden wfvae-l-tiny 6.9x, wfvae2-tiny 7.3x; 8 leaves room for the taps.
  */
-export const LIVE_ACTIVATION_COPIES = 16;
+export const LIVE_ACTIVATION_COPIES = 8;
 
 const F32 = 4;
 const MB = 2 ** 20;
