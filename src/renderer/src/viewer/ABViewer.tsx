@@ -218,8 +218,26 @@ export function ABViewer({ id, sources, initial = [0, 1], frames, fps, width, he
   };
   useEffect(() => registerViewerKeys(id, (k) => keys.current(k)), [id]);
 
+  // Ctrl/Alt/⌘ + wheel zooms about the pointer (and so does any wheel once zoomed in); a plain wheel
+  // scrolls the page. A native listener, because React's wheel listeners are passive and could not
+  // stop the browser's own page zoom on Ctrl + wheel.
+  const wheel = useRef<(e: WheelEvent) => void>(() => undefined);
+  wheel.current = (e) => {
+    if (!(e.ctrlKey || e.altKey || e.metaKey || zoom > 1)) return;
+    e.preventDefault();
+    const pane = (e.target as HTMLElement).closest('.ab__pane') as HTMLElement | null;
+    if (pane) zoomTo(e.deltaY < 0 ? zoom * 2 : zoom / 2, pointerToPane(e, pane));
+  };
+  useEffect(() => {
+    const el = stage.current;
+    if (!el) return;
+    const onWheel = (e: WheelEvent) => wheel.current(e);
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => el.removeEventListener('wheel', onWheel);
+  }, []);
+
   const drag = useRef<{ x: number; y: number; pan: { x: number; y: number } } | null>(null);
-  const pointerToPane = (e: React.PointerEvent | React.WheelEvent, el: HTMLElement) => {
+  const pointerToPane = (e: { clientX: number; clientY: number }, el: HTMLElement) => {
     const r = el.getBoundingClientRect();
     return { x: e.clientX - r.left, y: e.clientY - r.top };
   };
@@ -261,10 +279,6 @@ export function ABViewer({ id, sources, initial = [0, 1], frames, fps, width, he
       }}
       onPointerUp={() => (drag.current = null)}
       onPointerLeave={() => setHover(null)}
-      onWheel={(e) => {
-        if (!e.ctrlKey && !e.altKey && zoom === 1 && e.deltaY > 0) return;
-        zoomTo(e.deltaY < 0 ? zoom * 2 : zoom / 2, pointerToPane(e, e.currentTarget));
-      }}
     >
       <canvas
         ref={which === 'a' ? canvasA : canvasB}
@@ -395,7 +409,7 @@ export function ABViewer({ id, sources, initial = [0, 1], frames, fps, width, he
         </span>
       </div>
       <p className="muted ab__readout" data-testid={`${id}-readout`}>
-        {hover && pixel ? `pixel (${hover.x}, ${hover.y}): ${sources[a].label} ${readout(pixel.a)} · ${sources[b].label} ${readout(pixel.b)}` : 'Hover for pixel values; wheel or +/− to zoom (nearest-neighbour), drag to pan; both panes move together.'}
+        {hover && pixel ? `pixel (${hover.x}, ${hover.y}): ${sources[a].label} ${readout(pixel.a)} · ${sources[b].label} ${readout(pixel.b)}` : 'Hover for pixel values; Ctrl + wheel or + / − to zoom (nearest-neighbour), drag to pan; both panes move together.'}
       </p>
       {error && <p className="model-panel__error">{error}</p>}
     </section>
