@@ -5,6 +5,7 @@ import { UsageError } from './errors';
 import { progressBar } from './progress';
 import { parseProvider, resolveModelPath, WfvaeModel, type ProviderChoice } from '../main/engine/runtime/index';
 import type { ConvertProgress } from '../main/engine/onnx/convert';
+import { executionLines } from './execution-report';
 
 export const MODEL_OPTIONS_HELP = `model:
   --model M        checkpoint folder (config.json + diffusion_pytorch_model.safetensors,
@@ -52,14 +53,18 @@ export function conversionProgress(): { onProgress: (p: ConvertProgress) => void
   };
 }
 
-export async function openModel(o: ModelFlags, signal: AbortSignal): Promise<WfvaeModel> {
+/** Loads (converting on first use) and proves the model on its provider, then says where it runs (unless `quiet`). */
+export async function openModel(o: ModelFlags, signal: AbortSignal, quiet = false): Promise<WfvaeModel> {
   const path = await resolveModelPath(o.model);
   const progress = conversionProgress();
+  let m: WfvaeModel;
   try {
-    return await WfvaeModel.load(path, { provider: o.provider, threads: o.threads, convert: { onProgress: progress.onProgress, signal } });
+    m = await WfvaeModel.load(path, { provider: o.provider, threads: o.threads, convert: { onProgress: progress.onProgress, signal }, signal });
   } finally {
     progress.finish();
   }
+  if (!quiet) for (const line of executionLines(m)) process.stderr.write(`${line}\n`);
+  return m;
 }
 
 /** Runs `fn` with a signal that Ctrl-C fires, so long work stops cleanly and cleans up. */

@@ -3,7 +3,9 @@ import type { Command } from '../command';
 import { Flags, parseArgs } from '../args';
 import { UsageError } from '../errors';
 import { progressBar } from '../progress';
-import { CHUNK_OPTIONS_HELP } from '../chunk-options';
+import { planComparison, planJson } from '../chunk-options';
+import { executionJson } from '../execution-report';
+import { describeEstimate, parseBytes } from '../../main/engine/runtime/memory-plan';
 import { MODEL_OPTIONS_HELP, openModel, readModelFlags } from '../model-arg';
 import { parseTensorRef, readTensorRef } from '../tensor-arg';
 import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
@@ -24,12 +26,13 @@ layers are all causal.
   --enc-chunk N    encoder chunk in video frames (default 8)
   --dec-chunk M    decoder chunk in latent frames (default 2)
   --json           machine-readable result on stdout
+  --memory-budget SIZE  peak memory the comparison may plan for, e.g. 4G; it holds the
+                   whole-clip run and two more reconstructions, and is refused with its
+                   estimate when they would not fit (default: 75% of the memory available)
 
 ${VIDEO_OPTIONS_HELP}
 
-${MODEL_OPTIONS_HELP}
-
-${CHUNK_OPTIONS_HELP.split('\n')[0]}`;
+${MODEL_OPTIONS_HELP}`;
 
 const fmt = (x: number) => (x === 0 ? '0' : x.toExponential(2));
 const db = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'inf');
@@ -66,6 +69,13 @@ export const compareCommand: Command = {
     const modelFlags = readModelFlags(flags);
     const encChunk = flags.int('enc-chunk', { min: 1, max: 100_000 }) ?? 8;
     const decChunk = flags.int('dec-chunk', { min: 1, max: 100_000 }) ?? 2;
+    const budgetText = flags.string('memory-budget');
+    let budgetBytes: number | undefined;
+    try {
+      budgetBytes = budgetText === undefined ? undefined : parseBytes(budgetText, '--memory-budget');
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
     flags.assertAllUsed();
     const [path, ...extra] = flags.positionals;
     if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
@@ -73,7 +83,7 @@ export const compareCommand: Command = {
 
     const ac = new AbortController();
     process.once('SIGINT', () => ac.abort());
-    const model = await openModel(modelFlags, ac.signal);
+    const model = await openModel(modelFlags, ac.signal, json);
     try {
       let input: Tensor;
       if (tensorArg) {
@@ -85,12 +95,18 @@ export const compareCommand: Command = {
         for (const n of clip.notes) process.stderr.write(`note: ${n}\n`);
         input = { data: clip.data, shape: [1, ...clip.shape] };
       }
+      const [t, h, w] = input.shape.slice(-3);
+      const f = model.facts;
+      // A latent (decoder-only comparison) stands for the clip it decodes to.
+      const clip = input.shape[1] === 3 ? { frames: t, height: h, width: w } : { frames: 1 + (t - 1) * f.temporalCompression, height: h * f.spatialCompression, width: w * f.spatialCompression };
+      const plan = planComparison(model.manifest, clip, budgetBytes, 2);
+      if (!json) process.stderr.write(`memory: ${describeEstimate(plan.estimate, plan.budget)}\n`);
       const bar = progressBar('running whole / cached / naive');
       let step = 0;
       const r = await compareChunking(model, input, { encChunk, decChunk }, { signal: ac.signal, onProgress: () => bar(++step, step + 1) });
       bar.finish();
       if (json) {
-        process.stdout.write(JSON.stringify({ ...r, provider: model.provider, tolerance: CACHED_TOLERANCE }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n');
+        process.stdout.write(JSON.stringify({ ...r, provider: model.provider, execution: executionJson(model), memory: planJson(plan), tolerance: CACHED_TOLERANCE }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n');
       } else {
         process.stdout.write(table(r) + '\n');
       }

@@ -3,7 +3,7 @@ import { Flags, parseArgs } from '../args';
 import { UsageError } from '../errors';
 import { MODEL_OPTIONS_HELP, openModel, readModelFlags, withInterrupt } from '../model-arg';
 import { decodeWith } from '../../main/engine/runtime/stream-model';
-import { announceChunking, CHUNK_OPTIONS_HELP, chunkProgress, readChunkFlags } from '../chunk-options';
+import { announcePlan, CHUNK_BOOLEAN_FLAGS, CHUNK_OPTIONS_HELP, chunkProgress, planRun, readChunkFlags } from '../chunk-options';
 import { parseTensorRef, readTensorRef, writeTensors } from '../tensor-arg';
 import { encodeMp4 } from '../../main/engine/video/index';
 
@@ -29,7 +29,7 @@ export const decodeCommand: Command = {
   summary: 'decode a latent to video (safetensors or mp4)',
   help,
   async run(argv) {
-    const flags = new Flags(parseArgs(argv, new Set(['taps'])));
+    const flags = new Flags(parseArgs(argv, new Set(['taps', ...CHUNK_BOOLEAN_FLAGS])));
     const model = readModelFlags(flags);
     const latents = parseTensorRef(flags.requiredString('latents', 'the latent to decode, as FILE:NAME (e.g. enc.safetensors:mean)'), 'latents');
     const out = flags.requiredString('out', 'the .safetensors or .mp4 file to write');
@@ -47,10 +47,14 @@ export const decodeCommand: Command = {
       const latent = await readTensorRef(latents);
       const m = await openModel(model, signal);
       try {
+        const [lt, lh, lw] = latent.shape.slice(-3);
+        const f = m.facts;
+        const clip = { frames: 1 + (lt - 1) * f.temporalCompression, height: lh * f.spatialCompression, width: lw * f.spatialCompression };
+        const plan = planRun(chunking, m.manifest, clip, true);
+        announcePlan(plan, m.facts, false);
         const t0 = performance.now();
-        announceChunking(chunking, m.facts, false);
-        const progress = chunkProgress(chunking);
-        const r = await decodeWith(m, latent, chunking, { taps, signal, onProgress: progress }).finally(() => progress.finish());
+        const progress = chunkProgress(plan.settings);
+        const r = await decodeWith(m, latent, plan.settings, { taps, signal, onProgress: progress }).finally(() => progress.finish());
         if (r.deviation) process.stderr.write(`measured deviation from whole-clip inference: max |d| ${r.deviation.maxAbs.toExponential(2)}, PSNR ${r.deviation.psnr.toFixed(2)} dB\n`);
         const seconds = (performance.now() - t0) / 1000;
         if (mp4) {

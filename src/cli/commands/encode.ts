@@ -7,7 +7,7 @@ import { parseTensorRef, readTensorRef, writeTensors } from '../tensor-arg';
 import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
 import { decodeVideo } from '../../main/engine/video/index';
 import { encodeWith } from '../../main/engine/runtime/stream-model';
-import { announceChunking, CHUNK_OPTIONS_HELP, chunkProgress, readChunkFlags } from '../chunk-options';
+import { announcePlan, CHUNK_BOOLEAN_FLAGS, CHUNK_OPTIONS_HELP, chunkProgress, planRun, readChunkFlags } from '../chunk-options';
 import type { Tensor } from '../../main/engine/tensor';
 
 const help = `usage: wfvae encode (--video V [video selection] | --tensor FILE:NAME) --out OUT.safetensors
@@ -34,7 +34,7 @@ export const encodeCommand: Command = {
   summary: 'encode a video or tensor to the latent (mean, logvar, taps) as safetensors',
   help,
   async run(argv) {
-    const flags = new Flags(parseArgs(argv, new Set(['taps'])));
+    const flags = new Flags(parseArgs(argv, new Set(['taps', ...CHUNK_BOOLEAN_FLAGS])));
     const model = readModelFlags(flags);
     const videoPath = flags.string('video');
     const tensorArg = flags.string('tensor');
@@ -61,10 +61,12 @@ export const encodeCommand: Command = {
           for (const n of clip.notes) process.stderr.write(`note: ${n}\n`);
           input = { data: clip.data, shape: clip.shape };
         }
+        const [t, h, w] = input.shape.slice(-3);
+        const plan = planRun(chunking, m.manifest, { frames: t, height: h, width: w }, true);
+        announcePlan(plan, m.facts, false);
         const t0 = performance.now();
-        announceChunking(chunking, m.facts, false);
-        const progress = chunkProgress(chunking);
-        const r = await encodeWith(m, input, chunking, { taps, signal, onProgress: progress }).finally(() => progress.finish());
+        const progress = chunkProgress(plan.settings);
+        const r = await encodeWith(m, input, plan.settings, { taps, signal, onProgress: progress }).finally(() => progress.finish());
         if (r.deviation) process.stderr.write(`measured deviation from whole-clip inference: max |d| ${r.deviation.maxAbs.toExponential(2)}, PSNR ${r.deviation.psnr.toFixed(2)} dB\n`);
         const seconds = (performance.now() - t0) / 1000;
         await writeTensors(out, { mean: r.mean, logvar: r.logvar, ...(r.taps ?? {}) }, { model_sha256: m.manifest.sha256, provider: m.provider });

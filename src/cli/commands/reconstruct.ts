@@ -4,21 +4,24 @@ import { UsageError } from '../errors';
 import { progressBar } from '../progress';
 import { MODEL_OPTIONS_HELP, openModel, readModelFlags, withInterrupt } from '../model-arg';
 import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
-import { decodeVideo, encodeMp4 } from '../../main/engine/video/index';
+import { decodeVideo, encodeMp4, planDecode, probeVideo } from '../../main/engine/video/index';
 import { psnr, ssim } from '../../main/engine/metrics/index';
 import type { Tensor } from '../../main/engine/tensor';
 import { reconstructFile } from '../../main/engine/runtime/stream-reconstruct';
-import { announceChunking, CHUNK_OPTIONS_HELP, chunkProgress, readChunkFlags } from '../chunk-options';
+import { announcePlan, CHUNK_BOOLEAN_FLAGS, CHUNK_OPTIONS_HELP, chunkProgress, planJson, planRun, readChunkFlags } from '../chunk-options';
+import { executionJson } from '../execution-report';
 
 const help = `usage: wfvae reconstruct <video> [--model M] [video selection] [--provider P]
-                    [--threads N] [--enc-chunk N] [--dec-chunk M] [--naive] [--out rec.mp4] [--json]
+                    [--threads N] [--whole | --enc-chunk N --dec-chunk M [--naive]]
+                    [--memory-budget SIZE] [--out rec.mp4] [--json]
 
 Encodes the clip, decodes it from the latent mean and reports how close the
 reconstruction is: PSNR (dB, over the whole clip's MSE) and SSIM (mean over
-frames), the seconds taken, the execution provider and the peak memory.
-By default the whole clip runs in one pass; with --enc-chunk/--dec-chunk the
-clip streams from the file through the encoder and decoder chunk by chunk
-(Causal Cache) into the mp4, in memory that does not grow with its length.
+frames), the seconds taken, where it ran, and the peak memory beside the
+estimate stated before the run.
+By default the clip streams from the file through the encoder and decoder
+chunk by chunk (Causal Cache, equal to whole-clip inference) into the mp4,
+in memory that does not grow with its length; --whole runs it in one pass.
 The reconstruction is clipped to [-1, 1] before measuring, as any saved
 video would be.
 
@@ -44,7 +47,7 @@ export const reconstructCommand: Command = {
   summary: 'encode + decode a video; print PSNR, SSIM, time and provider',
   help,
   async run(argv) {
-    const flags = new Flags(parseArgs(argv, new Set(['json'])));
+    const flags = new Flags(parseArgs(argv, new Set(['json', ...CHUNK_BOOLEAN_FLAGS])));
     const model = readModelFlags(flags);
     const out = flags.string('out');
     const json = flags.bool('json');
@@ -57,19 +60,25 @@ export const reconstructCommand: Command = {
 
     await withInterrupt(async (signal) => {
       const tStart = performance.now();
-      const m = await openModel(model, signal);
+      const m = await openModel(model, signal, json);
       try {
+        const tc = m.facts.temporalCompression;
+        const decodePlan = planDecode(await probeVideo(videoPath, { signal }), { ...videoOpts, temporalMultiple: tc, maxVoxels: Infinity });
+        const plan = planRun(chunking, m.manifest, { frames: decodePlan.frames, height: decodePlan.height, width: decodePlan.width });
+        announcePlan(plan, m.facts, json);
+        const settings = plan.settings;
         let rec: { psnr: { clip: number; perFrame: number[] }; ssim: { clip: number; perFrame: number[] }; frames: number; height: number; width: number; notes: string[]; frameIndices: number[] };
         let latent: number[];
         let encodeSeconds: number | null = null;
         let decodeSeconds: number | null = null;
         let deviation: { maxAbs: number; psnr: number } | undefined;
-        if (chunking.mode === 'whole') {
+        if (settings.mode === 'whole') {
           const bar = progressBar('decoding video');
-          const clip = await decodeVideo(videoPath, { ...videoOpts, temporalMultiple: m.facts.temporalCompression, signal, onProgress: bar }).finally(() => bar.finish());
+          // The plan above already checked the clip against the memory budget.
+          const clip = await decodeVideo(videoPath, { ...videoOpts, temporalMultiple: tc, maxVoxels: Infinity, signal, onProgress: bar }).finally(() => bar.finish());
           if (!json) for (const n of clip.notes) process.stderr.write(`note: ${n}\n`);
           const input: Tensor = { data: clip.data, shape: clip.shape };
-          process.stderr.write(`reconstructing ${clip.shape.slice(1).join('x')} (TxHxW) on ${m.provider}...\n`);
+          if (!json) process.stderr.write(`reconstructing ${clip.shape.slice(1).join('x')} (TxHxW) on ${m.provider}...\n`);
           const r = await m.reconstruct(input, { signal });
           const [, c, t, h, w] = r.video.shape;
           const video = clipUnit({ data: r.video.data, shape: [c, t, h, w] });
@@ -81,13 +90,12 @@ export const reconstructCommand: Command = {
           encodeSeconds = r.encodeSeconds;
           decodeSeconds = r.decodeSeconds;
         } else {
-          announceChunking(chunking, m.facts, json);
-          const progress = chunkProgress(chunking);
-          const r = await reconstructFile(m, videoPath, videoOpts, chunking, { outPath: out, signal, onProgress: progress }).finally(() => progress.finish());
+          const progress = chunkProgress(settings);
+          const r = await reconstructFile(m, videoPath, videoOpts, settings, { outPath: out, signal, onProgress: progress }).finally(() => progress.finish());
           if (!json) for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
           rec = r;
           deviation = r.deviation;
-          latent = [1, m.facts.latentChannels, 1 + (r.frames - 1) / m.facts.temporalCompression, r.height / 8, r.width / 8];
+          latent = [1, m.facts.latentChannels, 1 + (r.frames - 1) / tc, r.height / m.facts.spatialCompression, r.width / m.facts.spatialCompression];
         }
         const { psnr: p, ssim: s, frames: t, height: h, width: w } = rec;
         const totalSeconds = (performance.now() - tStart) / 1000;
@@ -98,7 +106,9 @@ export const reconstructCommand: Command = {
           model: m.dir,
           className: m.manifest.className,
           provider: m.provider,
-          chunking: chunking.mode === 'whole' ? { mode: 'whole' } : chunking,
+          execution: executionJson(m),
+          chunking: settings.mode === 'whole' ? { mode: 'whole' } : settings,
+          memory: { ...planJson(plan), peakRssBytes: Math.round(peakRssMB * 1024 * 1024) },
           frames: t,
           height: h,
           width: w,
@@ -121,13 +131,13 @@ export const reconstructCommand: Command = {
         const rows: [string, string][] = [
           ['video', `${videoPath} (${t} frames, ${w}x${h})`],
           ['model', `${m.manifest.className} ${m.dir}`],
-          ['provider', m.provider],
+          ['provider', m.execution.summary],
           ['latent', latent.join('x')],
-          ['chunking', chunking.mode === 'whole' ? 'whole clip' : `${chunking.mode}: encoder ${chunking.encChunk} frames, decoder ${chunking.decChunk} latent frames`],
+          ['chunking', settings.mode === 'whole' ? 'whole clip' : `${settings.mode}: encoder ${settings.encChunk} frames, decoder ${settings.decChunk} latent frames`],
           ['PSNR', `${p.clip.toFixed(2)} dB`],
           ['SSIM', s.clip.toFixed(4)],
           ['seconds', encodeSeconds !== null && decodeSeconds !== null ? `encode ${encodeSeconds.toFixed(2)}, decode ${decodeSeconds.toFixed(2)}, total ${totalSeconds.toFixed(2)} (with loading)` : `total ${totalSeconds.toFixed(2)} (with loading)`],
-          ['memory', `peak RSS ${peakRssMB.toFixed(0)} MB`],
+          ['memory', `peak RSS ${peakRssMB.toFixed(0)} MB (estimated ${(plan.estimate.totalBytes / 2 ** 20).toFixed(0)} MB before the run)`],
           ...(deviation ? ([['deviation', `from whole-clip inference: max |d| ${deviation.maxAbs.toExponential(2)}, PSNR ${deviation.psnr.toFixed(2)} dB`]] as [string, string][]) : []),
         ];
         if (out) rows.push(['output', out]);

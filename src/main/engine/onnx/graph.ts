@@ -3,6 +3,17 @@
 import { DataType, encodeModel, type AttrValue, type Dim, type NodeSpec, type TensorProtoSpec, type ValueInfoSpec } from './proto';
 import type { WeightStore } from './weights';
 
+/** What the memory estimator needs of a built graph: its nodes in order, its I/O and the shapes of its constants. */
+export interface GraphDescription {
+  nodes: readonly NodeSpec[];
+  inputs: readonly ValueInfoSpec[];
+  outputs: readonly ValueInfoSpec[];
+  /** Inline constants: element type and dims, with their values (small int64 / float tensors). */
+  constants: ReadonlyMap<string, { dataType: DataType; dims: readonly number[]; values: readonly number[] }>;
+  /** Weight initialisers by the name nodes use: their dims. */
+  weights: ReadonlyMap<string, readonly number[]>;
+}
+
 /** A symbolic tensor in the graph under construction. */
 export interface Value {
   readonly name: string;
@@ -28,6 +39,7 @@ export class GraphBuilder {
   private readonly constants = new Map<string, Value>();
   private readonly inlineInits: TensorProtoSpec[] = [];
   private readonly usedWeights = new Set<string>();
+  private readonly weightDims = new Map<string, readonly number[]>();
   private readonly scopes: string[] = [];
   private counter = 0;
 
@@ -135,14 +147,18 @@ export class GraphBuilder {
   weight(name: string, expected: readonly number[], dims: readonly number[] = expected): Value {
     this.weights.declare(name, expected, dims);
     this.usedWeights.add(name);
-    return { name: this.weights.initializerName(name, dims) };
+    const v = { name: this.weights.initializerName(name, dims) };
+    this.weightDims.set(v.name, [...dims]);
+    return v;
   }
 
   /** A tensor the converter computes from checkpoint weights (e.g. a wavelet filter bank). */
   derived(name: string, data: Float32Array, dims: readonly number[]): Value {
     this.weights.derive(name, data, dims);
     this.usedWeights.add(name);
-    return { name: this.weights.initializerName(name, dims) };
+    const v = { name: this.weights.initializerName(name, dims) };
+    this.weightDims.set(v.name, [...dims]);
+    return v;
   }
 
   // ---- serialisation ----
@@ -160,6 +176,19 @@ export class GraphBuilder {
       docString: doc,
       metadata,
     });
+  }
+
+  describe(): GraphDescription {
+    const constants = new Map<string, { dataType: DataType; dims: readonly number[]; values: readonly number[] }>();
+    for (const t of this.inlineInits) {
+      const raw = t.raw ?? new Uint8Array();
+      const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+      const values = t.dataType === DataType.INT64
+        ? Array.from({ length: raw.byteLength / 8 }, (_, i) => Number(dv.getBigInt64(i * 8, true)))
+        : Array.from({ length: raw.byteLength / 4 }, (_, i) => dv.getFloat32(i * 4, true));
+      constants.set(t.name, { dataType: t.dataType, dims: t.dims, values });
+    }
+    return { nodes: this.nodes, inputs: this.inputs, outputs: this.outputs, constants, weights: this.weightDims };
   }
 
   /** The node that computes `v` (undefined for graph inputs, constants and weights). */

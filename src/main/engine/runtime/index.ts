@@ -5,6 +5,7 @@ export {
   PROVIDER_CHOICES,
   parseProvider,
   availableProviders,
+  listedProviders,
   providerCandidates,
   createSession,
   sessionOptions,
@@ -12,7 +13,9 @@ export {
   type ProviderName,
   type ProviderAttempt,
   type SessionSettings,
-  type CreatedSession,
 } from './providers';
+export { Execution, GRAPH_ROLES, describeAttempt, type ExecutionReport, type GraphRole } from './execution';
+export { describePlacement, type GraphPlacement } from './placement';
+export { webgpuAdapter, type AdapterKind, type AdapterReport } from './gpu-adapters';
 export { checkVideo, checkLatent, validFrameCounts, InputShapeError } from './validate';
 export { DEMO_MODEL_DIR, demoModelDir, resolveModelPath } from './model-path';

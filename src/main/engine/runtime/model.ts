@@ -10,12 +10,17 @@ import { loadModel, type ConvertedModel, type ConvertOptions } from '../onnx/con
 import type { GraphEntry, GraphManifest } from '../onnx/cache';
 import type { Tensor } from '../tensor';
 import type { StreamGraphs } from './chunked';
-import { createSession, type CreatedSession, type ProviderAttempt, type ProviderChoice, type ProviderName, type SessionSettings } from './providers';
+import { Execution, type ExecutionReport, type GraphRole, type OpenOptions } from './execution';
+import type { ProviderAttempt, ProviderChoice, ProviderName, SessionSettings } from './providers';
 import { checkLatent, checkVideo } from './validate';
 
 export interface LoadOptions extends SessionSettings {
   /** Conversion options when `path` is a checkpoint (cache folder, progress, cancel). */
   convert?: ConvertOptions;
+  /** Cancels the provider proof runs. */
+  signal?: AbortSignal;
+  /** For tests: what the machine offers (see providerCandidates). */
+  probe?: OpenOptions['probe'];
 }
 
 export interface RunOptions {
@@ -57,41 +62,40 @@ function asTensor(t: ort.Tensor): Tensor {
 
 export class WfvaeModel {
   private disposed = false;
-  /** Causal Cache step sessions, created on first chunked use. */
-  private readonly stepSessions = new Map<'encoder' | 'decoder', Promise<CreatedSession>>();
 
   private constructor(
     readonly converted: ConvertedModel,
-    private readonly encoder: CreatedSession,
-    private readonly decoder: CreatedSession,
-    readonly requestedProvider: ProviderChoice,
-    private readonly settings: SessionSettings,
+    private readonly exec: Execution,
   ) {}
 
-  /** `path`: a checkpoint (converted on first use, cached) or a folder written by convertCheckpoint. */
+  /**
+   * `path`: a checkpoint (converted on first use, cached) or a folder written
+   * by convertCheckpoint. Every graph is proven on the provider before the
+   * model is returned (see execution.ts).
+   */
   static async load(path: string, opts: LoadOptions = {}): Promise<WfvaeModel> {
     const converted = await loadModel(path, opts.convert);
-    const choice = opts.provider ?? 'auto';
-    const encoder = await createSession(converted.graphPath('encoder'), opts);
-    let decoder: CreatedSession;
-    try {
-      // Same provider for both halves, so results and timings are of one backend.
-      decoder = await createSession(converted.graphPath('decoder'), opts, [encoder.provider]);
-    } catch (err) {
-      await encoder.session.release();
-      throw err;
-    }
-    return new WfvaeModel(converted, encoder, decoder, choice, opts);
+    const exec = await Execution.open(converted, { provider: opts.provider, threads: opts.threads, signal: opts.signal ?? opts.convert?.signal, probe: opts.probe });
+    return new WfvaeModel(converted, exec);
   }
 
-  /** The execution provider the sessions actually run on. */
+  /** The execution provider the sessions actually run on (it can change to 'cpu' if a GPU run fails under 'auto'). */
   get provider(): ProviderName {
-    return this.encoder.provider;
+    return this.exec.provider;
   }
 
-  /** Providers tried (under 'auto') before the one used, with the reason each failed. */
+  get requestedProvider(): ProviderChoice {
+    return this.exec.report.requested;
+  }
+
+  /** Providers passed over before the one used (or left at run time), with the reason each failed. */
   get providerFallbacks(): ProviderAttempt[] {
-    return this.encoder.failed;
+    return this.exec.report.fallbacks;
+  }
+
+  /** Where the graphs run: provider, fallbacks with reasons, node placement from onnxruntime's profile. */
+  get execution(): ExecutionReport {
+    return this.exec.report;
   }
 
   get manifest(): GraphManifest {
@@ -114,9 +118,8 @@ export class WfvaeModel {
     if (this.disposed) throw new Error('the model was disposed; load it again.');
     cancelled(signal);
     const graph = this.manifest.graphs[which];
-    const s = which === 'encoder' ? this.encoder : this.decoder;
     const feed = new ort.Tensor('float32', input.data, dims);
-    const out = await s.session.run({ [graph.input]: feed }, fetch);
+    const out = await this.exec.session(which).run({ [graph.input]: feed }, fetch);
     cancelled(signal);
     return out;
   }
@@ -160,29 +163,14 @@ export class WfvaeModel {
   /** The whole-clip and chunk-step graphs of one side, for the chunk scheduler (chunked.ts). */
   async streamGraphs(side: 'encoder' | 'decoder'): Promise<StreamGraphs> {
     if (this.disposed) throw new Error('the model was disposed; load it again.');
-    const role = `${side}-step`;
+    const role: GraphRole = `${side}-step`;
     const entry = this.manifest.graphs[role];
-    let step = this.stepSessions.get(side);
-    if (!step) {
-      step = createSession(this.converted.graphPath(role), this.settings, [this.provider]);
-      this.stepSessions.set(side, step);
-    }
-    return {
-      whole: (side === 'encoder' ? this.encoder : this.decoder).session,
-      step: (await step).session,
-      states: entry.states,
-      stepFlags: entry.flags,
-    };
+    return { whole: this.exec.session(side), step: this.exec.session(role), states: entry.states, stepFlags: entry.flags };
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    const steps = await Promise.allSettled(this.stepSessions.values());
-    await Promise.all([
-      this.encoder.session.release(),
-      this.decoder.session.release(),
-      ...steps.flatMap((s) => (s.status === 'fulfilled' ? [s.value.session.release()] : [])),
-    ]);
+    await this.exec.release();
   }
 }

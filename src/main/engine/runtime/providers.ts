@@ -1,14 +1,14 @@
 /**
- * Execution providers: which onnxruntime-node backends exist on this machine
- * and how a session is created on the one the user picked. 'auto' tries the
- * GPU providers this build lists, fastest kind first, and falls back to CPU
- * when creating the session fails (no driver, no adapter, libraries absent);
- * every failed attempt is kept so the caller can say why it ended on CPU.
+ * Execution providers: which onnxruntime-node backends exist on this machine,
+ * which of them 'auto' may try (and why it skips the others), and the session
+ * options every graph is created with. Choosing among them, proving the
+ * choice and falling back happen in execution.ts.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { webgpuAdapter, type AdapterReport } from './gpu-adapters';
 
 export const PROVIDER_CHOICES = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
 export type ProviderChoice = (typeof PROVIDER_CHOICES)[number];
@@ -23,16 +23,13 @@ export interface SessionSettings {
   threads?: number;
 }
 
+/** A provider that was not used, and why: skipped before trying, failed to start, or failed its proof run. */
 export interface ProviderAttempt {
   provider: ProviderName;
+  stage: 'skipped' | 'create' | 'run';
+  /** The graph that failed (create / run). */
+  graph?: string;
   error: string;
-}
-
-export interface CreatedSession {
-  session: ort.InferenceSession;
-  provider: ProviderName;
-  /** Providers tried before the one used, with why each failed. */
-  failed: ProviderAttempt[];
 }
 
 export function parseProvider(value: string): ProviderChoice {
@@ -58,21 +55,90 @@ function providerLibraryPresent(name: string): boolean {
   }
 }
 
-/** Backends this onnxruntime-node build can use on this machine. */
+/** Backends this onnxruntime-node build lists for this machine. */
+export function listedProviders(): ProviderName[] {
+  const names = ort.listSupportedBackends().map((b) => b.name);
+  return [...new Set(names)].filter((n): n is ProviderName => (PROVIDER_CHOICES as readonly string[]).includes(n) && n !== 'auto');
+}
+
+/** Backends this onnxruntime-node build can use on this machine (their libraries present). */
 export function availableProviders(): ProviderName[] {
-  const usable = ort.listSupportedBackends().filter((b) => b.bundled || providerLibraryPresent(b.name)).map((b) => b.name);
-  return [...new Set(usable)].filter((n): n is ProviderName => (PROVIDER_CHOICES as readonly string[]).includes(n) && n !== 'auto');
+  const bundled = new Map(ort.listSupportedBackends().map((b) => [b.name, b.bundled]));
+  return listedProviders().filter((n) => bundled.get(n) || providerLibraryPresent(n));
 }
 
-/** Providers to try in order for a choice. */
-export function providerCandidates(choice: ProviderChoice, available: readonly ProviderName[] = availableProviders()): ProviderName[] {
-  if (choice !== 'auto') return [choice];
-  return [...GPU_ORDER.filter((p) => available.includes(p)), 'cpu'];
+export interface Candidates {
+  /** Providers to try, in order (CPU last under 'auto'). */
+  order: ProviderName[];
+  /** Providers 'auto' passed over without trying, with the reason. */
+  skipped: ProviderAttempt[];
+  /** What WebGPU would run on, when it was considered. */
+  webgpuAdapter?: AdapterReport;
 }
 
-export function sessionOptions(provider: ProviderName, threads?: number, quiet = false): ort.InferenceSession.SessionOptions {
-  // Warnings (level 2) are about graph rewrites, not the user's problem; a probing attempt that may fail logs nothing.
-  const o: ort.InferenceSession.SessionOptions = { executionProviders: [provider], graphOptimizationLevel: 'all', logSeverityLevel: quiet ? 4 : 3 };
+export interface CandidateProbe {
+  listed?: readonly ProviderName[];
+  available?: readonly ProviderName[];
+  adapter?: () => AdapterReport;
+}
+
+/**
+ * Providers to try for a choice. An explicit choice is tried alone (a software
+ * WebGPU adapter included: the user asked for it). 'auto' tries the GPU
+ * providers that can start here, fastest kind first, then the CPU, and passes
+ * over a WebGPU whose only adapter is a software rasteriser.
+ */
+export function providerCandidates(choice: ProviderChoice, probe: CandidateProbe = {}): Candidates {
+  if (choice !== 'auto') return { order: [choice], skipped: [] };
+  const listed = probe.listed ?? listedProviders();
+  const available = probe.available ?? availableProviders();
+  const order: ProviderName[] = [];
+  const skipped: ProviderAttempt[] = [];
+  let adapter: AdapterReport | undefined;
+  for (const p of GPU_ORDER) {
+    if (!listed.includes(p)) continue;
+    if (!available.includes(p)) {
+      skipped.push({ provider: p, stage: 'skipped', error: `its libraries are not installed (see README, GPU)` });
+      continue;
+    }
+    if (p === 'webgpu') {
+      adapter = (probe.adapter ?? webgpuAdapter)();
+      if (adapter.kind === 'software' || adapter.kind === 'none') {
+        const why = adapter.kind === 'software' ? `${adapter.detail}, far slower than the CPU provider; --provider webgpu uses it anyway` : adapter.detail;
+        skipped.push({ provider: p, stage: 'skipped', error: why });
+        continue;
+      }
+    }
+    order.push(p);
+  }
+  order.push('cpu');
+  return { order, skipped, webgpuAdapter: adapter };
+}
+
+export interface SessionOptionsExtra {
+  /** Suppress onnxruntime's own error log lines (its errors reach the caller as exceptions anyway). */
+  quiet?: boolean;
+  /** Profile this session's runs into files with this prefix (read to learn where nodes ran). */
+  profilePrefix?: string;
+}
+
+export function sessionOptions(provider: ProviderName, threads?: number, extra: SessionOptionsExtra = {}): ort.InferenceSession.SessionOptions {
+  const o: ort.InferenceSession.SessionOptions = {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    // Warnings (level 2) are about graph rewrites, not the user's problem.
+    logSeverityLevel: extra.quiet ? 4 : 3,
+    // No CPU arena and no memory pattern: with them a run's freed blocks stay
+    // reserved (peak 1.74 GB vs 1.11 GB for the demo decoder at 65x256x448,
+    // growing to 2.8 GB over three runs), and with dynamic shapes the pattern
+    // is planned anew for every size anyway.
+    enableCpuMemArena: false,
+    enableMemPattern: false,
+  };
+  if (extra.profilePrefix) {
+    o.enableProfiling = true;
+    o.profileFilePrefix = extra.profilePrefix;
+  }
   if (threads !== undefined) {
     if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a positive integer (got ${threads}).`);
     o.intraOpNumThreads = threads;
@@ -81,23 +147,10 @@ export function sessionOptions(provider: ProviderName, threads?: number, quiet =
 }
 
 // onnxruntime prefixes failures with its source location and the failed check; the reason follows.
-const message = (err: unknown) =>
+export const ortMessage = (err: unknown) =>
   (err instanceof Error ? err.message : String(err)).split('\n')[0].replace(/^\/onnxruntime_src\/.*? was false\. /, '').slice(0, 300);
 
-/** Creates a session on the first candidate that works, or throws listing every failure. */
-export async function createSession(modelPath: string, settings: SessionSettings = {}, candidates?: readonly ProviderName[]): Promise<CreatedSession> {
-  const order = candidates ?? providerCandidates(settings.provider ?? 'auto');
-  const failed: ProviderAttempt[] = [];
-  for (const [i, provider] of order.entries()) {
-    try {
-      const probing = i < order.length - 1;
-      const session = await ort.InferenceSession.create(modelPath, sessionOptions(provider, settings.threads, probing));
-      return { session, provider, failed };
-    } catch (err) {
-      failed.push({ provider, error: message(err) });
-    }
-  }
-  const lines = failed.map((f) => `${f.provider}: ${f.error}`).join('; ');
-  const hint = settings.provider && settings.provider !== 'auto' && settings.provider !== 'cpu' ? ` Try --provider auto or cpu.` : '';
-  throw new Error(`cannot create an onnxruntime session for ${modelPath} (${lines}).${hint}`);
+/** Creates one session on one provider. */
+export async function createSession(modelPath: string, provider: ProviderName, threads?: number, extra: SessionOptionsExtra = {}): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(modelPath, sessionOptions(provider, threads, extra));
 }
