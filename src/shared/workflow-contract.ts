@@ -36,8 +36,16 @@ export type ClipSelection = z.infer<typeof clipSelectionSchema>;
 export const selectClipRequestSchema = z.object({ taskId: id, clipId: id, selection: clipSelectionSchema }).strict();
 export const estimateClipRequestSchema = z.object({ clipId: id, selection: clipSelectionSchema }).strict();
 
-/** A cost said before the work runs: extra memory in bytes, wall time in seconds (null: speed not measured yet), and what the numbers rest on. */
-const costSchema = z.object({ bytes: count, seconds: finite.nullable(), basis: z.string() });
+/** A cost said before the work runs: memory in bytes, wall time in seconds (null: speed not measured yet), and what the numbers rest on. */
+const costSchema = z.object({
+  bytes: count,
+  /** 'added': what the result takes on top of what the engine holds; 'peak': the engine's peak during the run (the runtime's memory plan). */
+  bytesMeaning: z.enum(['added', 'peak']),
+  /** Whether a peak fits this machine's memory budget; null for added memory. */
+  fits: z.boolean().nullable(),
+  seconds: finite.nullable(),
+  basis: z.string(),
+});
 export type Cost = z.infer<typeof costSchema>;
 
 export const clipEstimateSchema = z.object({
@@ -91,7 +99,7 @@ export const reconstructVideoRequestSchema = z
   .object({
     taskId: id,
     clipId: id,
-    /** Encoder chunk in video frames, decoder chunk in latent frames (defaults: 8 and 2). */
+    /** Encoder chunk in video frames, decoder chunk in latent frames (default: the largest the memory plan fits in the budget). */
     encChunk: z.number().int().positive().max(4096).optional(),
     decChunk: z.number().int().positive().max(1024).optional(),
   })

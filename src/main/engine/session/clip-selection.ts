@@ -6,9 +6,6 @@ import { isVideoError, planDecode, type DecodeOptions, type DecodePlan } from '.
 import type { ClipSource } from './clip-sources';
 import { estimateDecode, estimateReconstruct, estimateStreamed, type ModelCostFacts } from './work-estimate';
 
-/** Causal Cache chunks of the app's whole-video run: 8 video frames in, 2 latent frames out. */
-export const DEFAULT_VIDEO_CHUNKS = { encChunk: 8, decChunk: 2 } as const;
-
 export function selectionToDecode(s: ClipSelection): DecodeOptions {
   return { startFrame: s.start, frames: s.frames, sampleRate: s.sampleRate, size: s.size === 'native' ? undefined : s.size, temporalMultiple: s.snap };
 }
@@ -17,6 +14,12 @@ export function selectionToDecode(s: ClipSelection): DecodeOptions {
 export function selectionFromOptions(o: { start?: number; sampleRate?: number; frames: number; size?: number; temporalMultiple: 4 | 8 }): ClipSelection {
   const sampleRate = o.sampleRate ?? 1;
   return { start: (o.start ?? 0) * sampleRate, frames: o.frames, sampleRate, size: o.size ?? 'native', snap: o.temporalMultiple };
+}
+
+/** The shape of the whole source at the selection's size and sample rate (what the whole-video run gives), or null if it cannot be decoded. */
+export function wholeVideoShape(source: ClipSource, s: ClipSelection): { frames: number; height: number; width: number } | null {
+  const r = tryPlan(source, wholeVideoDecode(s));
+  return r.plan ? { frames: r.plan.frames, height: r.plan.height, width: r.plan.width } : null;
 }
 
 /** The whole source at the selection's size and sample rate: what the whole-video reconstruction runs on. */
@@ -68,10 +71,9 @@ export function estimateSelection(clipId: string, source: ClipSource, selection:
   }
   if (whole.plan && !('missing' in model) && (whole.plan.frames - 1) % model.temporalCompression === 0) {
     const w = whole.plan;
-    const { encChunk, decChunk } = DEFAULT_VIDEO_CHUNKS;
-    const streamed = estimateStreamed(model, { frames: w.frames, height: w.height, width: w.width }, encChunk, decChunk);
+    const streamed = estimateStreamed(model, { frames: w.frames, height: w.height, width: w.width });
     const decodeSeconds = decodeRate ? (w.frameIndices[w.frames - 1] + 1) * decodeRate.seconds : 0;
-    out.wholeVideo = { ...streamed, seconds: streamed.seconds === null ? null : streamed.seconds + decodeSeconds, frames: w.frames, width: w.width, height: w.height, encChunk, decChunk };
+    out.wholeVideo = { ...streamed, seconds: streamed.seconds === null ? null : streamed.seconds + decodeSeconds, frames: w.frames, width: w.width, height: w.height };
   }
   return out;
 }

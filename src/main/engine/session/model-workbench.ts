@@ -258,10 +258,8 @@ export class ModelWorkbench {
     const m = l.model.manifest;
     return {
       className: m.className,
-      config: m.config,
+      manifest: m,
       temporalCompression: l.model.facts.temporalCompression,
-      latentChannels: l.model.facts.latentChannels,
-      weightBytes: m.weightsBytes,
       rate: l.rate ? { seconds: l.rate.seconds, basis: l.rate.basis } : null,
     };
   }

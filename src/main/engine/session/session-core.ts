@@ -24,7 +24,8 @@ import type { ClipSelection } from '../../../shared/workflow-contract';
 import { SSIM_DESCRIPTION } from '../metrics/index';
 import type { DecodeOptions } from '../video/index';
 import { recordDecodeRate, SourceStore, type ClipSource } from './clip-sources';
-import { DEFAULT_VIDEO_CHUNKS, estimateSelection, selectionFromOptions, selectionToDecode } from './clip-selection';
+import { estimateSelection, selectionFromOptions, selectionToDecode, wholeVideoShape } from './clip-selection';
+import { memoryBudget, planChunks } from '../runtime/memory-plan';
 import { ExportStore, type ExportSubject } from './exports';
 import { tensorBlock, tensorPair } from './frame-pairs';
 import { PSNR_DESCRIPTION, type MetricsReport } from './metrics-report';
@@ -131,14 +132,17 @@ export class SessionCore {
     const clip = this.clip(req.clipId);
     return this.runTask(req.taskId, (signal) =>
       this.models.use(async (model, info) => {
+        // Default chunks: the largest the memory plan fits in this machine's budget for the whole video's frame size.
+        const shape = wholeVideoShape(clip.source, { ...clip.info.selection, snap: model.facts.temporalCompression as 4 | 8 });
+        const auto = shape ? planChunks(model.manifest, shape, memoryBudget()).chunks : { encChunk: 2 * model.facts.temporalCompression, decChunk: 2 };
         const r = await this.videos.run({
           model,
           info,
           clipId: req.clipId,
           source: clip.source,
           selection: clip.info.selection,
-          encChunk: req.encChunk ?? DEFAULT_VIDEO_CHUNKS.encChunk,
-          decChunk: req.decChunk ?? DEFAULT_VIDEO_CHUNKS.decChunk,
+          encChunk: req.encChunk ?? auto.encChunk,
+          decChunk: req.decChunk ?? auto.decChunk,
           signal,
           onProgress: this.stagedReporter(req.taskId),
         });

@@ -167,7 +167,7 @@ export function SelectionPanel() {
           {est.decode && <CostRow label="Decode this selection" cost={est.decode} testId="estimate-decode" />}
           {est.reconstruct && <CostRow label="Reconstruct it (whole clip in memory)" cost={est.reconstruct} testId="estimate-reconstruct" />}
           {est.wholeVideo && (
-            <CostRow label={`Whole video: ${est.wholeVideo.frames} frames, Causal Cache (flat in T)`} cost={est.wholeVideo} testId="estimate-video" />
+            <CostRow label={`Whole video: ${est.wholeVideo.frames} frames, Causal Cache ${est.wholeVideo.encChunk}/${est.wholeVideo.decChunk} (flat in T)`} cost={est.wholeVideo} testId="estimate-video" />
           )}
           {!est.reconstruct && <p className="muted">{est.model}</p>}
         </div>
@@ -186,13 +186,19 @@ export function SelectionPanel() {
   );
 }
 
+/** "+4.3 MB" for memory a result adds, "peak 0.9 GB" for a run's peak; a peak over the budget is flagged. */
+export function formatCostBytes(cost: Cost): string {
+  return cost.bytesMeaning === 'added' ? `+${formatBytes(cost.bytes)}` : `peak ${formatBytes(cost.bytes)}`;
+}
+
 function CostRow({ label, cost, testId }: { label: string; cost: Cost; testId: string }) {
   return (
-    <div className="estimate__row" data-testid={testId} data-bytes={cost.bytes} data-seconds={cost.seconds ?? ''}>
+    <div className={cost.fits === false ? 'estimate__row estimate__row--over' : 'estimate__row'} data-testid={testId} data-bytes={cost.bytes} data-fits={cost.fits ?? ''} data-seconds={cost.seconds ?? ''}>
       <span>{label}</span>
       <b>
-        {formatBytes(cost.bytes)} · {formatSeconds(cost.seconds)}
+        {formatCostBytes(cost)} · {formatSeconds(cost.seconds)}
       </b>
+      {cost.fits === false && <span className="estimate__over">over this machine's memory budget</span>}
       <span className="estimate__basis">{cost.basis}</span>
     </div>
   );

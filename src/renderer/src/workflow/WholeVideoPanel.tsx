@@ -10,7 +10,7 @@ import { Stat } from '../model/ReconstructView';
 import { useEngineQuery } from '../model/use-engine-query';
 import { ABViewer } from '../viewer/ABViewer';
 import { ExportBar } from './ExportBar';
-import { formatBytes, formatSeconds } from './SelectionPanel';
+import { formatCostBytes, formatSeconds } from './SelectionPanel';
 
 const fmtDb = (v: number | null) => (v === null ? '∞ dB' : `${v.toFixed(2)} dB`);
 const MB = 2 ** 20;
@@ -36,7 +36,9 @@ export function WholeVideoPanel() {
           </p>
           {est && (
             <p className="muted" data-testid="video-estimate" title={est.basis}>
-              Estimate: {est.frames} frames at {est.width}×{est.height} · {formatBytes(est.bytes)} (flat in T) · {formatSeconds(est.seconds)}
+              Estimate: {est.frames} frames at {est.width}×{est.height}, chunks of {est.encChunk} video / {est.decChunk} latent frames · {formatCostBytes(est)} (flat in T) ·{' '}
+              {formatSeconds(est.seconds)}
+              {est.fits === false && ' · over this machine\'s memory budget'}
             </p>
           )}
         </div>
