@@ -1,13 +1,18 @@
-// IPC wiring only: every channel (the contract's methods and the two dialog
-// channels) first checks its sender — the app window's main frame showing
-// the app's own origin — then hands the raw request to dispatchIpc
-// (validation + session call); engine events are relayed to the window.
-import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+// IPC wiring only: every channel (the contract's methods, the dialogs, the
+// saves and the preferences) first checks its sender — the app window's main
+// frame showing the app's own origin — then hands the raw request to
+// dispatchIpc (validation + session call); engine events are relayed to the window.
+import { app, ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { join } from 'node:path';
 import { API_METHOD_NAMES, ERROR_CODES, IPC } from '../shared/contract';
 import type { WorkerSession } from './engine/session/worker-session';
 import { dispatchIpc } from './ipc-dispatch';
 import { checkSender, type SenderVerdict } from './security/trusted-sender';
 import { chooseModelFolder, chooseVideoFile } from './video-dialog';
+import { readPrefsFile, writePrefsFile } from './prefs-file';
+import { saveBytes, saveExport } from './save-dialogs';
+
+const OWN_CHANNELS = [IPC.chooseFile, IPC.chooseModelFolder, IPC.saveExport, IPC.saveBytes, IPC.loadPrefs, IPC.savePrefs];
 
 export function registerIpc(session: WorkerSession, getWindow: () => BrowserWindow | null, origins: string[]): () => void {
   const verdict = (event: IpcMainInvokeEvent): SenderVerdict =>
@@ -26,14 +31,19 @@ export function registerIpc(session: WorkerSession, getWindow: () => BrowserWind
       return dispatchIpc(session, method, raw);
     });
   }
-  // The dialogs answer only the app: a foreign frame gets no dialog and no path.
-  ipcMain.handle(IPC.chooseFile, (event) => (verdict(event).ok ? chooseVideoFile(getWindow()) : null));
-  ipcMain.handle(IPC.chooseModelFolder, (event) => (verdict(event).ok ? chooseModelFolder(getWindow()) : null));
+  const prefsPath = join(app.getPath('userData'), 'prefs.json');
+  // Dialogs, saves and preferences answer only the app: a foreign frame gets no dialog, no path, no file.
+  const trusted = (event: IpcMainInvokeEvent) => verdict(event).ok;
+  ipcMain.handle(IPC.chooseFile, (event) => (trusted(event) ? chooseVideoFile(getWindow()) : null));
+  ipcMain.handle(IPC.chooseModelFolder, (event) => (trusted(event) ? chooseModelFolder(getWindow()) : null));
+  ipcMain.handle(IPC.saveExport, (event, exportId: unknown) => (trusted(event) ? saveExport(getWindow(), session, exportId) : null));
+  ipcMain.handle(IPC.saveBytes, (event, fileName: unknown, bytes: unknown) => (trusted(event) ? saveBytes(getWindow(), fileName, bytes) : null));
+  ipcMain.handle(IPC.loadPrefs, (event) => (trusted(event) ? readPrefsFile(prefsPath) : null));
+  ipcMain.handle(IPC.savePrefs, (event, prefs: unknown) => (trusted(event) ? writePrefsFile(prefsPath, prefs) : null));
   const off = session.onEvent((event) => getWindow()?.webContents.send(IPC.event, event));
   return () => {
     off();
     for (const method of API_METHOD_NAMES) ipcMain.removeHandler(IPC.invoke(method));
-    ipcMain.removeHandler(IPC.chooseFile);
-    ipcMain.removeHandler(IPC.chooseModelFolder);
+    for (const channel of OWN_CHANNELS) ipcMain.removeHandler(channel);
   };
 }

@@ -1,6 +1,6 @@
 // The only bridge between the renderer and Electron: a raw invoke/event pipe
-// plus the two things only Electron can do (a dropped File's path, the native
-// Open dialog). Validation happens in main (requests) and in the renderer
+// plus what only Electron can do (a dropped File's path, the native Open and
+// Save dialogs, the remembered settings file). Validation happens in main (requests) and in the renderer
 // (replies, events), both with the schemas of src/shared/contract.
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { IPC, looksLikeMethodName } from '../shared/ipc-channels';
@@ -24,6 +24,18 @@ const api: WfvaePreloadApi = {
   },
   chooseModelFolder() {
     return ipcRenderer.invoke(IPC.chooseModelFolder) as Promise<string | null>;
+  },
+  saveExport(exportId) {
+    return ipcRenderer.invoke(IPC.saveExport, exportId) as Promise<string | null>;
+  },
+  saveBytes(fileName, bytes) {
+    return ipcRenderer.invoke(IPC.saveBytes, fileName, bytes) as Promise<string | null>;
+  },
+  loadPrefs() {
+    return ipcRenderer.invoke(IPC.loadPrefs) as Promise<unknown>;
+  },
+  savePrefs(prefs) {
+    return ipcRenderer.invoke(IPC.savePrefs, prefs) as Promise<void>;
   },
 };
 

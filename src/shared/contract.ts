@@ -15,15 +15,10 @@ import {
   modelComparisonSchema,
 } from './diagnostics-contract';
 
-/** Typed arrays are checked by tag, not instanceof, so arrays from another realm (context bridge) pass. */
-function typedArray<T extends ArrayBufferView>(tag: string): z.ZodType<T> {
-  return z.custom<T>(
-    (v) => ArrayBuffer.isView(v) && Object.prototype.toString.call(v) === `[object ${tag}]`,
-    { message: `expected a ${tag}` },
-  );
-}
-export const u8Schema = typedArray<Uint8Array>('Uint8Array');
-export const f32Schema = typedArray<Float32Array>('Float32Array');
+import { f32Schema, u8Schema } from './typed-arrays';
+import * as wf from './workflow-contract';
+
+export { f32Schema, u8Schema };
 
 const id = z.string().min(1).max(128);
 const count = z.number().int().nonnegative();
@@ -64,6 +59,8 @@ export const openVideoRequestSchema = z
         .strict(),
     ]),
     options: decodeOptionsSchema.optional(),
+    /** A full clip selection (the Clip panel, a remembered one); replaces options. */
+    selection: wf.clipSelectionSchema.optional(),
   })
   .strict();
 
@@ -98,6 +95,8 @@ export const clipInfoSchema = z.object({
   frameIndices: z.array(count),
   maxLevels: count,
   notes: z.array(z.string()),
+  /** The selection this clip was decoded with (defaults filled in), for the Clip panel. */
+  selection: wf.clipSelectionSchema,
 });
 export type ClipInfo = z.infer<typeof clipInfoSchema>;
 
@@ -447,6 +446,15 @@ export const apiMethods = {
   getLatentStats: { request: getLatentStatsRequestSchema, response: latentStatsSchema },
   compareModels: { request: compareModelsRequestSchema, response: modelComparisonSchema },
   getAbFrame: { request: getAbFrameRequestSchema, response: abFrameSchema },
+  // Workflows (workflow-contract.ts): clip selection, whole-video reconstruction, A/B frames, exports.
+  selectClip: { request: wf.selectClipRequestSchema, response: clipInfoSchema },
+  estimateClip: { request: wf.estimateClipRequestSchema, response: wf.clipEstimateSchema },
+  getThumbnails: { request: wf.getThumbnailsRequestSchema, response: wf.thumbnailsSchema },
+  reconstructVideo: { request: wf.reconstructVideoRequestSchema, response: wf.videoResultSchema },
+  getFrames: { request: wf.getFramesRequestSchema, response: wf.frameBlockSchema },
+  getTapTimeline: { request: wf.getTapTimelineRequestSchema, response: wf.tapTimelineSchema },
+  prepareExport: { request: wf.prepareExportRequestSchema, response: wf.exportFileSchema },
+  exportInfo: { request: wf.exportInfoRequestSchema, response: wf.exportInfoSchema },
 } as const;
 
 export type ApiMethodName = keyof typeof apiMethods;

@@ -6,6 +6,10 @@ export const IPC = {
   event: 'wfvae:event',
   chooseFile: 'wfvae:choose-file',
   chooseModelFolder: 'wfvae:choose-model-folder',
+  saveExport: 'wfvae:save-export',
+  saveBytes: 'wfvae:save-bytes',
+  loadPrefs: 'wfvae:load-prefs',
+  savePrefs: 'wfvae:save-prefs',
 } as const;
 
 /** A plausible method name; main checks it against the contract and validates the request. */

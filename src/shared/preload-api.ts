@@ -13,4 +13,11 @@ export interface WfvaePreloadApi {
   chooseVideoFile(): Promise<string | null>;
   /** Shows the native folder dialog for a model; resolves with the chosen folder or null. */
   chooseModelFolder(): Promise<string | null>;
+  /** Save dialog for a file the engine prepared (prepareExport); main copies it there. Resolves with the path, or null if cancelled. */
+  saveExport(exportId: string): Promise<string | null>;
+  /** Save dialog for bytes made in the renderer (a view as PNG); resolves with the path, or null if cancelled. */
+  saveBytes(fileName: string, bytes: Uint8Array): Promise<string | null>;
+  /** The app's remembered settings (recent files, last selection, …) as stored; the renderer validates them. */
+  loadPrefs(): Promise<unknown>;
+  savePrefs(prefs: unknown): Promise<void>;
 }

@@ -102,8 +102,8 @@ export const reconstructCommand: Command = {
           const progress = chunkProgress(settings);
           // Frames of the chunked run stream past the frequency measures; taps are not fetched in this mode.
           const f = json ? new ClipFrequency(decodePlan.frames, decodePlan.height, decodePlan.width, levels, [], signal) : null;
-          const onFrames = f ? (o: Tensor, r: Tensor) => f.push(o, r) : undefined;
-          const r = await reconstructFile(m, videoPath, videoOpts, settings, { outPath: out, signal, onProgress: progress, onFrames }).finally(() => progress.finish());
+          const onChunk = f ? (o: Tensor, r: Tensor) => f.push(o, r) : undefined;
+          const r = await reconstructFile(m, videoPath, videoOpts, settings, { outPath: out, signal, onProgress: progress, onChunk }).finally(() => progress.finish());
           frequency = f ? f.report() : null;
           if (!json) for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
           rec = r;

@@ -74,6 +74,7 @@ export function checkAccess(method: string, url: URL, headers: IncomingHttpHeade
     return tokenMatches(keys.token, headerToken(headers)) ? { ok: true } : { ok: false, message: `${NO_TOKEN} (API calls carry it in the ${TOKEN_HEADER} header)` };
   }
   if (tokenMatches(keys.token, headerToken(headers)) || tokenMatches(keys.token, url.searchParams.get('token'))) return { ok: true };
-  if (!url.pathname.startsWith('/api/') && tokenMatches(keys.assetKey, cookieValue(headers, keys.cookieName))) return { ok: true };
+  // Static files only: the API and the downloads (the user's own results) need the token.
+  if (!url.pathname.startsWith('/api/') && !url.pathname.startsWith('/download/') && tokenMatches(keys.assetKey, cookieValue(headers, keys.cookieName))) return { ok: true };
   return { ok: false, message: NO_TOKEN };
 }

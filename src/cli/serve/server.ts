@@ -28,6 +28,7 @@ import { setSecurityHeaders } from './security-headers';
 import { sendStatic } from './static-files';
 import { createToken } from './token';
 import { isUpload, parseUploadRequest, UPLOAD_ADVICE, UploadStore } from './upload';
+import { DOWNLOAD_PREFIX, sendDownload } from './downloads';
 
 export const SERVE_HOST = '127.0.0.1';
 export { TOKEN_HEADER };
@@ -129,6 +130,10 @@ export function startServeServer(opts: ServeOptions): Promise<ServeServer> {
       res.write(': connected\n\n');
       sseClients.add(res);
       res.on('close', () => sseClients.delete(res));
+      return;
+    }
+    if (url.pathname.startsWith(DOWNLOAD_PREFIX) && req.method === 'GET') {
+      await sendDownload(res, opts.session, decodeURIComponent(url.pathname.slice(DOWNLOAD_PREFIX.length)));
       return;
     }
     if (url.pathname.startsWith('/api/')) {

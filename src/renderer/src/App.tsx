@@ -17,6 +17,12 @@ import { FrequencyView } from './diagnostics/FrequencyView';
 import { LatentStatsView } from './diagnostics/LatentStatsView';
 import { ModelCompareView } from './diagnostics/ModelCompareView';
 import './model/model-views.css';
+import './workflow/workflow.css';
+import { SelectionPanel } from './workflow/SelectionPanel';
+import { RecentMenu } from './workflow/RecentMenu';
+import { ShortcutSheet } from './workflow/ShortcutSheet';
+import { BigView } from './workflow/BigView';
+import { handleViewerKey } from './viewer/viewer-keys';
 
 export function App() {
   const clip = useStore((s) => s.clip);
@@ -27,17 +33,37 @@ export function App() {
   const [dragging, setDragging] = useState(false);
 
   useEffect(() => {
+    let spaceTaken = false;
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement | null;
-      // A focused slider or select handles its own arrows.
-      if (target && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA')) return;
-      if (e.key === 'ArrowRight') step(1);
+      const tag = target?.tagName;
+      const type = (target as HTMLInputElement | null)?.type;
+      // Text fields and selects keep their keys; sliders keep their arrows.
+      if (tag === 'TEXTAREA' || tag === 'SELECT' || (tag === 'INPUT' && type !== 'range')) return;
+      if (tag === 'INPUT' && e.key.startsWith('Arrow')) return;
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const s = useStore.getState();
+      if (e.key === 'Escape' && (s.bigView || s.shortcutsOpen)) {
+        s.openBigView(null);
+        s.showShortcuts(false);
+      } else if (e.key === '?') s.showShortcuts(!s.shortcutsOpen);
+      else if (handleViewerKey(e.key)) spaceTaken = e.key === ' ';
+      else if (e.key === 'ArrowRight') step(1);
       else if (e.key === 'ArrowLeft') step(-1);
       else return;
       e.preventDefault();
     };
+    // A button activates on the space's keyup: when a viewer took the space on keydown, the button must not click as well.
+    const onKeyUp = (e: KeyboardEvent) => {
+      if (e.key === ' ' && (e.target as HTMLElement | null)?.tagName === 'BUTTON' && spaceTaken) e.preventDefault();
+      spaceTaken = false;
+    };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    window.addEventListener('keyup', onKeyUp);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('keyup', onKeyUp);
+    };
   }, [step]);
 
   return (
@@ -65,6 +91,10 @@ export function App() {
         </div>
         <div className="topbar__actions">
           {clip && <span className="muted topbar__clip">{clip.name}</span>}
+          <RecentMenu />
+          <button className="button" onClick={() => useStore.getState().showShortcuts(true)} data-testid="shortcuts-button" title="Keyboard shortcuts (?)">
+            Keys
+          </button>
           {/* Before a clip is open the drop zone carries the one Open button. */}
           {clip && <OpenButton />}
         </div>
@@ -76,6 +106,7 @@ export function App() {
           <aside className="sidebar">
             <FrameView />
             <ClipPanel />
+            <SelectionPanel />
             <ModelPanel />
           </aside>
           <div className="views">
@@ -95,6 +126,8 @@ export function App() {
           <DropZone />
         </main>
       )}
+      <BigView />
+      <ShortcutSheet />
     </div>
   );
 }

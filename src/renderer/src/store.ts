@@ -7,6 +7,10 @@ import { ApiError, ERROR_CODES, MAX_LEVELS_LIMIT, type ClipInfo, type Frame, typ
 import type { OpenSource, Transport } from './transport/transport';
 import { createModelSlice, type ModelSlice } from './model/model-slice';
 import { createDiagnosticsSlice, type DiagnosticsSlice } from './diagnostics/diagnostics-slice';
+import type { ClipSelection } from '../../shared/workflow-contract';
+import { createSelectionSlice, type SelectionSlice } from './workflow/selection-slice';
+import { createVideoSlice, type VideoSlice } from './workflow/video-slice';
+import { createComfortSlice, type ComfortSlice } from './workflow/comfort-slice';
 
 export interface TaskState {
   taskId: string;
@@ -27,7 +31,7 @@ export type EnergyScale = 'linear' | 'log';
 
 export const DEFAULT_LEVELS = 3;
 
-interface State extends ModelSlice, DiagnosticsSlice {
+interface State extends ModelSlice, DiagnosticsSlice, SelectionSlice, VideoSlice, ComfortSlice {
   transport: Transport | null;
   clip: ClipInfo | null;
   t: number;
@@ -49,6 +53,12 @@ interface State extends ModelSlice, DiagnosticsSlice {
   cancelTask(): Promise<void>;
   setEnergyScale(scale: EnergyScale): void;
   dismissError(): void;
+  /**
+   * Shows a clip the engine decoded: resets the frame, the views and the clip's model results, and
+   * closes the previous clip. A new file also drops the whole-video result; another selection of
+   * the same file keeps it.
+   */
+  adoptClip(clip: ClipInfo, how: 'new-file' | 'reselect'): void;
 }
 
 let taskCounter = 0;
@@ -88,36 +98,24 @@ export const useStore = create<State>()((set, get, store) => {
     void pumpView();
   }
 
-  async function open(source: OpenSource, label: string): Promise<void> {
+  async function open(source: OpenSource, label: string, selectionKey: string): Promise<void> {
     const transport = get().transport;
     if (!transport) return;
     const running = get().task;
     if (running) await transport.api.cancel({ taskId: running.taskId }).catch(() => undefined);
     const taskId = newTaskId('open');
     set({ task: { taskId, label: `Opening ${label}`, phase: 'decode', done: 0, total: 0 }, error: null });
+    // The selection last decoded from this very file, if any.
+    const selection: ClipSelection | undefined = get().prefs.selections.find((x) => x.key === selectionKey)?.selection;
     try {
-      const clip = await transport.api.openVideo({ taskId, source });
+      const clip = await transport.api.openVideo(selection ? { taskId, source, selection } : { taskId, source });
       if (get().task?.taskId !== taskId) {
         // Cancelled or replaced by a newer open while the answer was on its way: drop it.
         void transport.api.closeClip({ clipId: clip.clipId }).catch(() => undefined);
         return;
       }
-      const previous = get().clip;
-      set({
-        clip,
-        t: 0,
-        levels: Math.max(1, Math.min(DEFAULT_LEVELS, clip.maxLevels)),
-        frame: null,
-        subbands: null,
-        // Model results belong to the clip they were computed on.
-        recon: null,
-        chunking: null,
-      });
-      if (previous) void transport.api.closeClip({ clipId: previous.clipId }).catch(() => undefined);
-      if (clip.maxLevels === 0) {
-        set({ error: { title: `${clip.name}: no Haar level fits`, message: `A Haar level needs an odd frame count and even height and width; this clip is ${clip.frames} frames of ${clip.width}x${clip.height}.` } });
-      }
-      requestView();
+      get().adoptClip(clip, 'new-file');
+      get().noteOpened(clip, selectionKey);
     } catch (err) {
       get().fail(`Could not open ${label}`, err);
     } finally {
@@ -128,6 +126,9 @@ export const useStore = create<State>()((set, get, store) => {
   return {
     ...createModelSlice(set, get, store),
     ...createDiagnosticsSlice(set, get, store),
+    ...createSelectionSlice(set, get, store),
+    ...createVideoSlice(set, get, store),
+    ...createComfortSlice(set, get, store),
     transport: null,
     clip: null,
     t: 0,
@@ -141,6 +142,7 @@ export const useStore = create<State>()((set, get, store) => {
     init(transport) {
       set({ transport });
       void get().refreshModel();
+      void get().loadPrefs();
       const off = transport.api.onEvent((event) => {
         if (event.type === 'progress') {
           const task = get().task;
@@ -154,8 +156,8 @@ export const useStore = create<State>()((set, get, store) => {
         ({ clips }) => {
           const last = clips.at(-1);
           if (last && !get().clip) {
-            set({ clip: last, t: 0, levels: Math.max(1, Math.min(DEFAULT_LEVELS, last.maxLevels)) });
-            requestView();
+            get().adoptClip(last, 'new-file');
+            if (last.path) get().noteOpened(last, last.path);
           }
         },
         (err: unknown) => get().fail('Could not reach the engine', err),
@@ -179,11 +181,11 @@ export const useStore = create<State>()((set, get, store) => {
         get().fail(`Could not open ${file.name}`, err);
         return;
       }
-      await open(source, file.name);
+      await open(source, file.name, source.kind === 'path' ? source.path : `${file.name}|${file.size}`);
     },
 
     async openPath(path) {
-      await open({ kind: 'path', path }, path.split(/[\\/]/).pop() || path);
+      await open({ kind: 'path', path }, path.split(/[\\/]/).pop() || path, path);
     },
 
     async chooseAndOpen() {
@@ -229,6 +231,29 @@ export const useStore = create<State>()((set, get, store) => {
 
     dismissError() {
       set({ error: null });
+    },
+
+    adoptClip(clip, how) {
+      const previous = get().clip;
+      set({
+        clip,
+        t: 0,
+        levels: Math.max(1, Math.min(get().levels || DEFAULT_LEVELS, clip.maxLevels)),
+        frame: null,
+        subbands: null,
+        // Model results belong to the clip they were computed on.
+        recon: null,
+        chunking: null,
+        ...(how === 'new-file' ? { video: null, videoT: 0, thumbnails: null } : {}),
+        selectionDraft: clip.selection,
+      });
+      if (how === 'new-file') set({ levels: Math.max(1, Math.min(DEFAULT_LEVELS, clip.maxLevels)) });
+      const transport = get().transport;
+      if (previous && previous.clipId !== clip.clipId) void transport?.api.closeClip({ clipId: previous.clipId }).catch(() => undefined);
+      if (clip.maxLevels === 0) {
+        set({ error: { title: `${clip.name}: no Haar level fits`, message: `A Haar level needs an odd frame count and even height and width; this clip is ${clip.frames} frames of ${clip.width}x${clip.height}.` } });
+      }
+      requestView();
     },
   };
 });

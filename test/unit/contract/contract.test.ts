@@ -16,6 +16,7 @@ describe('contract', () => {
       'openVideo', 'getFrame', 'getSubbands', 'cancel', 'closeClip', 'listClips',
       'getModel', 'loadModel', 'reconstruct', 'planRuns', 'compareChunking', 'getModelFrame', 'getTaps', 'getLatent',
       'getFrequency', 'getLatentStats', 'compareModels', 'getAbFrame',
+      'selectClip', 'estimateClip', 'getThumbnails', 'reconstructVideo', 'getFrames', 'getTapTimeline', 'prepareExport', 'exportInfo',
     ]);
   });
 

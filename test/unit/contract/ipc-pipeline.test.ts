@@ -40,6 +40,11 @@ function bridgeTo(s: WorkerSession): WfvaePreloadApi {
     getPathForFile: () => '',
     chooseVideoFile: async () => null,
     chooseModelFolder: async () => null,
+    // Dialogs and the prefs file live in Electron's main process: not part of this pipeline.
+    saveExport: async () => null,
+    saveBytes: async () => null,
+    loadPrefs: async () => undefined,
+    savePrefs: async () => undefined,
   };
 }
 

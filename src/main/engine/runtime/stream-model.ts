@@ -22,6 +22,8 @@ export interface StreamRunOptions {
   taps?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: ChunkProgress & { stage: 'encode' | 'decode' }) => void;
+  /** reconstructStream: each latent mean chunk (1, L, n, h, w) as the encoder emits it, before the decoder takes it. */
+  onLatent?: (mean: Tensor) => void | Promise<void>;
 }
 
 /** What a chunked run will give, said before it starts. */
@@ -156,7 +158,10 @@ export async function* reconstructStream(
     onProgress: (p) => opts.onProgress?.({ ...p, stage: 'encode' }),
   });
   const means = (async function* () {
-    for await (const c of latents) yield c.outputs.mean;
+    for await (const c of latents) {
+      await opts.onLatent?.(c.outputs.mean);
+      yield c.outputs.mean;
+    }
   })();
   const totalLatent = 1 + (totalFrames - 1) / tc;
   let at = 0;

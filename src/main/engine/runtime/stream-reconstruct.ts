@@ -41,8 +41,14 @@ export async function reconstructFile(
   opts: StreamRunOptions & {
     outPath?: string;
     crf?: number;
-    /** Each block of originals and their (clipped) reconstruction, (3, n, H, W), as it is measured: for more measures. */
-    onFrames?: (original: Tensor, reconstruction: Tensor) => Promise<void> | void;
+    /** Each reconstructed block as it becomes final, with the original frames it reconstructs, (3, n, H, W) each, clipped to [-1, 1]. */
+    onChunk?: (original: Tensor, reconstruction: Tensor, firstFrame: number) => void | Promise<void>;
+    /**
+     * Measure how far Causal Cache chunking of a GroupNorm model is from whole-clip inference
+     * (default true). That runs the whole clip in memory once more: callers that must stay
+     * flat in T (long videos) turn it off.
+     */
+    measureDeviation?: boolean;
   } = {},
 ): Promise<StreamedReconstruction> {
   const t0 = performance.now();
@@ -70,7 +76,7 @@ export async function reconstructFile(
   const mse: number[] = [];
   const ssimPerFrame: number[] = [];
   // Kept only to measure the deviation of a model that cannot chunk exactly.
-  const measure = settings.mode === 'cached' && !model.facts.causalSafe;
+  const measure = settings.mode === 'cached' && !model.facts.causalSafe && opts.measureDeviation !== false;
   const kept: Tensor[] = [];
   try {
     for await (const chunk of reconstructStream(model, blocks, plan.frames, settings, opts)) {
@@ -78,7 +84,7 @@ export async function reconstructFile(
       const orig = as4d(originals.take(rec.shape[1]));
       mse.push(...psnr(orig, rec, { range: 2 }).perFrameMse);
       ssimPerFrame.push(...ssim(orig, rec, { signal: opts.signal }).perFrame);
-      await opts.onFrames?.(orig, rec);
+      await opts.onChunk?.(orig, rec, chunk.frames[0]);
       if (measure) kept.push({ data: rec.data, shape: [1, ...rec.shape] });
       await writer?.write(rec);
     }

@@ -5,6 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import type { CompareResult } from '../runtime/stream-compare';
 import type { ComparisonRun } from '../model-compare/compare-models';
 import type { VariantSpec } from '../model-compare/variant';
+import type { VideoJob, VideoRunOutput } from './video-run';
 import type { Tensor } from '../tensor';
 import { fromComputeError, type ComputeJob, type FromCompute, type ToCompute } from './compute-protocol';
 import type { LoadedModel, ReconstructOutput, ReconstructSettings, StagedProgress } from './model-compute';
@@ -37,6 +38,10 @@ export class ComputeClient {
 
   compareModels(model: number, labelA: string, video: Tensor, spec: VariantSpec, signal: AbortSignal, onStage: (stage: string) => void): Promise<Omit<ComparisonRun, 'latents'>> {
     return this.run({ op: 'compareModels', model, labelA, video, spec }, signal, (phase) => onStage(phase)) as Promise<Omit<ComparisonRun, 'latents'>>;
+  }
+
+  reconstructVideo(model: number, job: VideoJob, signal: AbortSignal, onProgress: StagedProgress): Promise<VideoRunOutput> {
+    return this.run({ op: 'reconstructVideo', model, job }, signal, onProgress) as Promise<VideoRunOutput>;
   }
 
   async unload(model: number): Promise<void> {

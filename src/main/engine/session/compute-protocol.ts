@@ -1,12 +1,14 @@
 // Messages between the session worker (ComputeClient) and its compute worker (ModelCompute).
 import type { Tensor } from '../tensor';
 import type { VariantSpec } from '../model-compare/variant';
+import type { VideoJob } from './video-run';
 
 export type ComputeJob =
   | { op: 'load'; path: string }
   | { op: 'reconstruct'; model: number; video: Tensor; settings: { mode: 'whole' | 'cached'; encChunk: number; decChunk: number } }
   | { op: 'compare'; model: number; video: Tensor; settings: { encChunk: number; decChunk: number } }
   | { op: 'compareModels'; model: number; labelA: string; video: Tensor; spec: VariantSpec }
+  | { op: 'reconstructVideo'; model: number; job: VideoJob }
   | { op: 'unload'; model: number };
 
 export type ToCompute = { kind: 'job'; id: number; job: ComputeJob } | { kind: 'cancel'; id: number } | { kind: 'dispose' };

@@ -20,6 +20,8 @@ export function runComputeWorker(port: MessagePort): void {
         return compute.compare(job.model, job.video, job.settings, signal, progress);
       case 'compareModels':
         return compute.compareModels(job.model, job.labelA, job.video, job.spec, signal, (stage) => progress(stage, 0, 0));
+      case 'reconstructVideo':
+        return compute.reconstructVideo(job.model, job.job, signal, progress);
       case 'unload':
         return compute.unload(job.model);
     }

@@ -53,9 +53,8 @@ export class DiagnosticsBench {
   }
 
   async compare(clipId: string, video: Tensor, b: ModelB, signal: AbortSignal, onStage: (stage: string) => void): Promise<ModelComparisonView> {
-    return this.models.withLoaded(async (model, info) => {
+    return this.models.use(async (model, info) => {
       const run = await this.compute.compareModels(model.handle, info.path, video, specOf(b), signal, onStage);
-      if (this.models.info()?.modelId !== info.modelId) throw new ApiError(ERROR_CODES.cancelled, 'another model was loaded while this ran; run it again');
       const summary: ModelComparisonView = { clipId, modelId: info.modelId, ...run.comparison };
       this.comparisons.set(clipId, { summary, videos: run.videos });
       return summary;

@@ -15,6 +15,7 @@ import { compareModels, type ComparisonRun } from '../model-compare/compare-mode
 import { describeVariant, loadVariant, type LoadedVariant, type VariantSpec } from '../model-compare/variant';
 import type { Tensor } from '../tensor';
 import type { TapMeta } from './tap-views';
+import { runVideo, type VideoJob, type VideoRunOutput } from './video-run';
 
 /** What the session needs to know of a model the compute thread loaded. */
 export interface LoadedModel {
@@ -128,6 +129,11 @@ export class ModelCompute {
     const s = ssim(out, video, { signal, onProgress: (done, total) => onProgress('SSIM', done, total) });
     signal.throwIfAborted();
     return { video: out, mean: r.mean, taps: r.taps ?? {}, psnr: p, ssim: s, encodeSeconds: r.encodeSeconds, decodeSeconds: r.decodeSeconds, provider: model.provider };
+  }
+
+  /** A whole video streamed through the Causal Cache into files (see video-run.ts). */
+  async reconstructVideo(handle: number, job: VideoJob, signal: AbortSignal, onProgress: StagedProgress): Promise<VideoRunOutput> {
+    return runVideo(this.model(handle), job, signal, onProgress);
   }
 
   /** Whole-clip, Causal Cache and naive runs; progress is the scheduler's own (stage, done, total). */

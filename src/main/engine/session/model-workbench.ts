@@ -22,11 +22,17 @@ import type { Tensor } from '../tensor';
 import type { ComputeClient } from './compute-client';
 import type { LoadedModel } from './model-compute';
 import { tapFrameFor, type TapMeta } from './tap-views';
+import type { ModelCostFacts, Rate } from './work-estimate';
+
+/** The probe that measures a model's speed before its first real run: 1 + 2·tc frames of this size, zeros. */
+const PROBE_SIDE = 64;
 
 interface Loaded {
   /** The model as the compute thread holds it. */
   model: LoadedModel;
   info: ModelInfo;
+  /** Seconds per video voxel of a reconstruction with metrics, from a probe or the largest run so far. */
+  rate?: Rate & { voxels: number };
   /** Runs using the model; it is released only when none is left. */
   users: number;
   retired: boolean;
@@ -129,6 +135,7 @@ export class ModelWorkbench {
   ): Promise<Reconstruction> {
     return this.withModel(async ({ model, info }) => {
       const [, T, H, W] = video.shape;
+      const started = performance.now();
       // Planned here, from the model's manifest and this process's memory, before the compute thread is asked.
       const plan = reconstructPlan(model.manifest, { frames: T, height: H, width: W });
       if (!plan.fits) throw new ApiError(ERROR_CODES.overBudget, plan.text);
@@ -151,6 +158,7 @@ export class ModelWorkbench {
         latentShape: r.mean.shape.slice(1),
       };
       this.assertCurrent(info);
+      this.recordRate(T * H * W, (performance.now() - started) / 1000, `a ${plan.settings.mode === 'whole' ? 'whole-clip' : 'Causal Cache'} run of ${T}×${H}×${W}`);
       this.entry(clipId).recon = { summary, video: r.video, mean: r.mean, taps: r.taps, tapMeta: info.taps };
       return summary;
     });
@@ -218,6 +226,56 @@ export class ModelWorkbench {
     };
   }
 
+  /**
+   * Runs work with the loaded model, which stays alive until the work ends even if another is loaded
+   * meanwhile (NO_MODEL when none is loaded); a result of a model replaced meanwhile is refused.
+   */
+  async use<T>(work: (model: LoadedModel, info: ModelInfo) => Promise<T>): Promise<T> {
+    return this.withModel(async (l) => {
+      const out = await work(l.model, l.info);
+      this.assertCurrent(l.info);
+      return out;
+    });
+  }
+
+  /** Keeps the speed of the largest run of the loaded model (small runs overstate the per-voxel cost). */
+  recordRate(voxels: number, seconds: number, what: string): void {
+    const l = this.loaded;
+    if (!l || !(seconds > 0) || voxels < 1) return;
+    if (l.rate && l.rate.voxels > voxels && !l.rate.basis.startsWith('probe')) return;
+    l.rate = { seconds: seconds / voxels, voxels, basis: `measured: ${what} took ${seconds.toFixed(2)} s on ${l.model.provider}` };
+  }
+
+  /**
+   * The loaded model's facts for estimates, with its speed on this machine: measured by a small
+   * probe run the first time (zeros in, a real forward pass and SSIM), then by the largest run.
+   * Null when no model is loaded.
+   */
+  async costFacts(): Promise<ModelCostFacts | null> {
+    const l = this.loaded;
+    if (!l) return null;
+    // A probe while the model runs something else would measure both: wait for an idle moment.
+    if (!l.rate && l.users === 0) {
+      const tc = l.model.facts.temporalCompression;
+      const T = 1 + 2 * tc;
+      const video: Tensor = { data: new Float32Array(3 * T * PROBE_SIDE * PROBE_SIDE), shape: [3, T, PROBE_SIDE, PROBE_SIDE] };
+      const t0 = performance.now();
+      // A real forward pass and its metrics, in the compute thread, as a reconstruct runs (whole clip at this size).
+      await this.withModel(({ model }) => this.compute.reconstruct(model.handle, video, { mode: 'whole', encChunk: 0, decChunk: 0 }, new AbortController().signal, () => undefined));
+      const seconds = (performance.now() - t0) / 1000;
+      const voxels = T * PROBE_SIDE * PROBE_SIDE;
+      // recordRate would not replace a real run measured meanwhile.
+      l.rate ??= { seconds: seconds / voxels, voxels, basis: `probe: a ${T}×${PROBE_SIDE}×${PROBE_SIDE} run took ${seconds.toFixed(2)} s on ${l.model.provider}` };
+    }
+    const m = l.model.manifest;
+    return {
+      className: m.className,
+      manifest: m,
+      temporalCompression: l.model.facts.temporalCompression,
+      rate: l.rate ? { seconds: l.rate.seconds, basis: l.rate.basis } : null,
+    };
+  }
+
   recon(clipId: string): ReconEntry {
     const r = this.results.get(clipId)?.recon;
     if (!r) throw new ApiError(ERROR_CODES.noResult, 'this clip has not been reconstructed with the loaded model yet: run Reconstruct first');
@@ -233,11 +291,6 @@ export class ModelWorkbench {
   latentFrameOf(clipId: string): number[] {
     const { summary } = this.recon(clipId);
     return Array.from({ length: summary.frames }, (_, f) => tapFrameFor(f, summary.frames, summary.latentShape[1]));
-  }
-
-  /** Runs work with the loaded model held (it is not released under it); NO_MODEL when none is loaded. */
-  withLoaded<T>(work: (model: LoadedModel, info: ModelInfo) => Promise<T>): Promise<T> {
-    return this.withModel((l) => work(l.model, l.info));
   }
 
   forgetClip(clipId: string): void {

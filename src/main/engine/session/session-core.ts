@@ -20,16 +20,29 @@ import { maxHaarLevels, multiLevelHaar3d, subbandEnergy, lumaTile, coefficientFr
 import { SUBBANDS_3D, type EnergyReport } from '../../../shared/subbands';
 import type { Tensor } from '../tensor';
 import { defaultDecodeOptions } from './default-frames';
+import type { ClipSelection } from '../../../shared/workflow-contract';
+import { SSIM_DESCRIPTION } from '../metrics/index';
+import type { DecodeOptions } from '../video/index';
+import { recordDecodeRate, SourceStore, type ClipSource } from './clip-sources';
+import { estimateSelection, selectionFromOptions, selectionToDecode, wholeVideoShape } from './clip-selection';
+import { memoryBudget, planChunks } from '../runtime/memory-plan';
+import { ExportStore, type ExportSubject } from './exports';
+import { tensorBlock, tensorPair } from './frame-pairs';
+import { PSNR_DESCRIPTION, type MetricsReport } from './metrics-report';
+import { makeThumbnails } from './thumbnails';
+import { VideoStore } from './video-results';
 import { diffFrame, rgbaFrame } from './frame-images';
 import type { ComputeClient } from './compute-client';
 import { JobQueue } from './job-queue';
 import { ModelWorkbench } from './model-workbench';
-import { DEFAULT_TAP_TILES, tapView } from './tap-views';
+import { DEFAULT_TAP_TILES, tapTimeline, tapView } from './tap-views';
 import { DiagnosticsBench } from './diagnostics-bench';
 
 interface Clip {
   info: ClipInfo;
   video: Tensor;
+  /** The file it was decoded from, kept for another selection, thumbnails and the whole-video run. */
+  source: ClipSource;
   /** The last pyramid computed, reused while the user scrubs at the same depth. */
   pyramid?: { levels: number; haar: HaarLevel[]; energy: EnergyReport };
 }
@@ -62,11 +75,20 @@ export class SessionCore {
   private readonly models: ModelWorkbench;
   private readonly heavy: JobQueue;
   private readonly diagnostics: DiagnosticsBench;
+  /** Private folder for results kept on disk (whole-video runs, exports). */
+  private resultsDir: Promise<string> | undefined;
+  private readonly results = () => (this.resultsDir ??= mkdtemp(join(tmpdir(), 'wfvae-results-')));
+  private readonly videos = new VideoStore(this.results);
+  private readonly exports = new ExportStore(this.results);
+  private readonly sources = new SourceStore((source) => this.videos.dropForSource(source.id));
+
+  private readonly compute: ComputeClient;
 
   constructor(
     private readonly emit: EventSink,
     opts: SessionCoreOptions,
   ) {
+    this.compute = opts.compute;
     this.models = new ModelWorkbench(opts.compute);
     this.diagnostics = new DiagnosticsBench(this.models, opts.compute);
     this.heavy = new JobQueue(opts.heavyJobs ?? 1, (taskId, queuePosition) =>
@@ -91,49 +113,117 @@ export class SessionCore {
         name = req.source.name;
         temporary = true;
       }
+      let source: ClipSource | undefined;
       try {
-        const defaults = defaultDecodeOptions(await probeVideo(path, { signal }), req.options ?? {});
-        const progress = this.progressReporter(req.taskId, 'decode');
-        const decoded = await decodeVideo(path, {
-          ...req.options,
-          ...defaults,
-          signal,
-          onProgress: progress,
-        });
-        signal.throwIfAborted();
-        const [, T, H, W] = decoded.shape;
-        const clipId = `clip-${this.nextClip++}`;
-        const info: ClipInfo = {
-          clipId,
-          name,
-          path: temporary ? '' : path,
-          codec: decoded.info.codec,
-          isImage: decoded.info.isImage,
-          width: W,
-          height: H,
-          frames: T,
-          fps: decoded.fps,
-          source: {
-            width: decoded.info.width,
-            height: decoded.info.height,
-            frames: decoded.info.frames,
-            fps: decoded.info.fps,
-            durationSec: decoded.info.durationSec,
-          },
-          frameIndices: decoded.frameIndices,
-          maxLevels: maxHaarLevels(T, H, W),
-          notes: decoded.notes,
-        };
-        this.clips.set(clipId, { info, video: { data: decoded.data, shape: decoded.shape } });
-        return info;
+        const info = await probeVideo(path, { signal });
+        let options: DecodeOptions;
+        let selection: ClipSelection;
+        if (req.selection) {
+          options = selectionToDecode(req.selection);
+          selection = req.selection;
+        } else {
+          const defaults = defaultDecodeOptions(info, req.options ?? {});
+          options = { ...req.options, ...defaults };
+          selection = selectionFromOptions({ ...req.options, ...defaults });
+        }
+        source = this.sources.add(path, name, temporary, info);
+        return await this.decodeClip(req.taskId, source, options, selection, signal);
       } catch (err) {
+        if (source) await this.sources.release(source);
+        else if (temporary) await rm(path, { force: true });
         // Messages name the private temp copy of an upload; the user knows the file by its own name.
         if (temporary && err instanceof Error && err.message.includes(path)) err.message = err.message.split(path).join(name);
         throw err;
-      } finally {
-        if (temporary) await rm(path, { force: true });
       }
     });
+  }
+
+  /** Decodes another part of a clip's source (the Clip panel's selection) as a new clip; the caller closes the old one. */
+  async selectClip(req: ApiRequest<'selectClip'>): Promise<ApiResponse<'selectClip'>> {
+    const { source } = this.clip(req.clipId);
+    return this.runHeavy(req.taskId, async (signal) => {
+      this.sources.retain(source);
+      try {
+        return await this.decodeClip(req.taskId, source, selectionToDecode(req.selection), req.selection, signal);
+      } catch (err) {
+        await this.sources.release(source);
+        if (source.temporary && err instanceof Error) err.message = err.message.split(source.path).join(source.name);
+        throw err;
+      }
+    });
+  }
+
+  async estimateClip(req: ApiRequest<'estimateClip'>): Promise<ApiResponse<'estimateClip'>> {
+    const { source } = this.clip(req.clipId);
+    const facts = await this.models.costFacts();
+    return estimateSelection(req.clipId, source, req.selection, facts ?? { missing: 'no model loaded: load one for the reconstruct estimates' });
+  }
+
+  async getThumbnails(req: ApiRequest<'getThumbnails'>): Promise<ApiResponse<'getThumbnails'>> {
+    const { source } = this.clip(req.clipId);
+    return this.runHeavy(req.taskId, (signal) => makeThumbnails(req.clipId, source, signal, this.progressReporter(req.taskId, 'thumbnails')));
+  }
+
+  async reconstructVideo(req: ApiRequest<'reconstructVideo'>): Promise<ApiResponse<'reconstructVideo'>> {
+    const clip = this.clip(req.clipId);
+    return this.runHeavy(req.taskId, (signal) =>
+      this.models.use(async (model, info) => {
+        // Default chunks: the largest the memory plan fits in this machine's budget for the whole video's frame size.
+        const shape = wholeVideoShape(clip.source, { ...clip.info.selection, snap: model.facts.temporalCompression as 4 | 8 });
+        const auto = shape ? planChunks(model.manifest, shape, memoryBudget()).chunks : { encChunk: 2 * model.facts.temporalCompression, decChunk: 2 };
+        const r = await this.videos.run({
+          compute: this.compute,
+          model,
+          info,
+          clipId: req.clipId,
+          source: clip.source,
+          selection: clip.info.selection,
+          encChunk: req.encChunk ?? auto.encChunk,
+          decChunk: req.decChunk ?? auto.decChunk,
+          signal,
+          onProgress: this.stagedReporter(req.taskId),
+        });
+        this.models.recordRate(r.frames * r.height * r.width, r.seconds, `the whole-video run of ${r.frames}×${r.height}×${r.width}`);
+        return r;
+      }),
+    );
+  }
+
+  async getFrames(req: ApiRequest<'getFrames'>): Promise<ApiResponse<'getFrames'>> {
+    const { ref } = req;
+    try {
+      if (ref.kind === 'video') return await this.videos.pair(ref.videoId).read(ref.layer, req.from, req.count);
+      const clip = this.clip(ref.clipId);
+      const video =
+        ref.layer === 'original' ? clip.video : ref.layer === 'reconstruction' ? this.models.recon(ref.clipId).video : this.models.chunks(ref.clipId).videos[ref.layer];
+      return tensorBlock(video, req.from, req.count);
+    } catch (err) {
+      if (err instanceof RangeError) throw new ApiError(ERROR_CODES.badRequest, err.message);
+      throw err;
+    }
+  }
+
+  async getTapTimeline(req: ApiRequest<'getTapTimeline'>): Promise<ApiResponse<'getTapTimeline'>> {
+    this.clip(req.clipId);
+    const r = this.models.recon(req.clipId);
+    const meta = r.tapMeta.find((m) => m.name === req.tap);
+    const tensor = r.taps[req.tap];
+    if (!meta || !tensor) throw new ApiError(ERROR_CODES.badRequest, `the model has no tap "${req.tap}" (it has ${r.tapMeta.map((m) => m.name).join(', ')})`);
+    try {
+      return { clipId: req.clipId, tap: req.tap, label: req.label, ...tapTimeline(meta, tensor, req.label) };
+    } catch (err) {
+      if (err instanceof RangeError) throw new ApiError(ERROR_CODES.badRequest, err.message);
+      throw err;
+    }
+  }
+
+  async prepareExport(req: ApiRequest<'prepareExport'>): Promise<ApiResponse<'prepareExport'>> {
+    const subject = req.source.kind === 'video' ? this.videoSubject(req.source.videoId) : this.clipSubject(req.source.clipId);
+    return this.runHeavy(req.taskId, (signal) => this.exports.prepare(subject, req.what, req.diff, signal, this.progressReporter(req.taskId, `export ${req.what}`)));
+  }
+
+  async exportInfo(req: ApiRequest<'exportInfo'>): Promise<ApiResponse<'exportInfo'>> {
+    return this.exports.info(req.exportId);
   }
 
   async getFrame(req: ApiRequest<'getFrame'>): Promise<ApiResponse<'getFrame'>> {
@@ -297,7 +387,11 @@ export class SessionCore {
   async closeClip(req: ApiRequest<'closeClip'>): Promise<ApiResponse<'closeClip'>> {
     this.models.forgetClip(req.clipId);
     this.diagnostics.forgetClip(req.clipId);
-    return { closed: this.clips.delete(req.clipId) };
+    const clip = this.clips.get(req.clipId);
+    if (!clip) return { closed: false };
+    this.clips.delete(req.clipId);
+    await this.sources.release(clip.source);
+    return { closed: true };
   }
 
   async listClips(): Promise<ApiResponse<'listClips'>> {
@@ -309,8 +403,105 @@ export class SessionCore {
     this.clips.clear();
     await this.diagnostics.dispose();
     await this.models.dispose();
+    await this.sources.dispose();
+    await this.videos.dispose();
+    await this.exports.dispose();
+    if (this.resultsDir) await rm(await this.resultsDir, { recursive: true, force: true });
+    this.resultsDir = undefined;
     if (this.uploadDir) await rm(this.uploadDir, { recursive: true, force: true });
     this.uploadDir = undefined;
+  }
+
+  /** Decodes a selection of a source into a new clip (the source must already count this clip among its users). */
+  private async decodeClip(taskId: string, source: ClipSource, options: DecodeOptions, selection: ClipSelection, signal: AbortSignal): Promise<ClipInfo> {
+    const progress = this.progressReporter(taskId, 'decode');
+    const t0 = performance.now();
+    const decoded = await decodeVideo(source.path, { ...options, signal, onProgress: progress });
+    signal.throwIfAborted();
+    const [, T, H, W] = decoded.shape;
+    recordDecodeRate(source, (performance.now() - t0) / 1000, decoded.frameIndices[T - 1], 'the last decode');
+    const clipId = `clip-${this.nextClip++}`;
+    const info: ClipInfo = {
+      clipId,
+      name: source.name,
+      path: source.temporary ? '' : source.path,
+      codec: decoded.info.codec,
+      isImage: decoded.info.isImage,
+      width: W,
+      height: H,
+      frames: T,
+      fps: decoded.fps,
+      source: {
+        width: decoded.info.width,
+        height: decoded.info.height,
+        frames: decoded.info.frames,
+        fps: decoded.info.fps,
+        durationSec: decoded.info.durationSec,
+      },
+      frameIndices: decoded.frameIndices,
+      maxLevels: maxHaarLevels(T, H, W),
+      notes: decoded.notes,
+      selection,
+    };
+    this.clips.set(clipId, { info, video: { data: decoded.data, shape: decoded.shape }, source });
+    return info;
+  }
+
+  private clipSubject(clipId: string): ExportSubject {
+    const clip = this.clip(clipId);
+    const r = this.models.recon(clipId);
+    const model = this.models.info();
+    const i = clip.info;
+    const metrics: MetricsReport = {
+      model: { className: model?.className ?? '', path: model?.path ?? '', provider: r.summary.provider },
+      source: { name: i.name, path: i.path, frames: i.source.frames, fps: i.source.fps, width: i.source.width, height: i.source.height },
+      selection: { ...i.selection, firstFrame: i.frameIndices[0], lastFrame: i.frameIndices[i.frames - 1], width: i.width, height: i.height, fps: i.fps },
+      protocol: {
+        psnr: PSNR_DESCRIPTION,
+        ssim: SSIM_DESCRIPTION,
+        inference:
+          r.summary.plan.mode === 'whole'
+            ? 'whole clip in one pass (no chunking)'
+            : `Causal Cache: encoder chunks of ${r.summary.plan.encChunk} video frames, decoder chunks of ${r.summary.plan.decChunk} latent frames (equal to whole-clip inference for this model)`,
+        decodedFrom: 'z = latent mean (no sampling)',
+        clipping: 'the model output is measured as it is (not clipped to [-1, 1]); frames shown and exported are clipped to 8 bits',
+      },
+      summary: { frames: i.frames, psnr: r.summary.psnr.clip, ssim: r.summary.ssim.clip, seconds: r.summary.encodeSeconds + r.summary.decodeSeconds },
+      perFrame: r.summary.psnr.perFrame.map((psnr, f) => ({ frame: f, sourceFrame: i.frameIndices[f], psnr, ssim: r.summary.ssim.perFrame[f] })),
+    };
+    return {
+      stem: exportStem(i.name, i.frameIndices[0], i.frameIndices[i.frames - 1]),
+      pair: tensorPair(clip.video, r.video, i.fps),
+      latent: async () => r.mean,
+      metrics,
+    };
+  }
+
+  private videoSubject(videoId: string): ExportSubject {
+    const e = this.videos.entry(videoId);
+    const v = e.result;
+    const step = v.frames > 1 ? (v.lastFrame - v.firstFrame) / (v.frames - 1) : 1;
+    const metrics: MetricsReport = {
+      model: { className: v.model.className, path: v.model.path, provider: e.provider },
+      source: { name: e.source.name, path: e.source.path, frames: v.source.frames, fps: v.source.fps, width: e.source.width, height: e.source.height },
+      selection: { ...e.selection, start: v.firstFrame, frames: v.frames, firstFrame: v.firstFrame, lastFrame: v.lastFrame, width: v.width, height: v.height, fps: v.fps },
+      protocol: {
+        psnr: PSNR_DESCRIPTION,
+        ssim: SSIM_DESCRIPTION,
+        inference: `Causal Cache, streamed: encoder chunks of ${v.encChunk} video frames, decoder chunks of ${v.decChunk} latent frames${v.exact ? ' (equal to whole-clip inference for this model)' : ' (this GroupNorm model deviates from whole-clip inference)'}`,
+        decodedFrom: 'z = latent mean (no sampling)',
+        clipping: 'the reconstruction is clipped to [-1, 1] before measuring, as the saved video is',
+      },
+      summary: { frames: v.frames, psnr: v.psnr.clip, ssim: v.ssim.clip, seconds: v.seconds },
+      perFrame: v.psnr.perFrame.map((psnr, f) => ({ frame: f, sourceFrame: Math.round(v.firstFrame + f * step), psnr, ssim: v.ssim.perFrame[f] })),
+    };
+    return {
+      stem: exportStem(e.source.name, v.firstFrame, v.lastFrame),
+      pair: this.videos.pair(videoId),
+      latent: () => this.videos.latent(videoId),
+      metrics,
+      reconstructionMp4: e.files.mp4,
+    };
   }
 
   private clip(clipId: string): Clip {
@@ -385,4 +576,10 @@ export class SessionCore {
     await writeFile(path, bytes);
     return path;
   }
+}
+
+/** "clip.mp4", 100, 196 -> "clip-f100-196" (a file name stem for exports). */
+function exportStem(name: string, first: number, last: number): string {
+  const base = name.replace(/\.[^.]+$/, '').replace(/[^\w.-]+/g, '_').slice(0, 80) || 'clip';
+  return `${base}-f${first}-${last}`;
 }

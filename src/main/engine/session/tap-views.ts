@@ -96,3 +96,41 @@ export function tapView(meta: TapMeta, tensor: Tensor, videoFrame: number, video
     note: totalTiles > tiles.length && coefficients ? `${note}; showing ${tiles.length} of ${totalTiles}` : note,
   };
 }
+
+/**
+ * A tap tile over all the tap's frames: the energy (sum of squares) of its channels per frame
+ * (for a coefficient tap the subband's 3 colour channels, else the one channel) and its value
+ * range over every frame. `label` is a tile label as tapView gives it.
+ */
+export function tapTimeline(meta: TapMeta, tensor: Tensor, label: string): { energy: number[]; min: number; max: number } {
+  const [, C, T, H, W] = tensor.shape;
+  const subbandNames: readonly string[] | undefined = C === 24 ? SUBBANDS_3D : C === 12 ? SUBBANDS_2D : undefined;
+  let channels: number[];
+  if (isCoefficientTap(meta.name) && subbandNames) {
+    const s = subbandNames.indexOf(label);
+    if (s < 0) throw new RangeError(`tap ${meta.name} has no subband "${label}" (it has ${subbandNames.join(', ')})`);
+    channels = [3 * s, 3 * s + 1, 3 * s + 2];
+  } else {
+    const c = C === 3 ? ['R', 'G', 'B'].indexOf(label) : /^ch (\d+)$/.test(label) ? Number(label.slice(3)) : -1;
+    if (c < 0 || c >= C) throw new RangeError(`tap ${meta.name} has no channel "${label}" (it has ${C} channels)`);
+    channels = [c];
+  }
+  const n = H * W;
+  const energy = new Array<number>(T).fill(0);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const c of channels) {
+    for (let f = 0; f < T; f++) {
+      const start = (c * T + f) * n;
+      let e = 0;
+      for (let i = start; i < start + n; i++) {
+        const v = tensor.data[i];
+        e += v * v;
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      energy[f] += e;
+    }
+  }
+  return { energy, min: Number.isFinite(min) ? min : 0, max: Number.isFinite(max) ? max : 0 };
+}

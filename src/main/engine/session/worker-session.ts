@@ -83,6 +83,30 @@ export class WorkerSession implements WfvaeApi {
   getAbFrame(r: ApiRequest<'getAbFrame'>): Promise<ApiResponse<'getAbFrame'>> {
     return this.call('getAbFrame', r);
   }
+  selectClip(r: ApiRequest<'selectClip'>): Promise<ApiResponse<'selectClip'>> {
+    return this.call('selectClip', r);
+  }
+  estimateClip(r: ApiRequest<'estimateClip'>): Promise<ApiResponse<'estimateClip'>> {
+    return this.call('estimateClip', r);
+  }
+  getThumbnails(r: ApiRequest<'getThumbnails'>): Promise<ApiResponse<'getThumbnails'>> {
+    return this.call('getThumbnails', r);
+  }
+  reconstructVideo(r: ApiRequest<'reconstructVideo'>): Promise<ApiResponse<'reconstructVideo'>> {
+    return this.call('reconstructVideo', r);
+  }
+  getFrames(r: ApiRequest<'getFrames'>): Promise<ApiResponse<'getFrames'>> {
+    return this.call('getFrames', r);
+  }
+  getTapTimeline(r: ApiRequest<'getTapTimeline'>): Promise<ApiResponse<'getTapTimeline'>> {
+    return this.call('getTapTimeline', r);
+  }
+  prepareExport(r: ApiRequest<'prepareExport'>): Promise<ApiResponse<'prepareExport'>> {
+    return this.call('prepareExport', r);
+  }
+  exportInfo(r: ApiRequest<'exportInfo'>): Promise<ApiResponse<'exportInfo'>> {
+    return this.call('exportInfo', r);
+  }
   /** A file serve mode received as an upload (see UploadedSource); not part of the contract, so no outside request can name one. */
   openUploaded(r: OpenVideoRequest): Promise<ApiResponse<'openVideo'>> {
     return this.call('openVideo', r as ApiRequest<'openVideo'>);

@@ -50,6 +50,14 @@ function runSessionWorker(): void {
     getLatentStats: (r) => core.getLatentStats(r),
     compareModels: (r) => core.compareModels(r),
     getAbFrame: (r) => core.getAbFrame(r),
+    selectClip: (r) => core.selectClip(r),
+    estimateClip: (r) => core.estimateClip(r),
+    getThumbnails: (r) => core.getThumbnails(r),
+    reconstructVideo: (r) => core.reconstructVideo(r),
+    getFrames: (r) => core.getFrames(r),
+    getTapTimeline: (r) => core.getTapTimeline(r),
+    prepareExport: (r) => core.prepareExport(r),
+    exportInfo: (r) => core.exportInfo(r),
   };
 
   port!.on('message', (msg: ToWorker) => {

@@ -7,6 +7,8 @@ import type { VideoInfo } from './probe';
 export interface DecodeOptions {
   /** First frame to keep, counted after sampling (in units of sampleRate source frames). Default 0. */
   start?: number;
+  /** First frame to keep as a source frame index (any frame, not only multiples of sampleRate); replaces `start`. */
+  startFrame?: number;
   /** Frame count; snapped down to 1 + m*k (m = temporalMultiple). Default: all remaining frames. */
   frames?: number;
   /** Keep every n-th source frame. Default 1. */
@@ -42,6 +44,10 @@ export interface DecodePlan {
   frameIndices: number[];
   /** The -vf chain: select, scale (+ conversion to rgb24), centre crop. */
   filter: string;
+  /** Size after resizing, before the crop; null when the source size is kept. */
+  resized: { width: number; height: number } | null;
+  /** The centre crop to multiples of 8 in the resized frame; null when nothing is cut. */
+  crop: { x: number; y: number; width: number; height: number } | null;
   notes: string[];
 }
 
@@ -53,6 +59,8 @@ function checkInt(name: string, v: number | undefined, min: number, hint: string
 /** Rejects impossible options before any file is touched. */
 export function validateDecodeOptions(o: DecodeOptions): void {
   checkInt('start', o.start, 0, 'it counts frames after sampling, from 0');
+  checkInt('startFrame', o.startFrame, 0, 'it is a source frame index, from 0');
+  if (o.start !== undefined && o.startFrame !== undefined) throw new VideoError('bad_option', 'give start (after sampling) or startFrame (a source frame), not both');
   checkInt('frames', o.frames, 1, 'ask for at least 1 frame (the model takes 1 + 4k)');
   checkInt('sampleRate', o.sampleRate, 1, 'use 1 to keep every frame, 2 for every other frame');
   if (o.size !== undefined && (!Number.isInteger(o.size) || o.size <= 0 || o.size % 8 !== 0)) {
@@ -102,6 +110,9 @@ export function planDecode(info: VideoInfo, o: DecodeOptions): DecodePlan {
   const m = o.temporalMultiple ?? 4;
   const maxVoxels = o.maxVoxels ?? DEFAULT_MAX_VOXELS;
 
+  if (o.startFrame !== undefined && o.startFrame >= info.frames) {
+    throw new VideoError('bad_option', `start frame ${o.startFrame} is past the end: ${info.path} has ${info.frames} frames (0..${info.frames - 1}); pick a start below ${info.frames}`);
+  }
   const sampled = Math.floor((info.frames - 1) / rate) + 1;
   if (start >= sampled) {
     throw new VideoError(
@@ -109,10 +120,12 @@ export function planDecode(info: VideoInfo, o: DecodeOptions): DecodePlan {
       `start ${start} is past the end: ${info.path} has ${info.frames} frames, ${sampled} after keeping every ${rate === 1 ? 'frame' : `${rate}th frame`}; use a start below ${sampled}`,
     );
   }
-  const remaining = sampled - start;
+  const first = o.startFrame ?? start * rate;
+  // Frames kept from `first` on: first, first + rate, … up to the last source frame.
+  const remaining = Math.floor((info.frames - 1 - first) / rate) + 1;
   let wanted = o.frames ?? remaining;
   if (wanted > remaining) {
-    notes.push(`asked for ${wanted} frames but only ${remaining} remain from start ${start}${rate > 1 ? ` at sample rate ${rate}` : ''}; using ${remaining}`);
+    notes.push(`asked for ${wanted} frames but only ${remaining} remain from ${o.startFrame !== undefined ? `source frame ${first}` : `start ${start}`}${rate > 1 ? ` at sample rate ${rate}` : ''}; using ${remaining}`);
     wanted = remaining;
   }
   const frames = snapFrames(wanted, m);
@@ -147,16 +160,15 @@ export function planDecode(info: VideoInfo, o: DecodeOptions): DecodePlan {
     );
   }
 
-  const first = start * rate;
   const frameIndices = Array.from({ length: frames }, (_, i) => first + i * rate);
   const last = frameIndices[frames - 1];
   const filters: string[] = [];
   if (first > 0 || rate > 1) filters.push(`select='between(n,${first},${last})*not(mod(n-${first},${rate}))'`);
   // One swscale pass resizes and converts to RGB; accurate_rnd and full_chroma_int keep the YUV->RGB step exact to a level.
   filters.push(`scale=${scaledW}:${scaledH}:flags=${algo}+accurate_rnd+full_chroma_int`, 'format=rgb24');
-  if (width !== scaledW || height !== scaledH) {
-    const offset = (scaled: number, side: number) => (o.crop ? roundHalfEven((scaled - side) / 2) : Math.floor((scaled - side) / 2));
-    filters.push(`crop=${width}:${height}:${offset(scaledW, width)}:${offset(scaledH, height)}`);
-  }
-  return { frames, width, height, fps: info.fps / rate, frameIndices, filter: filters.join(','), notes };
+  const offset = (scaled: number, side: number) => (o.crop ? roundHalfEven((scaled - side) / 2) : Math.floor((scaled - side) / 2));
+  const crop = width !== scaledW || height !== scaledH ? { x: offset(scaledW, width), y: offset(scaledH, height), width, height } : null;
+  if (crop) filters.push(`crop=${width}:${height}:${crop.x}:${crop.y}`);
+  const resized = scaledW !== info.width || scaledH !== info.height ? { width: scaledW, height: scaledH } : null;
+  return { frames, width, height, fps: info.fps / rate, frameIndices, filter: filters.join(','), resized, crop, notes };
 }

@@ -64,8 +64,16 @@ export function SubbandsView() {
 
 function SubbandTile({ level, tile }: { level: number; tile: Tile }) {
   const rgba = useMemo(() => colorizeTile(tile), [tile]);
+  const openBigView = useStore((s) => s.openBigView);
   return (
-    <figure className="tile" data-testid="subband-tile" data-level={level} data-name={tile.name}>
+    <figure
+      className="tile tile--clickable"
+      data-testid="subband-tile"
+      data-level={level}
+      data-name={tile.name}
+      title="Click to open it big, with its energy per frame"
+      onClick={() => openBigView({ kind: 'subband', level, name: tile.name })}
+    >
       <RgbaCanvas width={tile.width} height={tile.height} rgba={rgba} className="tile__canvas" />
       <figcaption>
         <span className={tile.name === 'LLL' ? 'tile__name tile__name--low' : 'tile__name'}>{tile.name}</span>

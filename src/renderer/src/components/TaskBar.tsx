@@ -1,8 +1,24 @@
-import { useStore } from '../store';
+import { useRef } from 'react';
+import { useStore, type TaskState } from '../store';
+
+/** Seconds left at the rate of this phase so far (from its first counted step); null until there is a rate. */
+function useEta(task: TaskState | null): number | null {
+  const start = useRef<{ key: string; at: number; done: number } | null>(null);
+  if (!task || task.total <= 0) return null;
+  const key = `${task.taskId}/${task.phase}`;
+  const now = performance.now();
+  if (start.current?.key !== key) start.current = { key, at: now, done: task.done };
+  const s = start.current;
+  const rate = (task.done - s.done) / (now - s.at);
+  return rate > 0 ? (task.total - task.done) / rate / 1000 : null;
+}
+
+const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;
 
 export function TaskBar() {
   const task = useStore((s) => s.task);
   const cancelTask = useStore((s) => s.cancelTask);
+  const eta = useEta(task);
   if (!task) return null;
   const frac = task.total > 0 ? Math.min(1, task.done / task.total) : 0;
   return (
@@ -15,6 +31,7 @@ export function TaskBar() {
             : task.total > 0
               ? ` — ${task.phase} ${task.done}/${task.total} frames`
               : ` — ${task.phase}…`}
+          {eta !== null && <span data-testid="task-eta"> · ETA {clock(eta)}</span>}
         </span>
       </div>
       <div className="task-bar__track" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(frac * 100)} role="progressbar">

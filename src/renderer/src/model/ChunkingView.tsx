@@ -11,6 +11,7 @@ import { FrameChart, type Mark } from './FrameChart';
 import { NeedsModel } from './NeedsResult';
 import { useEngineQuery, type QueryState } from './use-engine-query';
 import { Stat } from './ReconstructView';
+import { ABViewer } from '../viewer/ABViewer';
 
 /** 1e-5, not 1.00e-5: the tolerance is a round number. */
 const fmtTolerance = (v: number) => v.toExponential(0);
@@ -133,7 +134,35 @@ function ChunkResult({ r }: { r: ChunkComparison }) {
         Click the chart to jump to a frame.
       </p>
       <ChunkFrames r={r} t={t} />
+      <ChunkViewer r={r} t={t} />
     </>
+  );
+}
+
+/** Whole vs Causal Cache vs naive in the A/B viewer; [ and ] jump between the encoder and decoder seams. */
+function ChunkViewer({ r, t }: { r: ChunkComparison; t: number }) {
+  const clip = useStore((s) => s.clip)!;
+  const setFrame = useStore((s) => s.setFrame);
+  const version = `${r.modelId}/${r.encChunk}/${r.decChunk}/${r.seconds.whole}`;
+  const ref = (layer: 'whole' | 'cached' | 'naive') => ({ kind: 'clip' as const, clipId: r.clipId, layer });
+  return (
+    <ABViewer
+      id="chunk-viewer"
+      sources={[
+        { label: 'Whole clip', ref: ref('whole'), version },
+        { label: 'Causal Cache', ref: ref('cached'), version },
+        { label: 'Naive chunks', ref: ref('naive'), version },
+      ]}
+      initial={[0, 2]}
+      frames={r.frames}
+      fps={clip.fps}
+      width={clip.width}
+      height={clip.height}
+      t={t}
+      onSettle={setFrame}
+      seams={[...r.boundaries.encoder, ...r.boundaries.decoder]}
+      fileStem={`${clip.name.replace(/\.[^.]+$/, '')}-chunks-e${r.encChunk}-d${r.decChunk}`}
+    />
   );
 }
 

@@ -85,14 +85,15 @@ function TapRow({ tap }: { tap: TapView }) {
       </p>
       <div className="tap__tiles">
         {tap.tiles.map((tile) => (
-          <TapTileView key={tile.label} tile={tile} />
+          <TapTileView key={tile.label} tap={tap.name} tile={tile} />
         ))}
       </div>
     </div>
   );
 }
 
-function TapTileView({ tile }: { tile: TapTile }) {
+function TapTileView({ tap, tile }: { tap: string; tile: TapTile }) {
+  const openBigView = useStore((s) => s.openBigView);
   const rgba = useMemo(() => {
     const out = new Uint8Array(tile.width * tile.height * 4);
     for (let i = 0; i < tile.width * tile.height; i++) {
@@ -105,7 +106,7 @@ function TapTileView({ tile }: { tile: TapTile }) {
     return out;
   }, [tile]);
   return (
-    <figure className="tile" data-testid="tap-tile" data-label={tile.label}>
+    <figure className="tile tile--clickable" data-testid="tap-tile" data-label={tile.label} title="Click to open it big, with its energy per frame" onClick={() => openBigView({ kind: 'tap', tap, label: tile.label })}>
       <RgbaCanvas width={tile.width} height={tile.height} rgba={rgba} className="tile__canvas" />
       <figcaption>
         <span className={tile.colormap === 'sequential' ? 'tile__name tile__name--low' : 'tile__name'}>{tile.label}</span>

@@ -95,8 +95,9 @@ function LatentGrid({ latent, frame }: { latent: Latent; frame: number }) {
 function LatentTile({ latent, channel, frame, w, h }: { latent: Latent; channel: number; frame: number; w: number; h: number }) {
   const rgba = useMemo(() => latentSlice(latent, channel, frame), [latent, channel, frame]);
   const r = latent.channelRanges[channel];
+  const openBigView = useStore((s) => s.openBigView);
   return (
-    <figure className="tile" data-testid="latent-tile">
+    <figure className="tile tile--clickable" data-testid="latent-tile" title="Click to open it big, with its energy per latent frame" onClick={() => openBigView({ kind: 'latent', channel })}>
       <RgbaCanvas width={w} height={h} rgba={rgba} className="tile__canvas" />
       <figcaption>
         <span className="tile__name">ch {channel}</span>

@@ -1,12 +1,13 @@
-// Original and reconstruction side by side at the scrubber's frame, and the
-// reconstruction's PSNR and SSIM per frame. Frames come one at a time from the
-// engine as RGBA, like the original's.
+// The clip's whole-clip reconstruction: original and reconstruction in the A/B
+// viewer at the scrubber's frame, PSNR and SSIM per frame, exports; below it
+// the whole source video, streamed (WholeVideoPanel).
 import { useStore } from '../store';
-import { RgbaCanvas } from '../components/RgbaCanvas';
 import { FrameChart } from './FrameChart';
 import { NeedsModel } from './NeedsResult';
-import { useEngineQuery } from './use-engine-query';
 import { RunPlanNote, useRunPlans } from './RunPlanNote';
+import { ABViewer } from '../viewer/ABViewer';
+import { ExportBar } from '../workflow/ExportBar';
+import { WholeVideoPanel } from '../workflow/WholeVideoPanel';
 
 const fmtDb = (v: number | null) => (v === null ? '∞ dB' : `${v.toFixed(2)} dB`);
 
@@ -38,6 +39,7 @@ export function ReconstructView() {
       {model && <RunPlanNote plan={plan} testId="reconstruct-plan" />}
       {model && !recon && <p className="view-empty">Press Reconstruct to run {model.className} on all {clip.frames} frames.</p>}
       {recon && <ReconstructResult />}
+      {model && <WholeVideoPanel />}
     </section>
   );
 }
@@ -45,12 +47,10 @@ export function ReconstructView() {
 function ReconstructResult() {
   const recon = useStore((s) => s.recon)!;
   const t = useStore((s) => s.t);
-  const frame = useStore((s) => s.frame);
+  const clip = useStore((s) => s.clip)!;
   const setFrame = useStore((s) => s.setFrame);
-  const transport = useStore((s) => s.transport);
   // encodeSeconds tells one run of the same model from the next.
-  const key = `${recon.clipId}/${recon.modelId}/${recon.encodeSeconds}/${t}`;
-  const out = useEngineQuery(key, () => transport!.api.getModelFrame({ clipId: recon.clipId, t, kind: 'reconstruction' }));
+  const runKey = `${recon.modelId}/${recon.encodeSeconds}`;
   const psnrT = recon.psnr.perFrame[t];
   const ssimT = recon.ssim.perFrame[t];
   return (
@@ -64,25 +64,21 @@ function ReconstructResult() {
         <Stat label="Inference" value={recon.plan.mode === 'whole' ? 'whole clip' : `Causal Cache ${recon.plan.encChunk} / ${recon.plan.decChunk}`} />
         <Stat label="Latent" value={`(${recon.latentShape.join(', ')})`} />
       </div>
-      <div className="pair">
-        <figure className="pair__item">
-          {frame && frame.t === t ? (
-            <RgbaCanvas width={frame.width} height={frame.height} rgba={frame.rgba} className="pair__canvas" testId="original-canvas" extra={{ frame: frame.t }} />
-          ) : (
-            <div className="pair__placeholder" style={{ aspectRatio: `${recon.width} / ${recon.height}` }} />
-          )}
-          <figcaption>Original · frame {t}</figcaption>
-        </figure>
-        <figure className="pair__item">
-          {out.data ? (
-            <RgbaCanvas width={out.data.width} height={out.data.height} rgba={out.data.rgba} className="pair__canvas" testId="reconstruction-canvas" extra={{ frame: out.data.t }} />
-          ) : (
-            <div className="pair__placeholder" style={{ aspectRatio: `${recon.width} / ${recon.height}` }} />
-          )}
-          <figcaption>Reconstruction · frame {out.data?.t ?? t}</figcaption>
-        </figure>
-      </div>
-      {out.error && <p className="model-panel__error">{out.error}</p>}
+      <ABViewer
+        id="clip-viewer"
+        sources={[
+          { label: 'Original', ref: { kind: 'clip', clipId: recon.clipId, layer: 'original' }, version: clip.clipId, testId: 'original-canvas' },
+          { label: 'Reconstruction', ref: { kind: 'clip', clipId: recon.clipId, layer: 'reconstruction' }, version: runKey, testId: 'reconstruction-canvas' },
+        ]}
+        frames={recon.frames}
+        fps={clip.fps}
+        width={recon.width}
+        height={recon.height}
+        t={t}
+        onSettle={setFrame}
+        fileStem={`${clip.name.replace(/\.[^.]+$/, '')}-f${clip.frameIndices[0]}-${clip.frameIndices[clip.frames - 1]}`}
+      />
+      <ExportBar source={{ kind: 'clip', clipId: recon.clipId }} testId="clip-export" />
       <div className="charts">
         <FrameChart
           testId="psnr-chart"

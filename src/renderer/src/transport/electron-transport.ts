@@ -34,5 +34,8 @@ export function electronTransport(bridge: WfvaePreloadApi): Transport {
       return { kind: 'path', path };
     },
     chooseVideoFile: () => bridge.chooseVideoFile(),
+    saveExport: (file) => bridge.saveExport(file.exportId),
+    saveBytes: (fileName, bytes) => bridge.saveBytes(fileName, bytes),
+    prefs: { load: () => bridge.loadPrefs(), save: (value) => bridge.savePrefs(value) },
   };
 }

@@ -19,6 +19,18 @@ import { decodeWire, encodeWire } from '../../../shared/wire-codec';
 import type { Transport } from './transport';
 
 export const TOKEN_HEADER = 'x-wfvae-token';
+/** localStorage is per origin (host and port): `wfvae serve --port P` keeps the same one across runs. */
+const PREFS_KEY = 'wfvae-inspector.prefs';
+
+function browserDownload(href: string, fileName: string): void {
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = fileName;
+  a.rel = 'noopener';
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
 
 export function httpTransport(baseUrl: string, token: string): Transport {
   const listeners = new Set<(e: ApiEvent) => void>();
@@ -84,6 +96,30 @@ export function httpTransport(baseUrl: string, token: string): Transport {
   return {
     kind: 'http',
     api,
+    async saveExport(file) {
+      // A plain navigation download: the file streams from disk to the browser's Downloads folder.
+      browserDownload(new URL(`download/${encodeURIComponent(file.exportId)}?token=${encodeURIComponent(token)}`, baseUrl).href, file.fileName);
+      return file.fileName;
+    },
+    async saveBytes(fileName, bytes, mime) {
+      const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mime }));
+      browserDownload(url, fileName);
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      return fileName;
+    },
+    prefs: {
+      async load() {
+        const text = localStorage.getItem(PREFS_KEY);
+        try {
+          return text ? (JSON.parse(text) as unknown) : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      async save(value) {
+        localStorage.setItem(PREFS_KEY, JSON.stringify(value));
+      },
+    },
     async sourceForFile(file) {
       if (file.size > MAX_UPLOAD_BYTES) {
         throw new ApiError(ERROR_CODES.tooLarge, `"${file.name}" is ${(file.size / 2 ** 20).toFixed(0)} MiB; the browser can upload at most ${MAX_UPLOAD_BYTES / 2 ** 20} MiB. Run \`wfvae serve ${file.name}\` to open it from disk instead`);

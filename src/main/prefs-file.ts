@@ -1,0 +1,24 @@
+// The Electron app's remembered settings as a JSON file (in the user's
+// app-data folder; the path is given, so this file needs no Electron). Writes
+// are atomic (temp file, then rename); a missing or broken file reads as the
+// defaults, so a bad write can never stop the app from starting.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parsePrefs, type Prefs } from '../shared/prefs';
+
+export async function readPrefsFile(path: string): Promise<Prefs> {
+  try {
+    return parsePrefs(JSON.parse(await readFile(path, 'utf8')));
+  } catch {
+    return parsePrefs(undefined);
+  }
+}
+
+/** Validates what the renderer sent (unknown parts fall back to defaults) and stores it. */
+export async function writePrefsFile(path: string, raw: unknown): Promise<void> {
+  const prefs = parsePrefs(raw);
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(prefs, null, 2)}\n`);
+  await rename(tmp, path);
+}
