@@ -55,6 +55,12 @@ describe('default video tool', () => {
     const clip = await decodeVideo(ts, { frames: 9 });
     expect(clip.shape).toEqual([3, 9, 48, 64]);
   });
+
+  it('delivers every frame when many decodes run at once (the tool exited before stdout drained: 53 of 57 frames)', async () => {
+    const mp4 = await makeClip('many.mp4', 'testsrc2=size=64x48:rate=24', 57, ['-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
+    const counts = await Promise.all(Array.from({ length: 16 }, () => decodeVideo(mp4, {}).then((c) => c.shape[1])));
+    expect(counts).toEqual(Array(16).fill(57));
+  });
 });
 
 describe('a tool killed by a signal is a crash, not a bad file', () => {

@@ -422,8 +422,13 @@ async function main() {
   if (name === 'probe') await write(JSON.stringify(result));
 }
 
+/** Resolves once everything written to stdout has reached the pipe: exiting earlier drops the tail (the last frame). */
+function flushStdout() {
+  return new Promise((resolve) => process.stdout.write('', () => resolve()));
+}
+
 main().then(
-  () => process.exit(0),
+  () => flushStdout().then(() => process.exit(0)),
   (e) => {
     process.stderr.write(`${e instanceof ToolFailure ? e.message : (e?.stack ?? String(e))}\n`);
     process.exit(1);
