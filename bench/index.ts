@@ -2,6 +2,7 @@
 // `npm test`. `npm run bench -- conversion` runs one; `--keep` keeps temp files.
 import { benchConversion, conversionTable } from './conversion';
 import { memorySeries, memoryTable } from './memory';
+import { referenceRows, referenceTable } from './reference';
 import { videoCorpusTable, videoDecodeTable } from './video-tools';
 
 const args = process.argv.slice(2);
@@ -11,6 +12,7 @@ const only = args.filter((a) => !a.startsWith('--'));
 const benches: Record<string, () => Promise<string>> = {
   conversion: async () => conversionTable(await benchConversion(keep)),
   memory: async () => memoryTable(memorySeries()),
+  reference: async () => referenceTable(await referenceRows(keep)),
   'video-decode': () => videoDecodeTable(keep),
   'video-corpus': () => videoCorpusTable(keep),
 };

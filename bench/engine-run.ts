@@ -1,0 +1,37 @@
+// One timed run of the engine on a clip tensor, for `npm run bench`: loads the
+// model on the CPU provider, encodes and decodes whole-clip or with the Causal
+// Cache (chunks from the memory plan, as the CLI picks them), and prints JSON
+// with seconds, the process's peak RSS, its RSS after loading and the memory
+// estimate the plan made before the run.
+//
+//   node --import tsx bench/engine-run.ts MODEL_DIR CLIP.safetensors whole|cached [threads]
+import { readTensorFile } from './tensor-file';
+import { WfvaeModel } from '../src/main/engine/runtime/index';
+import { decodeWith, encodeWith } from '../src/main/engine/runtime/stream-model';
+import { estimateWhole, memoryBudget, planChunks } from '../src/main/engine/runtime/memory-plan';
+
+const [modelDir, clipPath, mode, threads = '2'] = process.argv.slice(2);
+if (mode !== 'whole' && mode !== 'cached') throw new Error('mode must be whole or cached');
+const model = await WfvaeModel.load(modelDir, { provider: 'cpu', threads: Number(threads) });
+const clip = await readTensorFile(clipPath, 'input');
+const [, , T, H, W] = clip.shape;
+const shape = { frames: T, height: H, width: W };
+const baseRssMB = process.memoryUsage.rss() / 2 ** 20;
+const plan = mode === 'whole' ? { chunks: { encChunk: 0, decChunk: 0 }, estimate: estimateWhole(model.manifest, shape) } : planChunks(model.manifest, shape, memoryBudget(), { heldClips: 1 });
+const t0 = performance.now();
+const enc = await encodeWith(model, clip, { mode, encChunk: plan.chunks.encChunk });
+const t1 = performance.now();
+const dec = await decodeWith(model, enc.mean, { mode, decChunk: plan.chunks.decChunk });
+const t2 = performance.now();
+console.log(
+  JSON.stringify({
+    encodeSeconds: (t1 - t0) / 1000,
+    decodeSeconds: (t2 - t1) / 1000,
+    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    baseRssMB,
+    estimateMB: plan.estimate.totalBytes / 2 ** 20,
+    chunks: plan.chunks,
+    outputShape: dec.video.shape,
+  }),
+);
+await model.dispose();
