@@ -256,6 +256,8 @@ test('the views ran under serve mode\'s Content-Security-Policy without a single
   const csp = res!.headers()['content-security-policy'] ?? '';
   expect(csp).toContain("script-src 'self'");
   expect(csp).toContain("default-src 'none'");
+  // The app reopens the view last used (a model view here): go back to the subbands, drawn once more under the policy.
+  await page.getByTestId('tab-subbands').click();
   await expect(page.getByTestId('subband-tile').first()).toBeVisible();
   expect(cspViolations).toEqual([]);
 });

@@ -11,11 +11,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Download, Locator, Page } from '@playwright/test';
+import { FIXTURE_FFPROBE as FFPROBE } from '../helpers/fixture-ffmpeg';
 import { FFMPEG } from './global-setup';
 import { expect, startServe, stopServe, test, type ServeProcess } from './serve-fixture';
 
 const MODEL = resolve('test', 'fixtures', 'goldens-subset', 'wfvae2-tiny');
-const FFPROBE = 'node_modules/@ffprobe-installer/linux-x64/ffprobe';
 // 280 frames at 20 fps (14 s), 84x48: small enough for two cores, long enough to stream; 84 is not a
 // multiple of 8, so the native size shows the crop, and 256 resizes it to 448x256.
 const SOURCE_FRAMES = 280;
