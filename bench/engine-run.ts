@@ -1,6 +1,7 @@
 // One timed run of the engine on a clip tensor, for `npm run bench`: loads the
 // model on the CPU provider, encodes and decodes whole-clip or with the Causal
-// Cache (chunks from the memory plan, as the CLI picks them), and prints JSON
+// Cache (chunks from the memory plan, as the CLI picks them; the clip, the
+// output's chunks and their join held in memory), and prints JSON
 // with seconds, the process's peak RSS, its RSS after loading and the memory
 // estimate the plan made before the run.
 //
@@ -17,7 +18,7 @@ const clip = await readTensorFile(clipPath, 'input');
 const [, , T, H, W] = clip.shape;
 const shape = { frames: T, height: H, width: W };
 const baseRssMB = process.memoryUsage.rss() / 2 ** 20;
-const plan = mode === 'whole' ? { chunks: { encChunk: 0, decChunk: 0 }, estimate: estimateWhole(model.manifest, shape) } : planChunks(model.manifest, shape, memoryBudget(), { heldClips: 1 });
+const plan = mode === 'whole' ? { chunks: { encChunk: 0, decChunk: 0 }, estimate: estimateWhole(model.manifest, shape) } : planChunks(model.manifest, shape, memoryBudget(), { heldClips: 3 });
 const t0 = performance.now();
 const enc = await encodeWith(model, clip, { mode, encChunk: plan.chunks.encChunk });
 const t1 = performance.now();

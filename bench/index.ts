@@ -3,6 +3,7 @@
 import { benchConversion, conversionTable } from './conversion';
 import { memorySeries, memoryTable } from './memory';
 import { referenceRows, referenceTable } from './reference';
+import { largestClipTable } from './largest-clip';
 import { videoCorpusTable, videoDecodeTable } from './video-tools';
 
 const args = process.argv.slice(2);
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<string>> = {
   conversion: async () => conversionTable(await benchConversion(keep)),
   memory: async () => memoryTable(memorySeries()),
   reference: async () => referenceTable(await referenceRows(keep)),
+  'largest-clip': async () => largestClipTable(),
   'video-decode': () => videoDecodeTable(keep),
   'video-corpus': () => videoCorpusTable(keep),
 };

@@ -44,7 +44,7 @@ export function memorySeries(lengths = [17, 33, 65, 129], model = defaultModel()
     run([clip, '--model', model, '--frames', '1']);
     return lengths.map((T) => {
       const base = [clip, '--model', model, '--frames', String(T), '--size', '256'];
-      const whole = run(base);
+      const whole = run([...base, '--whole']);
       const chunked = run([...base, '--enc-chunk', '8', '--dec-chunk', '2', '--out', join(dir, `rec-${T}.mp4`)]);
       return { frames: T, wholeMB: whole.peakRssMB, chunkedMB: chunked.peakRssMB, wholeSeconds: whole.totalSeconds, chunkedSeconds: chunked.totalSeconds };
     });

@@ -68,6 +68,7 @@ export interface RunPlan {
  * decode), not streamed from and to files.
  */
 export function planRun(f: ChunkFlags, manifest: GraphManifest, clip: ClipShape, holdsClip = false): RunPlan {
+  // encode / decode hold the input and the output whole (the output written in place, not joined).
   const held = { heldClips: holdsClip ? 2 : 0 };
   const budget: MemoryBudget = f.budgetBytes !== undefined ? { bytes: f.budgetBytes, source: '--memory-budget' } : memoryBudget();
   const mode = f.mode ?? (manifest.facts.causalSafe ? 'cached' : 'whole');

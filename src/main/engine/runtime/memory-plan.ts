@@ -88,6 +88,14 @@ export function wholeActivations(m: GraphManifest, c: ClipShape): { encoder: num
   return { encoder: enc.peakBytes, decoder: dec.peakBytes };
 }
 
+/** Bytes of every tap (energy-flow coefficients and block outputs) for a whole clip, encoder and decoder. */
+export function tapBytes(m: GraphManifest, c: ClipShape): number {
+  const enc = simulateMemory(describeGraph(m, 'encoder'), { video: { shape: [1, 3, c.frames, c.height, c.width] } });
+  const dec = simulateMemory(describeGraph(m, 'decoder'), { latent: { shape: latentShape(m, c) } });
+  const sum = (outs: Record<string, { bytes: number }>, names: string[]) => names.reduce((a, n) => a + (outs[n]?.bytes ?? 0), 0);
+  return sum(enc.outputs, m.graphs.encoder.taps.map((t) => t.name)) + sum(dec.outputs, m.graphs.decoder.taps.map((t) => t.name));
+}
+
 /** Activation peak of one continuation step of `input` frames, and the bytes of the state it carries. */
 function stepActivations(m: GraphManifest, side: 'encoder' | 'decoder', inputShape: (frames: number) => number[], frames: number): { peak: number; state: number } {
   const role: GraphRole = `${side}-step`;
@@ -123,11 +131,12 @@ export interface EstimateOptions {
   baseBytes?: number;
   /**
    * Cached runs: whole copies of the clip held in memory besides the pipeline
-   * (encode and decode hold the input or the output, its chunks and their
-   * join; the app also copies the clip to its compute thread). 0: streamed
-   * from file to file.
+   * (encode and decode hold the input and the output; the app also copies
+   * the clip to its compute thread). 0: streamed from file to file.
    */
   heldClips?: number;
+  /** Other bytes held for the whole run (the app keeps every tap of the clip). */
+  extraBytes?: number;
 }
 
 /**
@@ -165,16 +174,17 @@ export function estimateCached(m: GraphManifest, c: ClipShape, chunks: { encChun
   const frame = f32([3, 1, c.height, c.width]);
   // Source blocks and pending frames (< 2 runs), originals awaiting their reconstruction
   // (the encoder's run plus the decoder chunk's frames), the decoder's output chunk, its clipped copy.
-  const held = (o.heldClips ?? 0) * frame * c.frames;
+  const held = (o.heldClips ?? 0) * frame * c.frames + (o.extraBytes ?? 0);
   const frames = frame * (2 * run + 3 * chunks.decChunk * tc + tc) + held;
   const act = Math.max(enc.peak, dec.peak);
   const base = o.baseBytes ?? currentRss();
-  // A step reads the previous state while it writes the next, and onnxruntime-node copies its outputs into
-  // JavaScript buffers before freeing its own: the state is held twice at the peak.
+  // A step reads the previous state while it writes the next (inside the walk's peak), onnxruntime-node
+  // copies the outputs into JavaScript buffers before freeing its own, and the state replaced a chunk
+  // ago is garbage the collector has not always taken yet: measured peaks hold about three states.
   const state = enc.state + dec.state;
   return {
     mode: 'cached',
-    totalBytes: base + frames + 2 * state + act * ACTIVATION_MARGIN,
+    totalBytes: base + frames + 3 * state + act * ACTIVATION_MARGIN,
     parts: { baseBytes: base, activationBytes: act, frameBytes: frames, stateBytes: state },
     chunks: { ...chunks },
   };

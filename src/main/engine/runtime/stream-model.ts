@@ -5,7 +5,7 @@ import type { ModelFacts } from '../checkpoint/index';
 import type { Tensor } from '../tensor';
 import { decodeChunked, encodeChunked, type ChunkMode, type ChunkProgress } from './chunked';
 import type { DecodeResult, EncodeResult, WfvaeModel } from './model';
-import { concatFrames } from './stream-frames';
+import { concatFrames, FrameWriter, framesInBlocks } from './stream-frames';
 import { checkLatent, checkVideo } from './validate';
 
 export type InferenceMode = 'whole' | ChunkMode;
@@ -89,7 +89,8 @@ export async function encodeWith(
   const graphs = await model.streamGraphs('encoder');
   const taps = opts.taps ? model.manifest.graphs.encoder.taps.map((t) => t.name) : [];
   const parts: Record<string, Tensor[]> = {};
-  const gen = encodeChunked(graphs, [v], v.shape[2], s.encChunk, model.facts.temporalCompression, {
+  // Fed in blocks of the chunk size: the scheduler then copies one block at a time, not the clip.
+  const gen = encodeChunked(graphs, framesInBlocks(v, s.encChunk), v.shape[2], s.encChunk, model.facts.temporalCompression, {
     mode: s.mode,
     outputs: ['mean', 'logvar'],
     taps,
@@ -115,15 +116,21 @@ export async function decodeWith(
   const graphs = await model.streamGraphs('decoder');
   const taps = opts.taps ? model.manifest.graphs.decoder.taps.map((t) => t.name) : [];
   const parts: Record<string, Tensor[]> = {};
-  const gen = decodeChunked(graphs, [z], z.shape[2], s.decChunk, {
+  // The video goes straight into one preallocated tensor: no chunk list and join beside it.
+  const video = new FrameWriter(1 + (z.shape[2] - 1) * model.facts.temporalCompression);
+  const gen = decodeChunked(graphs, framesInBlocks(z, s.decChunk), z.shape[2], s.decChunk, {
     mode: s.mode,
     outputs: ['video'],
     taps,
     signal: opts.signal,
     onProgress: (p) => opts.onProgress?.({ ...p, stage: 'decode' }),
   });
-  for await (const c of gen) collect(parts, c.outputs);
-  const r: DecodeResult & { deviation?: Deviation } = { video: concatFrames(parts.video) };
+  for await (const c of gen) {
+    const { video: v, ...rest } = c.outputs;
+    video.write(v);
+    collect(parts, rest);
+  }
+  const r: DecodeResult & { deviation?: Deviation } = { video: video.result() };
   if (opts.taps) r.taps = Object.fromEntries(taps.map((t) => [t, concatFrames(parts[t])]));
   if (measureDeviation(model, s.mode)) r.deviation = deviationOf(r.video, (await model.decode(z, { signal: opts.signal })).video);
   return r;

@@ -5,7 +5,7 @@
 import type { RunPlan } from '../../../shared/contract';
 import type { GraphManifest } from '../onnx/cache';
 import {
-  describeEstimate, estimateWhole, formatBytes, memoryBudget, planChunks, wholeRefusal,
+  describeEstimate, estimateWhole, formatBytes, memoryBudget, planChunks, tapBytes, wholeRefusal,
   type ClipShape, type MemoryBudget, type MemoryEstimate,
 } from '../runtime/memory-plan';
 
@@ -33,8 +33,9 @@ export function reconstructPlan(m: GraphManifest, clip: ClipShape, budget: Memor
     const e = estimateWhole(m, clip);
     return plan(e, budget, wholeRefusal(e, budget, clip).replace(/ Run it with the Causal Cache instead.*$/, ' This model cannot chunk exactly (GroupNorm over time), so the app reconstructs it whole: pick fewer frames or a smaller size in the Clip panel, or raise WFVAE_MEMORY_BUDGET if you know the memory is there.'));
   }
-  // The session's clip, the compute thread's copy of it, the reconstruction's chunks and their join.
-  const p = planChunks(m, clip, budget, { heldClips: 4 });
+  // Beside the session's clip (already in the process): the compute thread's copy, the reconstruction,
+  // and every tap, collected chunk by chunk and joined.
+  const p = planChunks(m, clip, budget, { heldClips: 2, extraBytes: 2 * tapBytes(m, clip) });
   const refusal =
     `even Causal Cache chunks of ${p.chunks.encChunk} frames / ${p.chunks.decChunk} latent frames need ${describeEstimate(p.estimate)}, ` +
     `more than the budget of ${formatBytes(budget.bytes)} (${budget.source}): pick a smaller size in the Clip panel, or raise WFVAE_MEMORY_BUDGET.`;
