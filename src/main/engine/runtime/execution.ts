@@ -19,6 +19,7 @@ import type { Tensor } from '../tensor';
 import { decodeChunked, encodeChunked, type GraphSession, type StreamGraphs } from './chunked';
 import { concatFrames } from './stream-frames';
 import { webgpuAdapter, type AdapterKind } from './gpu-adapters';
+import { deviceStateOutputs, hostFeeds, webgpuDownloadSession } from './gpu-state';
 import { describePlacement, mergePlacements, placementFromProfile, type GraphPlacement } from './placement';
 import { createSession, ortMessage, providerCandidates, type CandidateProbe, type ProviderAttempt, type ProviderChoice, type ProviderName, type SessionSettings } from './providers';
 
@@ -144,7 +145,10 @@ async function openOn(converted: ConvertedModel, provider: ProviderName, threads
     for (const role of GRAPH_ROLES) {
       signal?.throwIfAborted();
       try {
-        made[role] = await createSession(converted.graphPath(role), provider, threads, { quiet: true, profilePrefix: join(profileDir, role) });
+        // Step graphs keep their Causal Cache state on the device between chunks where the provider can.
+        const deviceOutputs = deviceStateOutputs(provider, converted.manifest.graphs[role].states);
+        if (deviceOutputs) await webgpuDownloadSession();
+        made[role] = await createSession(converted.graphPath(role), provider, threads, { quiet: true, profilePrefix: join(profileDir, role), deviceOutputs });
       } catch (err) {
         throw new ProviderFailure('create', role, err);
       }
@@ -233,8 +237,17 @@ export class Execution {
       return await set[role].run(feeds, fetches);
     } catch (err) {
       if (this.report_.requested !== 'auto' || this.report_.provider === 'cpu' || isAbort(err)) throw err;
+      // State this run was given may be on the GPU: bring it to the host for the CPU rerun.
+      let host: Record<string, ort.Tensor> | undefined;
+      let lost: unknown;
+      try {
+        host = await hostFeeds(feeds);
+      } catch (e) {
+        lost = e;
+      }
       await this.moveToCpu(role, err);
-      return this.current[role].run(await hostFeeds(feeds), fetches);
+      if (!host) throw lost;
+      return this.current[role].run(host, fetches);
     }
   }
 
@@ -263,15 +276,6 @@ export class Execution {
     if (this.moving) await this.moving.catch(() => undefined);
     await releaseAll(Object.values(this.current));
   }
-}
-
-/** Copies any tensor that lives on a GPU back to the host, for a rerun on the CPU. */
-async function hostFeeds(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
-  const out: Record<string, ort.Tensor> = {};
-  for (const [k, t] of Object.entries(feeds)) {
-    out[k] = t.location === 'cpu' ? t : new ort.Tensor(t.type, (await t.getData()) as Float32Array, t.dims);
-  }
-  return out;
 }
 
 export function describeAttempt(a: ProviderAttempt): string {
