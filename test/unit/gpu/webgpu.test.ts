@@ -95,19 +95,24 @@ describe.skipIf(unreachable)(`WebGPU on lavapipe (${model.name} from ${GOLDENS_R
     expect(j.auto.fallbacks.some((f: { provider: string; stage: string; error: string }) => f.provider === 'webgpu' && f.stage === 'skipped' && /software Vulkan driver/.test(f.error))).toBe(true);
   });
 
-  it("the CLI on webgpu says where the nodes ran, and Dawn's warnings do not reach stderr as if they were errors", () => {
+  it("the CLI on webgpu says where the nodes ran, runs fp16 with its deviation from fp32 beside the result, and Dawn's warnings do not reach stderr as if they were errors", () => {
     const golden = join(model.dir, caseFile);
     const out = join(cacheDir, 'enc.safetensors');
-    const r = spawnSync(process.execPath, [WFVAE_CLI, 'encode', '--model', model.dir, '--tensor', `${golden}:input`, '--out', out, '--provider', 'webgpu', '--enc-chunk', '5'], {
+    const r = spawnSync(process.execPath, [WFVAE_CLI, 'encode', '--model', model.dir, '--tensor', `${golden}:input`, '--out', out, '--provider', 'webgpu', '--enc-chunk', '5', '--precision', 'fp16'], {
       cwd: REPO_ROOT,
       env: { ...gpuEnv(), WFVAE_CACHE_DIR: cacheDir },
       encoding: 'utf8',
       timeout: 240_000,
     });
     if (r.status !== 0) throw new Error(`wfvae encode failed (${r.status ?? r.signal}):\n${r.stderr}`);
-    expect(r.stderr).toMatch(/provider: webgpu: \d+ of \d+ nodes; \d+ on CPU \(shape arithmetic\) \(asked for webgpu\)|provider: webgpu: \d+ of \d+ nodes; \d+ on CPU \(shape arithmetic\)/);
+    expect(r.stderr).toMatch(/provider: webgpu: \d+ of \d+ nodes; \d+ on CPU \(shape arithmetic\), in fp16/);
     expect(r.stderr).toMatch(/webgpu adapter: software \(only a software Vulkan driver: libvulkan_lvp\.so/);
     expect(r.stderr).not.toMatch(/^Warning: /m);
-    expect(r.stderr).toMatch(/encoded 1x3x9x64x64 -> mean .* on webgpu/);
+    expect(r.stderr).toMatch(/encoded 1x3x9x64x64 -> mean .* on webgpu in fp16/);
+    const dev = /precision: fp16 on webgpu; mean vs fp32 on webgpu: max \|d\| (\S+), PSNR (\S+) dB/.exec(r.stderr);
+    expect(dev, r.stderr).not.toBeNull();
+    expect(Number(dev![1])).toBeGreaterThan(0);
+    expect(Number(dev![1])).toBeLessThanOrEqual(0.03);
+    expect(Number(dev![2])).toBeGreaterThanOrEqual(50);
   });
 });
