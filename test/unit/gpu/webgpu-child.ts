@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import type * as ort from 'onnxruntime-node';
 import { WfvaeModel } from '../../../src/main/engine/runtime/index';
+import { loadVariant } from '../../../src/main/engine/model-compare/variant';
 import { decodeChunked, encodeChunked, type GraphSession, type StreamGraphs } from '../../../src/main/engine/runtime/chunked';
 import { hostFeeds, tensorBytes } from '../../../src/main/engine/runtime/gpu-state';
 import { concatFrames } from '../../../src/main/engine/runtime/stream-frames';
@@ -96,14 +97,17 @@ try {
   const cpuStep = (await cpu.streamGraphs('encoder')).step!;
   const moved = await cachedEncode(gpu, movedTraffic, chunks.enc, { steps: 2, step: cpuStep });
 
-  // fp16: the whole-clip encoder, and the decoder in Causal Cache steps (its fp16 state on the GPU), against float32 whole.
+  // fp16, loaded as the model-vs-model view's "A executed in fp16" loads it (WfvaeModel.load with precision fp16 on A's
+  // provider): the whole-clip encoder, and the decoder in Causal Cache steps (its state on the GPU), against float32 whole.
   const t2 = performance.now();
-  const gpu16 = await WfvaeModel.load(modelDir, { provider: 'webgpu', precision: 'fp16', convert: { cacheDir } });
+  const variant = await loadVariant(gpu, { kind: 'execution', precision: 'fp16' }, { convert: { cacheDir } });
+  const gpu16 = variant.model;
   const h16 = await gpu16.encode(input);
   const fp16Traffic = traffic();
   const v16 = await cachedDecode(gpu16, fp16Traffic, chunks.dec);
   const fp16Seconds = (performance.now() - t2) / 1000;
   const fp16 = {
+    label: variant.label,
     precision: gpu16.precision,
     summary: gpu16.execution.summary,
     seconds: fp16Seconds,

@@ -80,6 +80,7 @@ describe.skipIf(unreachable)(`WebGPU on lavapipe (${model.name} from ${GOLDENS_R
     // every float op on the GPU, within the bound set from
     // measurements (wfvae-l-tiny t9: mean 7.4e-3 / 62.3 dB, video 2.5e-2 / 53.9 dB; wfvae2-tiny t9:
     // 1.0e-2 / 59.9 dB, 3.4e-2 / 51.8 dB), with about 3x margin.
+    expect(j.fp16.label).toBe('A executed in fp16');
     expect(j.fp16.precision).toBe('fp16');
     expect(j.fp16.summary).toMatch(/^webgpu: \d+ of \d+ nodes; \d+ on CPU \(shape arithmetic\)$/);
     expect(j.fp16.traffic.hostBytes).toBe(0);
