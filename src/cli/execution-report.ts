@@ -5,7 +5,7 @@ import { describeAttempt, type WfvaeModel } from '../main/engine/runtime/index';
 
 export function executionLines(m: WfvaeModel): string[] {
   const r = m.execution;
-  const lines = [`provider: ${r.summary}${r.requested === r.provider ? '' : ` (asked for ${r.requested})`}`];
+  const lines = [`provider: ${r.summary}${r.precision === 'fp16' ? ', in fp16' : ''}${r.requested === r.provider ? '' : ` (asked for ${r.requested})`}`];
   if (r.adapter && (r.provider === 'webgpu' || r.fallbacks.some((f) => f.provider === 'webgpu'))) lines.push(`webgpu adapter: ${r.adapter.kind} (${r.adapter.detail})`);
   for (const f of r.fallbacks) lines.push(`  passed over ${describeAttempt(f)}`);
   return lines;
@@ -16,6 +16,7 @@ export function executionJson(m: WfvaeModel): object {
   return {
     requested: r.requested,
     provider: r.provider,
+    precision: r.precision,
     summary: r.summary,
     placement: r.placement,
     adapter: r.adapter ?? null,

@@ -3,7 +3,7 @@
 import type { Flags } from './args';
 import { UsageError } from './errors';
 import { progressBar } from './progress';
-import { parseProvider, resolveModelPath, WfvaeModel, type ProviderChoice } from '../main/engine/runtime/index';
+import { parseProvider, resolveModelPath, WfvaeModel, type Precision, type ProviderChoice } from '../main/engine/runtime/index';
 import type { ConvertProgress } from '../main/engine/onnx/convert';
 import { executionLines } from './execution-report';
 
@@ -54,12 +54,12 @@ export function conversionProgress(): { onProgress: (p: ConvertProgress) => void
 }
 
 /** Loads (converting on first use) and proves the model on its provider, then says where it runs (unless `quiet`). */
-export async function openModel(o: ModelFlags, signal: AbortSignal, quiet = false): Promise<WfvaeModel> {
+export async function openModel(o: ModelFlags, signal: AbortSignal, quiet = false, precision: Precision = 'fp32'): Promise<WfvaeModel> {
   const path = await resolveModelPath(o.model);
   const progress = conversionProgress();
   let m: WfvaeModel;
   try {
-    m = await WfvaeModel.load(path, { provider: o.provider, threads: o.threads, convert: { onProgress: progress.onProgress, signal }, signal });
+    m = await WfvaeModel.load(path, { provider: o.provider, threads: o.threads, precision, convert: { onProgress: progress.onProgress, signal }, signal });
   } finally {
     progress.finish();
   }

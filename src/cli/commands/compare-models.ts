@@ -21,8 +21,8 @@ and per latent frame).
   --b CKPT         model B: another checkpoint (e.g. another training step)
   --b-weights D    model B: A's checkpoint with weights rounded to bf16 or f16
                    (written once beside the graph cache)
-  --b-exec fp16    model B: A executed in fp16 (needs fp16 GPU graphs; this build
-                   says when it cannot)
+  --b-exec fp16    model B: A executed in fp16 on A's provider (a GPU provider: the
+                   CPU refuses fp16); A's fp16 graphs are built once beside its cache
   --out-a F        write A's reconstruction as mp4 (and --out-b for B's)
   --json           everything as JSON on stdout
 
@@ -60,7 +60,7 @@ function table(c: ModelComparison): string {
 
 export const compareModelsCommand: Command = {
   name: 'compare-models',
-  summary: 'model A vs model B (another checkpoint, BF16/F16 weights) on one clip',
+  summary: 'model A vs model B (another checkpoint, BF16/F16 weights, fp16 execution) on one clip',
   help: HELP,
   async run(argv) {
     const flags = new Flags(parseArgs(argv, new Set(['json', ...CHUNK_BOOLEAN_FLAGS])));

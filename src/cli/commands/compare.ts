@@ -13,8 +13,11 @@ import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
 import { decodeVideo } from '../../main/engine/video/index';
 import { compareChunking, CACHED_TOLERANCE, type CompareResult } from '../../main/engine/runtime/stream-compare';
 import type { Tensor } from '../../main/engine/tensor';
+import { describePrecision, measureAgainstFp32, precisionJson, precisionReport, PRECISION_HELP, readPrecision, type PrecisionReport } from '../precision';
+import { decodeWith, encodeWith } from '../../main/engine/runtime/stream-model';
 
 const HELP = `usage: wfvae compare <video | --tensor FILE:NAME> [--model M] --enc-chunk N --dec-chunk M [--json]
+                     [--precision fp32|fp16]
 
 Runs the clip three ways — whole clip, Causal Cache chunks, naive chunks — and
 prints, for every output frame, the max abs difference and PSNR of cached and
@@ -33,12 +36,15 @@ layers are all causal.
 
 ${VIDEO_OPTIONS_HELP}
 
-${MODEL_OPTIONS_HELP}`;
+${MODEL_OPTIONS_HELP}
+
+${PRECISION_HELP}
+                   (compare runs all three ways in fp16 and measures the whole clip against fp32)`;
 
 const fmt = (x: number) => (x === 0 ? '0' : x.toExponential(2));
 const db = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'inf');
 
-function table(r: CompareResult): string {
+function table(r: CompareResult, precision: PrecisionReport | null): string {
   const enc = new Set(r.boundaries.encoder);
   const dec = new Set(r.boundaries.decoder);
   const lines = [`frame  seam  cached max|d|  cached PSNR  naive max|d|  naive PSNR`];
@@ -55,6 +61,7 @@ function table(r: CompareResult): string {
     `model: ${r.verdict.message}`,
     `seconds: whole ${r.seconds.whole.toFixed(2)}, cached ${r.seconds.cached.toFixed(2)}, naive ${r.seconds.naive.toFixed(2)}`,
   );
+  if (precision) lines.push(`precision: ${describePrecision(precision, 'whole-clip video')}`);
   return lines.join('\n');
 }
 
@@ -71,6 +78,7 @@ export const compareCommand: Command = {
     const encChunk = flags.int('enc-chunk', { min: 1, max: 100_000 }) ?? 8;
     const decChunk = flags.int('dec-chunk', { min: 1, max: 100_000 }) ?? 2;
     const budgetText = flags.string('memory-budget');
+    const precision = readPrecision(flags);
     let budgetBytes: number | undefined;
     try {
       budgetBytes = budgetText === undefined ? undefined : parseBytes(budgetText, '--memory-budget');
@@ -84,7 +92,7 @@ export const compareCommand: Command = {
 
     const ac = new AbortController();
     const stopListening = onTerminationSignal(() => ac.abort());
-    const model = await openModel(modelFlags, ac.signal, json).catch((e: unknown) => {
+    const model = await openModel(modelFlags, ac.signal, json, precision).catch((e: unknown) => {
       stopListening();
       throw e;
     });
@@ -107,12 +115,25 @@ export const compareCommand: Command = {
       if (!json) process.stderr.write(`memory: ${describeEstimate(plan.estimate, plan.budget)}\n`);
       const bar = progressBar('running whole / cached / naive');
       let step = 0;
-      const r = await compareChunking(model, input, { encChunk, decChunk }, { signal: ac.signal, onProgress: () => bar(++step, step + 1) });
+      const r = await compareChunking(model, input, { encChunk, decChunk }, { signal: ac.signal, onProgress: () => bar(++step, step + 1), keepVideos: precision === 'fp16' });
       bar.finish();
+      let prec: PrecisionReport | null = null;
+      if (precision === 'fp16') {
+        if (!json) process.stderr.write(`running the whole clip again in fp32 on ${model.provider} to measure fp16...\n`);
+        const whole = r.videos!.whole;
+        delete r.videos;
+        const x: Tensor = input.shape.length === 4 ? { data: input.data, shape: [1, ...input.shape] } : input;
+        const dev = await measureAgainstFp32(model, modelFlags, ac.signal, whole, async (twin) => {
+          const s = { mode: 'whole' as const, encChunk, decChunk };
+          const latent = r.input === 'latent' ? x : (await encodeWith(twin, x, s, { signal: ac.signal })).mean;
+          return (await decodeWith(twin, latent, s, { signal: ac.signal })).video;
+        });
+        prec = precisionReport(model, precision, dev);
+      }
       if (json) {
-        process.stdout.write(JSON.stringify({ ...r, provider: model.provider, execution: executionJson(model), memory: planJson(plan), tolerance: CACHED_TOLERANCE }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n');
+        process.stdout.write(JSON.stringify({ ...r, provider: model.provider, execution: executionJson(model), ...(prec ? { precision: precisionJson(prec) } : {}), memory: planJson(plan), tolerance: CACHED_TOLERANCE }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) + '\n');
       } else {
-        process.stdout.write(table(r) + '\n');
+        process.stdout.write(table(r, prec) + '\n');
       }
       return model.facts.causalSafe && !r.cachedExact ? 1 : 0;
     } finally {

@@ -6,9 +6,11 @@ import { decodeWith } from '../../main/engine/runtime/stream-model';
 import { announcePlan, CHUNK_BOOLEAN_FLAGS, CHUNK_OPTIONS_HELP, chunkProgress, planRun, readChunkFlags } from '../chunk-options';
 import { parseTensorRef, readTensorRef, writeTensors } from '../tensor-arg';
 import { encodeMp4 } from '../../main/engine/video/index';
+import { describePrecision, measureAgainstFp32, precisionReport, PRECISION_HELP, readPrecision } from '../precision';
 
 const help = `usage: wfvae decode --latents FILE:NAME --out OUT(.safetensors|.mp4)
                     [--taps] [--fps N] [--model M] [--provider P] [--threads N]
+                    [--precision fp32|fp16]
 
 Decodes a latent (1, C, t, h, w) or (C, t, h, w) to video. To .safetensors it
 writes tensor "video" (1, 3, T, H, W), raw model output (about [-1, 1]), and
@@ -22,7 +24,9 @@ with --taps every decoder tap under its name; to .mp4 an H.264 video
 
 ${CHUNK_OPTIONS_HELP}
 
-${MODEL_OPTIONS_HELP}`;
+${MODEL_OPTIONS_HELP}
+
+${PRECISION_HELP}`;
 
 export const decodeCommand: Command = {
   name: 'decode',
@@ -36,6 +40,7 @@ export const decodeCommand: Command = {
     const taps = flags.bool('taps');
     const fps = flags.int('fps', { min: 1, max: 240 });
     const chunking = readChunkFlags(flags);
+    const precision = readPrecision(flags);
     flags.assertAllUsed();
     if (flags.positionals.length) throw new UsageError(`decode takes no positional arguments (got ${flags.positionals.join(' ')})`);
     const mp4 = out.endsWith('.mp4');
@@ -45,7 +50,7 @@ export const decodeCommand: Command = {
 
     await withInterrupt(async (signal) => {
       const latent = await readTensorRef(latents);
-      const m = await openModel(model, signal);
+      const m = await openModel(model, signal, false, precision);
       try {
         const [lt, lh, lw] = latent.shape.slice(-3);
         const f = m.facts;
@@ -61,9 +66,13 @@ export const decodeCommand: Command = {
           const [, c, t, h, w] = r.video.shape;
           await encodeMp4({ data: r.video.data, shape: [c, t, h, w] }, out, { fps: fps ?? 24, signal });
         } else {
-          await writeTensors(out, { video: r.video, ...(r.taps ?? {}) }, { model_sha256: m.manifest.sha256, provider: m.provider });
+          await writeTensors(out, { video: r.video, ...(r.taps ?? {}) }, { model_sha256: m.manifest.sha256, provider: m.provider, precision: m.precision });
         }
-        process.stderr.write(`decoded ${latent.shape.join('x')} -> video ${r.video.shape.join('x')} in ${seconds.toFixed(2)} s on ${m.provider}; wrote ${out}\n`);
+        process.stderr.write(`decoded ${latent.shape.join('x')} -> video ${r.video.shape.join('x')} in ${seconds.toFixed(2)} s on ${m.provider}${m.precision === 'fp16' ? ' in fp16' : ''}; wrote ${out}\n`);
+        if (precision === 'fp16') {
+          const dev = await measureAgainstFp32(m, model, signal, r.video, async (twin) => (await decodeWith(twin, latent, plan.settings, { signal })).video);
+          process.stderr.write(`precision: ${describePrecision(precisionReport(m, precision, dev), 'video')}\n`);
+        }
       } finally {
         await m.dispose();
       }

@@ -9,9 +9,11 @@ import { decodeVideo } from '../../main/engine/video/index';
 import { encodeWith } from '../../main/engine/runtime/stream-model';
 import { announcePlan, CHUNK_BOOLEAN_FLAGS, CHUNK_OPTIONS_HELP, chunkProgress, planRun, readChunkFlags } from '../chunk-options';
 import type { Tensor } from '../../main/engine/tensor';
+import { describePrecision, measureAgainstFp32, precisionReport, PRECISION_HELP, readPrecision } from '../precision';
 
 const help = `usage: wfvae encode (--video V [video selection] | --tensor FILE:NAME) --out OUT.safetensors
                     [--taps] [--enc-chunk N [--naive]] [--model M] [--provider P] [--threads N]
+                    [--precision fp32|fp16]
 
 Encodes a clip to the latent: writes tensors "mean" and "logvar"
 (1, C, t, h, w) to OUT.safetensors; with --taps also every encoder tap
@@ -26,6 +28,8 @@ input (one of):
 ${CHUNK_OPTIONS_HELP}
 
 ${MODEL_OPTIONS_HELP}
+
+${PRECISION_HELP}
 
 ${VIDEO_OPTIONS_HELP}`;
 
@@ -42,6 +46,7 @@ export const encodeCommand: Command = {
     const taps = flags.bool('taps');
     const videoOpts = readVideoOptions(flags);
     const chunking = readChunkFlags(flags);
+    const precision = readPrecision(flags);
     flags.assertAllUsed();
     if (flags.positionals.length) throw new UsageError(`encode takes no positional arguments (got ${flags.positionals.join(' ')}); pass the input with --video or --tensor`);
     if ((videoPath === undefined) === (tensorArg === undefined)) throw new UsageError('pass exactly one input: --video <file> or --tensor <file.safetensors:name>');
@@ -50,7 +55,7 @@ export const encodeCommand: Command = {
     const tensorRef = tensorArg !== undefined ? parseTensorRef(tensorArg, 'tensor') : undefined;
 
     await withInterrupt(async (signal) => {
-      const m = await openModel(model, signal);
+      const m = await openModel(model, signal, false, precision);
       try {
         let input: Tensor;
         if (tensorRef) {
@@ -69,8 +74,12 @@ export const encodeCommand: Command = {
         const r = await encodeWith(m, input, plan.settings, { taps, signal, onProgress: progress }).finally(() => progress.finish());
         if (r.deviation) process.stderr.write(`measured deviation from whole-clip inference: max |d| ${r.deviation.maxAbs.toExponential(2)}, PSNR ${r.deviation.psnr.toFixed(2)} dB\n`);
         const seconds = (performance.now() - t0) / 1000;
-        await writeTensors(out, { mean: r.mean, logvar: r.logvar, ...(r.taps ?? {}) }, { model_sha256: m.manifest.sha256, provider: m.provider });
-        process.stderr.write(`encoded ${input.shape.join('x')} -> mean ${r.mean.shape.join('x')} in ${seconds.toFixed(2)} s on ${m.provider}; wrote ${out}\n`);
+        await writeTensors(out, { mean: r.mean, logvar: r.logvar, ...(r.taps ?? {}) }, { model_sha256: m.manifest.sha256, provider: m.provider, precision: m.precision });
+        process.stderr.write(`encoded ${input.shape.join('x')} -> mean ${r.mean.shape.join('x')} in ${seconds.toFixed(2)} s on ${m.provider}${m.precision === 'fp16' ? ' in fp16' : ''}; wrote ${out}\n`);
+        if (precision === 'fp16') {
+          const dev = await measureAgainstFp32(m, model, signal, r.mean, async (twin) => (await encodeWith(twin, input, plan.settings, { signal })).mean);
+          process.stderr.write(`precision: ${describePrecision(precisionReport(m, precision, dev), 'mean')}\n`);
+        }
       } finally {
         await m.dispose();
       }

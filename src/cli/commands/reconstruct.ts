@@ -11,10 +11,13 @@ import { reconstructFile } from '../../main/engine/runtime/stream-reconstruct';
 import { announcePlan, CHUNK_BOOLEAN_FLAGS, CHUNK_OPTIONS_HELP, chunkProgress, planJson, planRun, readChunkFlags } from '../chunk-options';
 import { executionJson } from '../execution-report';
 import { ClipFrequency, clipFrequency, type ClipFrequencyReport } from '../../main/engine/eval/clip-frequency';
+import { concatFrames } from '../../main/engine/runtime/stream-frames';
+import { deviationOf, type Deviation } from '../../main/engine/runtime/stream-model';
+import { BlockDeviation, describePrecision, fp32Twin, precisionJson, precisionReport, PRECISION_HELP, readPrecision } from '../precision';
 
 const help = `usage: wfvae reconstruct <video> [--model M] [video selection] [--provider P]
                     [--threads N] [--whole | --enc-chunk N --dec-chunk M [--naive]]
-                    [--memory-budget SIZE] [--out rec.mp4] [--json]
+                    [--memory-budget SIZE] [--out rec.mp4] [--json] [--precision fp32|fp16]
 
 Encodes the clip, decodes it from the latent mean and reports how close the
 reconstruction is: PSNR (dB, over the whole clip's MSE) and SSIM (mean over
@@ -38,6 +41,10 @@ ${CHUNK_OPTIONS_HELP}
 
 ${MODEL_OPTIONS_HELP}
 
+${PRECISION_HELP}
+                   (reconstruct compares the reconstructions as written, clipped to [-1, 1];
+                   a chunked fp16 run holds its reconstruction in memory for that)
+
 ${VIDEO_OPTIONS_HELP}`;
 
 function clipUnit(t: Tensor): Tensor {
@@ -60,6 +67,7 @@ export const reconstructCommand: Command = {
     const levels = flags.int('levels', { min: 1, max: 8 }) ?? 3;
     const videoOpts = readVideoOptions(flags);
     const chunking = readChunkFlags(flags);
+    const precision = readPrecision(flags);
     flags.assertAllUsed();
     if (flags.positionals.length !== 1) throw new UsageError(`reconstruct takes one video path (got ${flags.positionals.length}); usage: wfvae reconstruct <video> [--model M]`);
     if (out !== undefined && !out.endsWith('.mp4')) throw new UsageError(`--out must end in .mp4 (got ${out})`);
@@ -67,7 +75,7 @@ export const reconstructCommand: Command = {
 
     await withInterrupt(async (signal) => {
       const tStart = performance.now();
-      const m = await openModel(model, signal, json);
+      const m = await openModel(model, signal, json, precision);
       try {
         const tc = m.facts.temporalCompression;
         const decodePlan = planDecode(await probeVideo(videoPath, { signal }), { ...videoOpts, temporalMultiple: tc, maxVoxels: Infinity });
@@ -80,6 +88,7 @@ export const reconstructCommand: Command = {
         let decodeSeconds: number | null = null;
         let deviation: { maxAbs: number; psnr: number } | undefined;
         let frequency: ClipFrequencyReport | null = null;
+        let fromFp32: Deviation | null = null;
         if (settings.mode === 'whole') {
           const bar = progressBar('decoding video');
           // The plan above already checked the clip against the memory budget.
@@ -94,6 +103,16 @@ export const reconstructCommand: Command = {
           const s = ssim(input, video);
           if (json) frequency = await clipFrequency(input, video, levels, r.taps, signal);
           if (out) await encodeMp4(video, out, { fps: clip.fps, signal });
+          const twin = await fp32Twin(m, model, signal);
+          if (twin) {
+            if (!json) process.stderr.write(`reconstructing again in fp32 on ${twin.provider} to measure fp16...\n`);
+            try {
+              const r32 = await twin.reconstruct(input, { signal });
+              fromFp32 = deviationOf(video, clipUnit({ data: r32.video.data, shape: [c, t, h, w] }));
+            } finally {
+              await twin.dispose();
+            }
+          }
           rec = { psnr: p, ssim: s, frames: t, height: h, width: w, notes: clip.notes, frameIndices: clip.frameIndices };
           latent = [...r.mean.shape];
           encodeSeconds = r.encodeSeconds;
@@ -102,9 +121,26 @@ export const reconstructCommand: Command = {
           const progress = chunkProgress(settings);
           // Frames of the chunked run stream past the frequency measures; taps are not fetched in this mode.
           const f = json ? new ClipFrequency(decodePlan.frames, decodePlan.height, decodePlan.width, levels, [], signal) : null;
-          const onChunk = f ? (o: Tensor, r: Tensor) => f.push(o, r) : undefined;
+          // fp16: the reconstruction is kept to measure it against fp32 afterwards.
+          const kept: Tensor[] | null = m.precision === 'fp16' ? [] : null;
+          const onChunk = f || kept ? (o: Tensor, r: Tensor) => {
+            f?.push(o, r);
+            kept?.push({ data: r.data, shape: [1, ...r.shape] });
+          } : undefined;
           const r = await reconstructFile(m, videoPath, videoOpts, settings, { outPath: out, signal, onProgress: progress, onChunk }).finally(() => progress.finish());
           frequency = f ? f.report() : null;
+          const twin = kept ? await fp32Twin(m, model, signal) : null;
+          if (twin && kept) {
+            const dev = new BlockDeviation(concatFrames(kept));
+            kept.length = 0;
+            const bar = chunkProgress(settings);
+            try {
+              await reconstructFile(twin, videoPath, videoOpts, settings, { signal, onProgress: bar, measureDeviation: false, onChunk: (_o, r32, first) => dev.add(r32, first) }).finally(() => bar.finish());
+            } finally {
+              await twin.dispose();
+            }
+            fromFp32 = dev.result();
+          }
           if (!json) for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
           rec = r;
           deviation = r.deviation;
@@ -114,12 +150,14 @@ export const reconstructCommand: Command = {
         const totalSeconds = (performance.now() - tStart) / 1000;
         // getrusage's maxrss (KiB on Linux): the peak of this process, ffmpeg children excluded.
         const peakRssMB = process.resourceUsage().maxRSS / 1024;
+        const prec = precisionReport(m, precision, fromFp32);
         const report = {
           video: videoPath,
           model: m.dir,
           className: m.manifest.className,
           provider: m.provider,
           execution: executionJson(m),
+          precision: precisionJson(prec),
           chunking: settings.mode === 'whole' ? { mode: 'whole' } : settings,
           memory: { ...planJson(plan), peakRssBytes: Math.round(peakRssMB * 1024 * 1024) },
           frames: t,
@@ -146,6 +184,7 @@ export const reconstructCommand: Command = {
           ['video', `${videoPath} (${t} frames, ${w}x${h})`],
           ['model', `${m.manifest.className} ${m.dir}`],
           ['provider', m.execution.summary],
+          ...(precision === 'fp16' ? ([['precision', describePrecision(prec, 'reconstruction')]] as [string, string][]) : []),
           ['latent', latent.join('x')],
           ['chunking', settings.mode === 'whole' ? 'whole clip' : `${settings.mode}: encoder ${settings.encChunk} frames, decoder ${settings.decChunk} latent frames`],
           ['PSNR', `${p.clip.toFixed(2)} dB`],

@@ -76,4 +76,13 @@ describe('model command errors', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown execution provider "tpu"; choose one of auto, cpu, webgpu, cuda, dml, coreml/);
   });
+  it('--precision fp16 on the CPU is refused with why and what to do; an unknown precision is a usage error', async () => {
+    const path = await tensorFile('t5', [1, 3, 5, 64, 64]);
+    const r = await fails(['encode', '--model', model, '--tensor', `${path}:x`, '--out', join(work, 'o.safetensors'), '--provider', 'cpu', '--precision', 'fp16']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/fp16 execution runs on GPU providers only \(webgpu, cuda, dml, coreml\).*Use fp32 on the CPU/);
+    const u = await fails(['decode', '--model', model, '--latents', `${path}:x`, '--out', join(work, 'o.safetensors'), '--precision', 'fp64']);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toMatch(/--precision: unknown precision "fp64"; choose fp32 \(default\) or fp16/);
+  });
 });

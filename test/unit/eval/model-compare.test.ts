@@ -135,13 +135,14 @@ describe('model vs model', () => {
     }
   });
 
-  it('fp16 execution: refused with the reason, in the engine and the CLI', async () => {
+  it('fp16 execution: supported on GPU providers, refused on the CPU with the reason, in the engine and the CLI', async () => {
     expect(fp16ExecutionSupport('cpu').supported).toBe(false);
-    await expect(loadVariant(a, { kind: 'execution', precision: 'fp16' }, {})).rejects.toThrow(/fp16 execution is not available in this build/);
+    for (const p of ['webgpu', 'cuda', 'dml', 'coreml'] as const) expect(fp16ExecutionSupport(p).supported).toBe(true);
+    await expect(loadVariant(a, { kind: 'execution', precision: 'fp16' }, {})).rejects.toThrow(/fp16 execution runs on GPU providers only.*Model A runs on cpu here/);
     const clip = join(work, 'clip.mp4');
     await run(FIXTURE_FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=32x32:rate=24', '-frames:v', '5', '-pix_fmt', 'yuv420p', clip]);
     const err = await run(process.execPath, [WFVAE_CLI, 'compare-models', clip, '--model', golden.dir, '--b-exec', 'fp16', '--provider', 'cpu'], { env: { ...process.env, WFVAE_CACHE_DIR: cacheDir } }).catch((e: { stderr: string; code: number }) => e);
     expect((err as { code: number }).code).toBe(1);
-    expect((err as { stderr: string }).stderr).toMatch(/fp16 execution is not available in this build.*BF16 or F16/);
+    expect((err as { stderr: string }).stderr).toMatch(/fp16 execution runs on GPU providers only.*BF16 or F16/);
   });
 });

@@ -3,8 +3,10 @@
 // scripts/lavapipe.sh) gives onnxruntime's WebGPU provider an adapter. Its
 // environment goes to the child processes of this test only. A golden model
 // runs whole-clip and in Causal Cache chunks of odd sizes on WebGPU and is held
-// to the reference, to the CPU, and chunked to whole. It skips only where the
-// Debian archive cannot be reached to fetch the driver.
+// to the reference, to the CPU, and chunked to whole, with the chunk state
+// kept on the GPU between chunks; a chunked run moves to the CPU mid-stream;
+// and the fp16 graphs run on WebGPU within a measured bound of float32. It
+// skips only where the Debian archive cannot be reached to fetch the driver.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +44,7 @@ describe.skipIf(unreachable)(`WebGPU on lavapipe (${model.name} from ${GOLDENS_R
     expect(existsSync(join(lavapipeDir, 'lvp_icd.json'))).toBe(true);
   });
 
-  it('encodes and decodes on webgpu within the parity tolerance, chunked (odd sizes) equal to whole, and auto passes over the software adapter', () => {
+  it('encodes and decodes on webgpu within the parity tolerance, chunked (odd sizes, state on the GPU) equal to whole, moves to the CPU mid-stream, runs fp16 within its bound, and auto passes over the software adapter', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test', 'unit', 'gpu', 'webgpu-child.ts'), model.dir, caseFile, cacheDir, '3', '1'], {
       cwd: REPO_ROOT,
       env: gpuEnv(),
@@ -52,6 +54,8 @@ describe.skipIf(unreachable)(`WebGPU on lavapipe (${model.name} from ${GOLDENS_R
     if (r.status !== 0) throw new Error(`webgpu child failed (${r.status ?? r.signal}):\n${r.stderr}`);
     const j = JSON.parse(r.stdout.trim().split('\n').pop()!);
     console.log(`[webgpu] ${model.name}/${caseFile}: ${j.summary}; load ${j.loadSeconds.toFixed(1)} s, runs ${j.runSeconds.toFixed(1)} s; vs reference ${JSON.stringify(j.vsReference)}; vs CPU ${JSON.stringify(j.vsCpu)}`);
+    console.log(`[webgpu] Causal Cache state per step kept on the GPU: encoder ${j.stateTraffic.encoder.stateBytesPerStep} B, decoder ${j.stateTraffic.decoder.stateBytesPerStep} B; moved to the CPU mid-stream: ${j.movedToCpu.vsCpuWhole.toExponential(2)} from CPU whole`);
+    console.log(`[webgpu] fp16 (${j.fp16.summary}, ${j.fp16.seconds.toFixed(1)} s) vs fp32 on webgpu: mean max |d| ${j.fp16.mean.maxAbs.toExponential(2)} (${j.fp16.mean.psnr.toFixed(1)} dB), video max |d| ${j.fp16.video.maxAbs.toExponential(2)} (${j.fp16.video.psnr.toFixed(1)} dB)`);
     expect(j.provider).toBe('webgpu');
     expect(j.adapter.kind).toBe('software');
     expect(j.summary).toMatch(/^webgpu: \d+ of \d+ nodes; \d+ on CPU \(shape arithmetic\)$/);
@@ -60,24 +64,56 @@ describe.skipIf(unreachable)(`WebGPU on lavapipe (${model.name} from ${GOLDENS_R
     expect(j.cachedVsWhole.video).toBeLessThanOrEqual(1e-5);
     expect(j.vsCpu.mean).toBeLessThanOrEqual(1e-4);
     expect(j.vsCpu.video).toBeLessThanOrEqual(1e-4);
+    // The state stays on the GPU between chunks: none of it comes back to the host.
+    for (const side of ['encoder', 'decoder'] as const) {
+      const t = j.stateTraffic[side];
+      expect(t.steps).toBeGreaterThanOrEqual(3);
+      expect(t.stateBytesPerStep).toBeGreaterThan(0);
+      expect(t.hostBytes).toBe(0);
+      expect(t.deviceBytes).toBeGreaterThan(t.stateBytesPerStep * (t.steps - 1));
+    }
+    // Two steps on the GPU, then on the CPU from the state brought back (the run-time fallback's path): still exact.
+    expect(j.movedToCpu.traffic.steps).toBe(j.stateTraffic.encoder.steps);
+    expect(j.movedToCpu.traffic.hostBytes).toBeGreaterThan(0);
+    expect(j.movedToCpu.vsCpuWhole).toBeLessThanOrEqual(1e-4);
+    // fp16 on webgpu (lavapipe has shader-f16; the decoder in Causal Cache steps, state on the GPU):
+    // every float op on the GPU, within the bound set from
+    // measurements (wfvae-l-tiny t9: mean 7.4e-3 / 62.3 dB, video 2.5e-2 / 53.9 dB; wfvae2-tiny t9:
+    // 1.0e-2 / 59.9 dB, 3.4e-2 / 51.8 dB), with about 3x margin.
+    expect(j.fp16.label).toBe('A executed in fp16');
+    expect(j.fp16.precision).toBe('fp16');
+    expect(j.fp16.summary).toMatch(/^webgpu: \d+ of \d+ nodes; \d+ on CPU \(shape arithmetic\)$/);
+    expect(j.fp16.traffic.hostBytes).toBe(0);
+    expect(j.fp16.traffic.deviceBytes).toBeGreaterThan(0);
+    expect(j.fp16.mean.maxAbs).toBeGreaterThan(0);
+    expect(j.fp16.mean.maxAbs).toBeLessThanOrEqual(0.03);
+    expect(j.fp16.mean.psnr).toBeGreaterThanOrEqual(50);
+    expect(j.fp16.video.maxAbs).toBeLessThanOrEqual(0.1);
+    expect(j.fp16.video.psnr).toBeGreaterThanOrEqual(45);
+    expect(j.cpuFp16).toMatch(/^fp16 execution runs on GPU providers only .*Use fp32 on the CPU\.$/);
     // 'auto' does not pick a software rasteriser, and says why.
     expect(j.auto.provider).toBe('cpu');
     expect(j.auto.fallbacks.some((f: { provider: string; stage: string; error: string }) => f.provider === 'webgpu' && f.stage === 'skipped' && /software Vulkan driver/.test(f.error))).toBe(true);
   });
 
-  it("the CLI on webgpu says where the nodes ran, and Dawn's warnings do not reach stderr as if they were errors", () => {
+  it("the CLI on webgpu says where the nodes ran, runs fp16 with its deviation from fp32 beside the result, and Dawn's warnings do not reach stderr as if they were errors", () => {
     const golden = join(model.dir, caseFile);
     const out = join(cacheDir, 'enc.safetensors');
-    const r = spawnSync(process.execPath, [WFVAE_CLI, 'encode', '--model', model.dir, '--tensor', `${golden}:input`, '--out', out, '--provider', 'webgpu', '--enc-chunk', '5'], {
+    const r = spawnSync(process.execPath, [WFVAE_CLI, 'encode', '--model', model.dir, '--tensor', `${golden}:input`, '--out', out, '--provider', 'webgpu', '--enc-chunk', '5', '--precision', 'fp16'], {
       cwd: REPO_ROOT,
       env: { ...gpuEnv(), WFVAE_CACHE_DIR: cacheDir },
       encoding: 'utf8',
       timeout: 240_000,
     });
     if (r.status !== 0) throw new Error(`wfvae encode failed (${r.status ?? r.signal}):\n${r.stderr}`);
-    expect(r.stderr).toMatch(/provider: webgpu: \d+ of \d+ nodes; \d+ on CPU \(shape arithmetic\) \(asked for webgpu\)|provider: webgpu: \d+ of \d+ nodes; \d+ on CPU \(shape arithmetic\)/);
+    expect(r.stderr).toMatch(/provider: webgpu: \d+ of \d+ nodes; \d+ on CPU \(shape arithmetic\), in fp16/);
     expect(r.stderr).toMatch(/webgpu adapter: software \(only a software Vulkan driver: libvulkan_lvp\.so/);
     expect(r.stderr).not.toMatch(/^Warning: /m);
-    expect(r.stderr).toMatch(/encoded 1x3x9x64x64 -> mean .* on webgpu/);
+    expect(r.stderr).toMatch(/encoded 1x3x9x64x64 -> mean .* on webgpu in fp16/);
+    const dev = /precision: fp16 on webgpu; mean vs fp32 on webgpu: max \|d\| (\S+), PSNR (\S+) dB/.exec(r.stderr);
+    expect(dev, r.stderr).not.toBeNull();
+    expect(Number(dev![1])).toBeGreaterThan(0);
+    expect(Number(dev![1])).toBeLessThanOrEqual(0.03);
+    expect(Number(dev![2])).toBeGreaterThanOrEqual(50);
   });
 });

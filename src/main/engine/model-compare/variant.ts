@@ -1,11 +1,12 @@
 // What "model B" is in a model-vs-model comparison: another checkpoint (two
 // training steps), model A's checkpoint with its weights rounded to BF16 or
-// F16, or model A executed in fp16. The last needs fp16 graphs for a GPU
-// provider, which the runtime does not build yet: fp16ExecutionSupport is the
-// one place that says so, and the place to answer yes once it does.
+// F16, or model A executed in fp16. The last runs A's fp16 graphs (built on
+// first use beside A's cached graphs) on A's provider, which must be a GPU
+// provider: fp16ExecutionSupport is the one place that says so.
 import { stat } from 'node:fs/promises';
 import { WfvaeModel } from '../runtime/model';
 import type { ProviderName, SessionSettings } from '../runtime/providers';
+import { CPU_FP16_REFUSAL, FP16_PROVIDERS } from '../runtime/precision';
 import type { ConvertOptions } from '../onnx/convert';
 import { roundedCheckpoint, type WeightDtype } from './weight-precision';
 
@@ -23,16 +24,14 @@ export interface LoadedVariant {
   notes: string[];
 }
 
-/**
- * Whether `provider` can run a converted model's graphs in fp16 in this build.
- * No provider can yet: the graphs are float32 throughout.
- */
+/** Whether `provider` (the one model A runs on) runs the fp16 graphs: the GPU providers do, the CPU does not. */
 export function fp16ExecutionSupport(provider: ProviderName): { supported: boolean; reason: string } {
+  if (FP16_PROVIDERS.includes(provider)) return { supported: true, reason: `A's fp16 graphs run on ${provider}, as A does` };
   return {
     supported: false,
     reason:
-      `fp16 execution is not available in this build: the converted graphs are float32 on every provider (this run uses ${provider}), ` +
-      'and fp16 graph variants for GPU providers are not built yet. Compare weight precision instead (B = A\'s weights in BF16 or F16).',
+      `${CPU_FP16_REFUSAL}. Model A runs on ${provider} here: run it on a GPU provider (webgpu, cuda, dml or coreml) to compare fp16 execution, ` +
+      'or compare weight precision instead (B = A\'s weights in BF16 or F16).',
   };
 }
 
@@ -49,7 +48,9 @@ export async function loadVariant(a: WfvaeModel, spec: VariantSpec, settings: Se
   if (spec.kind === 'execution') {
     const s = fp16ExecutionSupport(a.provider);
     if (!s.supported) throw new Error(s.reason);
-    throw new Error('internal: fp16 execution reported as supported but not wired');
+    // A's own converted folder: its fp16 graphs are built there on first use.
+    const model = await WfvaeModel.load(a.dir, { provider: a.provider, threads: settings.threads, precision: 'fp16', convert: settings.convert });
+    return { model, label: describeVariant(spec), spec, notes: [`A and B both run on ${model.provider}; B runs A's graphs in fp16 (weights, activations and arithmetic in half; inputs, outputs, norm statistics and attention logits in float32)`] };
   }
   const source = a.manifest.source.checkpointDir;
   if (!source || !(await stat(source).then((s) => s.isDirectory(), () => false))) {

@@ -49,6 +49,15 @@ export interface GraphEntry {
   nodes: number;
 }
 
+/** The fp16 variants of a model's graphs (built on first use for GPU providers; fp16-graphs.ts). */
+export interface Float16Graphs {
+  weightsFile: string;
+  weightsBytes: number;
+  /** Graph files by role, as in GraphManifest.graphs (same I/O, states and taps). */
+  graphs: Record<string, { file: string; nodes: number }>;
+  createdAt: string;
+}
+
 export interface GraphManifest {
   format: typeof MANIFEST_FORMAT;
   version: typeof MANIFEST_VERSION;
@@ -64,6 +73,8 @@ export interface GraphManifest {
   source: { path: string; checkpointDir: string };
   createdAt: string;
   timings: { hashSeconds: number; buildSeconds: number; writeSeconds: number; totalSeconds: number };
+  /** Present once fp16 execution was asked for on this model. */
+  fp16?: Float16Graphs;
 }
 
 /** `$WFVAE_CACHE_DIR`, else `$XDG_CACHE_HOME/wfvae-inspector/graphs`, else `~/.cache/wfvae-inspector/graphs`. */
@@ -110,6 +121,16 @@ export async function readManifest(dir: string): Promise<GraphManifest | null> {
   const missing: string[] = [];
   for (const f of files) if (!(await exists(join(dir, f)))) missing.push(f);
   if (missing.length) throw new Error(`${dir} is incomplete: ${missing.join(', ')} missing; delete the folder and convert the checkpoint again.`);
+  // fp16 variants whose files went missing are simply built again when asked for.
+  if (m.fp16) {
+    const f16 = m.fp16;
+    for (const f of [f16.weightsFile, ...Object.values(f16.graphs).map((g) => g.file)]) {
+      if (!(await exists(join(dir, f)))) {
+        delete m.fp16;
+        break;
+      }
+    }
+  }
   return m;
 }
 

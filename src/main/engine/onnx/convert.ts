@@ -71,8 +71,8 @@ export interface ConvertedModel {
   manifest: GraphManifest;
   /** True when nothing was converted (cache hit, or a converted folder was given). */
   cached: boolean;
-  /** Absolute path of a graph file by role ('encoder', 'decoder', ...). */
-  graphPath(role: string): string;
+  /** Absolute path of a graph file by role ('encoder', 'decoder', ...), float32 or its fp16 variant (once built: fp16-graphs.ts). */
+  graphPath(role: string, precision?: 'fp32' | 'fp16'): string;
 }
 
 export class ConvertCancelledError extends Error {
@@ -82,15 +82,18 @@ export class ConvertCancelledError extends Error {
   }
 }
 
-function converted(dir: string, manifest: GraphManifest, cached: boolean): ConvertedModel {
+export function converted(dir: string, manifest: GraphManifest, cached: boolean): ConvertedModel {
   return {
     dir,
     manifest,
     cached,
-    graphPath(role) {
+    graphPath(role, precision = 'fp32') {
       const g = manifest.graphs[role];
       if (!g) throw new Error(`${dir} has no "${role}" graph (it has: ${Object.keys(manifest.graphs).join(', ')}); convert the checkpoint again with this version.`);
-      return join(dir, g.file);
+      if (precision === 'fp32') return join(dir, g.file);
+      const h = manifest.fp16?.graphs[role];
+      if (!h) throw new Error(`internal: the fp16 graphs of ${dir} were not built (see fp16-graphs.ts)`);
+      return join(dir, h.file);
     },
   };
 }

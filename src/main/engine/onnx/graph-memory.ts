@@ -11,7 +11,7 @@
 import type { GraphDescription } from './graph';
 import type { AttrValue, NodeSpec } from './proto';
 
-type ElemType = 'float' | 'int64' | 'bool';
+type ElemType = 'float' | 'float16' | 'int64' | 'bool';
 
 interface Sym {
   type: ElemType;
@@ -34,9 +34,10 @@ export interface MemorySimulation {
   outputs: Record<string, { shape: number[]; bytes: number }>;
 }
 
-const BYTES: Record<ElemType, number> = { float: 4, int64: 8, bool: 1 };
+const BYTES: Record<ElemType, number> = { float: 4, float16: 2, int64: 8, bool: 1 };
+const isFloat = (t: ElemType) => t === 'float' || t === 'float16';
 const ALIASING = new Set(['Identity', 'Reshape', 'Unsqueeze']);
-const ONNX_TYPE: Record<number, ElemType> = { 1: 'float', 7: 'int64', 9: 'bool' };
+const ONNX_TYPE: Record<number, ElemType> = { 1: 'float', 7: 'int64', 9: 'bool', 10: 'float16' };
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const bytesOf = (v: Sym) => numel(v.shape) * BYTES[v.type];
 
@@ -90,8 +91,22 @@ function valuesOf(v: Sym | undefined, what: string): number[] {
   return s.values;
 }
 
+/** Operands an op computes on together must share their element type (as onnxruntime's type check demands). */
+const SAME_TYPE: Record<string, readonly number[]> = {
+  Add: [0, 1], Sub: [0, 1], Mul: [0, 1], Div: [0, 1], Max: [0, 1], Where: [1, 2], MatMul: [0, 1], Conv: [0, 1, 2],
+  LayerNormalization: [0, 1, 2], Clip: [0, 1, 2],
+};
+
+function checkTypes(n: NodeSpec, ins: (Sym | undefined)[]): void {
+  const which = n.opType === 'Concat' ? ins.map((_, i) => i) : SAME_TYPE[n.opType];
+  if (!which) return;
+  const types = new Set(which.map((i) => ins[i]?.type).filter((t) => t !== undefined));
+  if (types.size > 1) throw new Error(`graph memory: ${n.name} (${n.opType}) mixes element types ${[...types].join(' and ')}`);
+}
+
 function evalNode(n: NodeSpec, get: (name: string) => Sym | undefined): Sym[] {
   const ins = n.inputs.map((i) => (i ? get(i) : undefined));
+  checkTypes(n, ins);
   const x = ins[0];
   const same = (t?: ElemType): Sym => ({ type: t ?? need(x, n.name).type, shape: [...need(x, n.name).shape], values: x?.values });
   switch (n.opType) {
@@ -117,7 +132,7 @@ function evalNode(n: NodeSpec, get: (name: string) => Sym | undefined): Sym[] {
     case 'Max': {
       const f = { Add: (a: number, b: number) => a + b, Sub: (a: number, b: number) => a - b, Mul: (a: number, b: number) => a * b, Div: (a: number, b: number) => a / b, Max: Math.max }[n.opType]!;
       const vs = ins.map((v, i) => need(v, `${n.name} input ${i}`));
-      return [{ type: vs[0].type, shape: broadcast(vs.map((v) => v.shape)), values: vs[0].type === 'float' ? undefined : elementwise(vs, f) }];
+      return [{ type: vs[0].type, shape: broadcast(vs.map((v) => v.shape)), values: isFloat(vs[0].type) ? undefined : elementwise(vs, f) }];
     }
     case 'Where': {
       const vs = ins.map((v, i) => need(v, `${n.name} input ${i}`));
@@ -185,13 +200,13 @@ function evalNode(n: NodeSpec, get: (name: string) => Sym | undefined): Sym[] {
       const strides = attrInts(n, 'strides') ?? k.map(() => 1);
       const pads = attrInts(n, 'pads') ?? [...k.map(() => 0), ...k.map(() => 0)];
       const spatial = k.map((kk, i) => Math.floor((data.shape[2 + i] + pads[i] + pads[i + k.length] - kk) / strides[i]) + 1);
-      return [{ type: 'float', shape: [data.shape[0], w.shape[0], ...spatial] }];
+      return [{ type: data.type, shape: [data.shape[0], w.shape[0], ...spatial] }];
     }
     case 'MatMul': {
       const a = need(x, n.name).shape;
       const b = need(ins[1], `${n.name} B`).shape;
       const batch = broadcast([a.slice(0, -2), b.slice(0, -2)]);
-      return [{ type: 'float', shape: [...batch, a[a.length - 2], b[b.length - 1]] }];
+      return [{ type: need(x, n.name).type, shape: [...batch, a[a.length - 2], b[b.length - 1]] }];
     }
     case 'Resize': {
       const data = need(x, n.name);
@@ -207,7 +222,7 @@ function evalNode(n: NodeSpec, get: (name: string) => Sym | undefined): Sym[] {
 export function simulateMemory(g: GraphDescription, inputs: Record<string, InputSpec>): MemorySimulation {
   const values = new Map<string, Sym>();
   for (const [name, c] of g.constants) values.set(name, { type: ONNX_TYPE[c.dataType] ?? 'float', shape: [...c.dims], values: [...c.values] });
-  for (const [name, dims] of g.weights) values.set(name, { type: 'float', shape: [...dims] });
+  for (const [name, dims] of g.weights) values.set(name, { type: ONNX_TYPE[g.weightTypes?.get(name) ?? 1] ?? 'float', shape: [...dims] });
   for (const i of g.inputs) {
     const spec = inputs[i.name];
     if (!spec) throw new Error(`graph memory: no shape given for input ${i.name}`);

@@ -1,5 +1,6 @@
 // Builds an ONNX graph node by node. Model code (wfvae.ts, wfvae2.ts) talks to
 // this through the layer helpers in layers.ts; this file knows ONNX, not WF-VAE.
+import { halfBitsToNumber } from '../checkpoint/dtype';
 import { DataType, encodeModel, type AttrValue, type Dim, type NodeSpec, type TensorProtoSpec, type ValueInfoSpec } from './proto';
 import type { WeightStore } from './weights';
 
@@ -12,6 +13,40 @@ export interface GraphDescription {
   constants: ReadonlyMap<string, { dataType: DataType; dims: readonly number[]; values: readonly number[] }>;
   /** Weight initialisers by the name nodes use: their dims. */
   weights: ReadonlyMap<string, readonly number[]>;
+  /** Element types of weights that are not float32 (fp16 graphs). */
+  weightTypes?: ReadonlyMap<string, DataType>;
+}
+
+/** A graph ready to encode: nodes in order, I/O, and every initialiser (inline or in the external weights file). */
+export interface GraphParts {
+  nodes: readonly NodeSpec[];
+  inputs: readonly ValueInfoSpec[];
+  outputs: readonly ValueInfoSpec[];
+  initializers: readonly TensorProtoSpec[];
+}
+
+function constantValues(t: TensorProtoSpec): number[] {
+  const raw = t.raw ?? new Uint8Array();
+  const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  if (t.dataType === DataType.INT64) return Array.from({ length: raw.byteLength / 8 }, (_, i) => Number(dv.getBigInt64(i * 8, true)));
+  if (t.dataType === DataType.FLOAT16) return Array.from({ length: raw.byteLength / 2 }, (_, i) => halfBitsToNumber(dv.getUint16(i * 2, true)));
+  return Array.from({ length: raw.byteLength / 4 }, (_, i) => dv.getFloat32(i * 4, true));
+}
+
+/** The memory estimator's view of any graph's parts (inline initialisers are constants, external ones weights). */
+export function describeParts(p: GraphParts): GraphDescription {
+  const constants = new Map<string, { dataType: DataType; dims: readonly number[]; values: readonly number[] }>();
+  const weights = new Map<string, readonly number[]>();
+  const weightTypes = new Map<string, DataType>();
+  for (const t of p.initializers) {
+    if (t.external) {
+      weights.set(t.name, t.dims);
+      if (t.dataType !== DataType.FLOAT) weightTypes.set(t.name, t.dataType);
+    } else {
+      constants.set(t.name, { dataType: t.dataType, dims: t.dims, values: constantValues(t) });
+    }
+  }
+  return { nodes: p.nodes, inputs: p.inputs, outputs: p.outputs, constants, weights, weightTypes };
 }
 
 /** A symbolic tensor in the graph under construction. */
@@ -41,6 +76,8 @@ export class GraphBuilder {
   private readonly usedWeights = new Set<string>();
   private readonly weightDims = new Map<string, readonly number[]>();
   private readonly scopes: string[] = [];
+  private readonly float32Only = new Set<string>();
+  private float32Depth = 0;
   private counter = 0;
 
   constructor(
@@ -58,6 +95,25 @@ export class GraphBuilder {
     } finally {
       this.scopes.pop();
     }
+  }
+
+  /**
+   * Runs `fn` with the nodes it adds marked to compute in float32 even in the
+   * fp16 variant of the graph (statistics and softmax logits that half
+   * precision would ruin; see fp16.ts). The float32 graph is unchanged.
+   */
+  float32<T>(fn: () => T): T {
+    this.float32Depth++;
+    try {
+      return fn();
+    } finally {
+      this.float32Depth--;
+    }
+  }
+
+  /** Names of the nodes marked by float32(). */
+  get float32Nodes(): ReadonlySet<string> {
+    return this.float32Only;
   }
 
   private fresh(op: string): string {
@@ -96,6 +152,7 @@ export class GraphBuilder {
     for (const [k, v] of Object.entries(attrs)) a[k] = toAttr(v);
     const node: NodeSpec = { opType, name, inputs: inputs.map((v) => (v ? v.name : '')), outputs, attrs: a };
     this.nodes.push(node);
+    if (this.float32Depth > 0) this.float32Only.add(name);
     for (const o of outputs) this.producers.set(o, node);
     return outputs.map((n) => ({ name: n }));
   }
@@ -163,19 +220,15 @@ export class GraphBuilder {
 
   // ---- serialisation ----
 
-  encode(externalDataFile: string, doc?: string, metadata?: Record<string, string>): Uint8Array {
+  /** Nodes, I/O and initialisers, the weights pointing into `externalDataFile`. */
+  parts(externalDataFile: string): GraphParts {
     const inits: TensorProtoSpec[] = [...this.inlineInits];
     for (const w of this.usedWeights) inits.push(...this.weights.initializers(w, externalDataFile));
-    return encodeModel({
-      graphName: this.graphName,
-      nodes: this.nodes,
-      initializers: inits,
-      inputs: this.inputs,
-      outputs: this.outputs,
-      opset: OPSET,
-      docString: doc,
-      metadata,
-    });
+    return { nodes: this.nodes, inputs: this.inputs, outputs: this.outputs, initializers: inits };
+  }
+
+  encode(externalDataFile: string, doc?: string, metadata?: Record<string, string>): Uint8Array {
+    return encodeParts(this.graphName, this.parts(externalDataFile), doc, metadata);
   }
 
   describe(): GraphDescription {
@@ -199,4 +252,8 @@ export class GraphBuilder {
   get nodeCount(): number {
     return this.nodes.length;
   }
+}
+
+export function encodeParts(graphName: string, p: GraphParts, doc?: string, metadata?: Record<string, string>): Uint8Array {
+  return encodeModel({ graphName, nodes: p.nodes, initializers: p.initializers, inputs: p.inputs, outputs: p.outputs, opset: OPSET, docString: doc, metadata });
 }

@@ -134,14 +134,17 @@ export function normalize(c: Ctx, key: string, x: Value, ch: number, scope: Norm
   const gamma = g.weight(`${key}.weight`, [ch], [ch, 1, 1, 1]);
   const beta = g.weight(`${key}.bias`, [ch], [ch, 1, 1, 1]);
   const shp = shapeOf(g, x);
-  // (B, C, T, H, W) -> (B, G, C/G, T, H, W)
-  const grouped = g.op1('Reshape', [x, concat(g, [dims(g, shp, 0, 1), g.int64([groups, ch / groups]), dims(g, shp, 2, 5)], 0)]);
-  const axes = scope === 'video' ? [2, 3, 4, 5] : [2, 4, 5];
-  const mean = g.op1('ReduceMean', [grouped], { axes, keepdims: 1 });
-  const d = g.op1('Sub', [grouped, mean]);
-  const variance = g.op1('ReduceMean', [g.op1('Mul', [d, d])], { axes, keepdims: 1 });
-  const y = g.op1('Div', [d, g.op1('Sqrt', [g.op1('Add', [variance, eps])])]);
-  const back = g.op1('Reshape', [y, shp]);
+  // Statistics over whole groups (and time) stay float32 in the fp16 graphs.
+  const back = g.float32(() => {
+    // (B, C, T, H, W) -> (B, G, C/G, T, H, W)
+    const grouped = g.op1('Reshape', [x, concat(g, [dims(g, shp, 0, 1), g.int64([groups, ch / groups]), dims(g, shp, 2, 5)], 0)]);
+    const axes = scope === 'video' ? [2, 3, 4, 5] : [2, 4, 5];
+    const mean = g.op1('ReduceMean', [grouped], { axes, keepdims: 1 });
+    const d = g.op1('Sub', [grouped, mean]);
+    const variance = g.op1('ReduceMean', [g.op1('Mul', [d, d])], { axes, keepdims: 1 });
+    const y = g.op1('Div', [d, g.op1('Sqrt', [g.op1('Add', [variance, eps])])]);
+    return g.op1('Reshape', [y, shp]);
+  });
   return g.op1('Add', [g.op1('Mul', [back, gamma]), beta]);
 }
 
@@ -196,8 +199,12 @@ export function attention3DFix(c: Ctx, key: string, x: Value, ch: number): Value
   const q = tokenLinear(c, `${key}.q`, tokens, ch);
   const k = tokenLinear(c, `${key}.k`, tokens, ch);
   const v = tokenLinear(c, `${key}.v`, tokens, ch);
-  const scores = g.op1('Mul', [g.op1('MatMul', [q, g.op1('Transpose', [k], { perm: [0, 1, 3, 2] })]), g.scalar(1 / Math.sqrt(ch))]);
-  const attended = g.op1('MatMul', [g.op1('Softmax', [scores], { axis: -1 }), v]);
+  // Logits and softmax stay float32 in the fp16 graphs (a dot product over all channels can leave half's range).
+  const weights = g.float32(() => {
+    const scores = g.op1('Mul', [g.op1('MatMul', [q, g.op1('Transpose', [k], { perm: [0, 1, 3, 2] })]), g.scalar(1 / Math.sqrt(ch))]);
+    return g.op1('Softmax', [scores], { axis: -1 });
+  });
+  const attended = g.op1('MatMul', [weights, v]);
   const out = tokenLinear(c, `${key}.proj_out`, attended, ch);
   const back = g.op1('Transpose', [g.op1('Reshape', [out, clShape])], { perm: [0, 4, 1, 2, 3] });
   return add(g, x, back);
@@ -220,7 +227,7 @@ export function attention3DLegacy(c: Ctx, key: string, x: Value, ch: number): Va
   const flat = concat(g, [g.int64([-1, ch]), hw], 0);
   const qf = g.op1('Transpose', [g.op1('Reshape', [q, flat])], { perm: [0, 2, 1] });
   const kf = g.op1('Reshape', [k, flat]);
-  const w = g.op1('Softmax', [g.op1('Mul', [g.op1('MatMul', [qf, kf]), g.scalar(1 / Math.sqrt(ch))])], { axis: 2 });
+  const w = g.float32(() => g.op1('Softmax', [g.op1('Mul', [g.op1('MatMul', [qf, kf]), g.scalar(1 / Math.sqrt(ch))])], { axis: 2 }));
   const vf = g.op1('Reshape', [v, flat]);
   const o = g.op1('MatMul', [vf, g.op1('Transpose', [w], { perm: [0, 2, 1] })]);
   return add(g, x, conv1('proj_out', g.op1('Reshape', [o, shp])));

@@ -92,6 +92,7 @@ export const enum DataType {
   INT32 = 6,
   INT64 = 7,
   BOOL = 9,
+  FLOAT16 = 10,
 }
 
 export type AttrValue =

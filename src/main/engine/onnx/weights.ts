@@ -2,6 +2,7 @@
 // model asks for (with the shape the config implies), where each lives in the
 // shared external data file, and the streaming copy from the checkpoint.
 import { open } from 'node:fs/promises';
+import { toHalfBits } from './float16';
 import { DataType, type TensorProtoSpec } from './proto';
 
 /** Where weights come from: a checkpoint (safetensors) or anything shaped like one. */
@@ -86,6 +87,53 @@ export class WeightStore {
     let n = 0;
     for (const s of this.slots.values()) if (!s.data) n += s.byteLength / 4;
     return n;
+  }
+
+  /**
+   * Where each weight lives in the float16 copy of the weights file (fp16
+   * graphs): the same order and alignment, half the bytes. Keyed by the
+   * float32 file's offset, as the graphs' initialisers name it.
+   */
+  float16Layout(): { bytes: number; at: Map<number, { offset: number; length: number }> } {
+    const at = new Map<number, { offset: number; length: number }>();
+    let end = 0;
+    for (const s of this.slots.values()) {
+      const length = s.byteLength / 2;
+      at.set(s.offset, { offset: end, length });
+      end += Math.ceil(length / ALIGN) * ALIGN;
+    }
+    return { bytes: end, at };
+  }
+
+  /**
+   * Writes the float16 copy of a float32 weights file this store wrote (same
+   * graphs), one tensor in memory at a time.
+   */
+  async writeFloat16(from: string, to: string, onProgress?: (doneBytes: number, totalBytes: number) => void, signal?: AbortSignal): Promise<void> {
+    const layout = this.float16Layout();
+    const src = await open(from, 'r');
+    try {
+      const size = (await src.stat()).size;
+      if (size !== this.end) throw new Error(`${from} holds ${size} bytes, the graphs expect ${this.end}; convert the checkpoint again`);
+      const dst = await open(to, 'w');
+      try {
+        for (const s of this.slots.values()) {
+          signal?.throwIfAborted();
+          const buf = new Float32Array(s.byteLength / 4);
+          const { bytesRead } = await src.read(new Uint8Array(buf.buffer), 0, s.byteLength, s.offset);
+          if (bytesRead !== s.byteLength) throw new Error(`${from} ends inside weight ${s.name}; convert the checkpoint again`);
+          const half = toHalfBits(buf);
+          const where = layout.at.get(s.offset)!;
+          await dst.write(new Uint8Array(half.buffer), 0, where.length, where.offset);
+          onProgress?.(where.offset + Math.ceil(where.length / ALIGN) * ALIGN, layout.bytes);
+        }
+        await dst.truncate(layout.bytes);
+      } finally {
+        await dst.close();
+      }
+    } finally {
+      await src.close();
+    }
   }
 
   /**

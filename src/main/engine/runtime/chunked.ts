@@ -6,6 +6,7 @@ import * as ort from 'onnxruntime-node';
 import type { Tensor } from '../tensor';
 import { FLAG_FINAL, FLAG_FIRST, FLAG_STARTED, stateInput, stateOutput, type StateInfo } from '../onnx/timeline-stream';
 import { FrameAccumulator, sliceFrames } from './stream-frames';
+import { releaseDeviceTensors } from './gpu-state';
 
 export type ChunkMode = 'cached' | 'naive';
 
@@ -81,11 +82,23 @@ class CachedRunner {
     if (flags.includes(FLAG_FINAL)) feeds[FLAG_FINAL] = flag(final);
     const out = await (this.graphs.step as GraphSession).run(feeds, [...this.fetch, ...states]);
     this.chunks++;
+    const previous = this.state;
     this.state = {};
     for (const s of states) this.state[s] = out[s];
+    // On a GPU provider the state stays on the device; the step just run has consumed the previous one.
+    if (previous) {
+      const kept = new Set(Object.values(this.state));
+      releaseDeviceTensors(Object.values(previous).filter((t) => !kept.has(t)));
+    }
     const result: Record<string, Tensor> = {};
     for (const f of this.fetch) result[f] = fromOrt(out[f]);
     return result;
+  }
+
+  /** Frees the state still held (finished, failed or cancelled runs alike). */
+  close(): void {
+    if (this.state) releaseDeviceTensors(Object.values(this.state));
+    this.state = null;
   }
 }
 
@@ -149,18 +162,22 @@ export async function* decodeChunked(
   const pending = new FrameAccumulator();
   const it = (Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<Tensor>)[Symbol.iterator]()) as AsyncIterator<Tensor> | Iterator<Tensor>;
   const bounds = chunkBounds(totalLatent, chunk);
-  for (let i = 0; i < bounds.length; i++) {
-    const [a, b] = bounds[i];
-    while (pending.frames < b - a) {
-      const next = await it.next();
-      if (next.done) throw new Error(`the latent source ended after ${a + pending.frames} of ${totalLatent} announced frames`);
-      pending.push(next.value);
+  try {
+    for (let i = 0; i < bounds.length; i++) {
+      const [a, b] = bounds[i];
+      while (pending.frames < b - a) {
+        const next = await it.next();
+        if (next.done) throw new Error(`the latent source ended after ${a + pending.frames} of ${totalLatent} announced frames`);
+        pending.push(next.value);
+      }
+      opts.signal?.throwIfAborted();
+      const part = pending.take(b - a);
+      const outputs = runner instanceof CachedRunner ? await runner.run(part, b === totalLatent) : await runner.run(part);
+      opts.onProgress?.({ done: b, total: totalLatent, chunk: i });
+      yield { input: [a, b], outputs };
     }
-    opts.signal?.throwIfAborted();
-    const part = pending.take(b - a);
-    const outputs = runner instanceof CachedRunner ? await runner.run(part, b === totalLatent) : await runner.run(part);
-    opts.onProgress?.({ done: b, total: totalLatent, chunk: i });
-    yield { input: [a, b], outputs };
+  } finally {
+    if (runner instanceof CachedRunner) runner.close();
   }
 }
 
@@ -203,21 +220,25 @@ export async function* encodeChunked(
   };
   // Re-block the source into chunks of `chunk` frames.
   const feed = new FrameAccumulator();
-  for await (const block of source as AsyncIterable<Tensor>) {
-    feed.push(block);
-    while (feed.frames >= (fed === 0 ? 1 : chunk)) {
-      const n = fed === 0 ? 1 : chunk;
-      pending.push(feed.take(n));
-      fed += n;
-      yield* runReady();
+  try {
+    for await (const block of source as AsyncIterable<Tensor>) {
+      feed.push(block);
+      while (feed.frames >= (fed === 0 ? 1 : chunk)) {
+        const n = fed === 0 ? 1 : chunk;
+        pending.push(feed.take(n));
+        fed += n;
+        yield* runReady();
+      }
     }
+    const rest = feed.takeAll();
+    if (rest) {
+      pending.push(rest);
+      fed += rest.shape[2];
+    }
+    yield* runReady();
+  } finally {
+    if (runner instanceof CachedRunner) runner.close();
   }
-  const rest = feed.takeAll();
-  if (rest) {
-    pending.push(rest);
-    fed += rest.shape[2];
-  }
-  yield* runReady();
   if (consumed !== totalFrames || fed !== totalFrames) {
     throw new Error(`the video source gave ${fed} frames, ${totalFrames} were announced (${consumed} encoded)`);
   }

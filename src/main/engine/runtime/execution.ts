@@ -19,7 +19,9 @@ import type { Tensor } from '../tensor';
 import { decodeChunked, encodeChunked, type GraphSession, type StreamGraphs } from './chunked';
 import { concatFrames } from './stream-frames';
 import { webgpuAdapter, type AdapterKind } from './gpu-adapters';
+import { deviceStateOutputs, hostFeeds, webgpuDownloadSession } from './gpu-state';
 import { describePlacement, mergePlacements, placementFromProfile, type GraphPlacement } from './placement';
+import { fp16Candidates, type Precision } from './precision';
 import { createSession, ortMessage, providerCandidates, type CandidateProbe, type ProviderAttempt, type ProviderChoice, type ProviderName, type SessionSettings } from './providers';
 
 export const GRAPH_ROLES = ['encoder', 'decoder', 'encoder-step', 'decoder-step'] as const;
@@ -28,6 +30,8 @@ export type GraphRole = (typeof GRAPH_ROLES)[number];
 export interface ExecutionReport {
   requested: ProviderChoice;
   provider: ProviderName;
+  /** fp32, or fp16 graphs on a GPU provider (a run-time fallback to the CPU goes back to fp32). */
+  precision: Precision;
   /** Providers passed over, in order, with why (skipped, failed to start, failed the proof run). */
   fallbacks: ProviderAttempt[];
   /** Where each graph's nodes ran in its proof run, from onnxruntime's profile. */
@@ -137,14 +141,23 @@ async function releaseAll(sessions: Iterable<ort.InferenceSession>): Promise<voi
 }
 
 /** Creates the four sessions on one provider, proves them and reads their placement; releases everything on failure. */
-async function openOn(converted: ConvertedModel, provider: ProviderName, threads: number | undefined, signal?: AbortSignal): Promise<{ set: SessionSet; placement: Record<GraphRole, GraphPlacement> }> {
+async function openOn(
+  converted: ConvertedModel,
+  provider: ProviderName,
+  precision: Precision,
+  threads: number | undefined,
+  signal?: AbortSignal,
+): Promise<{ set: SessionSet; placement: Record<GraphRole, GraphPlacement> }> {
   const profileDir = await mkdtemp(join(tmpdir(), 'wfvae-profile-'));
   const made: Partial<SessionSet> = {};
   try {
     for (const role of GRAPH_ROLES) {
       signal?.throwIfAborted();
       try {
-        made[role] = await createSession(converted.graphPath(role), provider, threads, { quiet: true, profilePrefix: join(profileDir, role) });
+        // Step graphs keep their Causal Cache state on the device between chunks where the provider can.
+        const deviceOutputs = deviceStateOutputs(provider, converted.manifest.graphs[role].states);
+        if (deviceOutputs) await webgpuDownloadSession();
+        made[role] = await createSession(converted.graphPath(role, precision), provider, threads, { quiet: true, profilePrefix: join(profileDir, role), deviceOutputs });
       } catch (err) {
         throw new ProviderFailure('create', role, err);
       }
@@ -169,6 +182,8 @@ async function openOn(converted: ConvertedModel, provider: ProviderName, threads
 }
 
 export interface OpenOptions extends SessionSettings {
+  /** fp16 needs the model's fp16 graphs (fp16-graphs.ts) and a GPU provider. */
+  precision?: Precision;
   signal?: AbortSignal;
   /** For tests: what the machine offers. */
   probe?: CandidateProbe;
@@ -188,15 +203,17 @@ export class Execution {
   /** Chooses, proves and opens a provider for a converted model. */
   static async open(converted: ConvertedModel, opts: OpenOptions = {}): Promise<Execution> {
     const requested = opts.provider ?? 'auto';
+    const precision = opts.precision ?? 'fp32';
     const cand = providerCandidates(requested, opts.probe);
-    const fallbacks: ProviderAttempt[] = [...cand.skipped];
-    for (const provider of cand.order) {
+    const { order, skipped } = precision === 'fp16' ? fp16Candidates(requested, cand) : cand;
+    const fallbacks: ProviderAttempt[] = [...skipped];
+    for (const provider of order) {
       try {
-        const { set, placement } = await openOn(converted, provider, opts.threads, opts.signal);
+        const { set, placement } = await openOn(converted, provider, precision, opts.threads, opts.signal);
         const summary = describePlacement(provider, mergePlacements(Object.values(placement)));
         const a = cand.webgpuAdapter ?? (provider === 'webgpu' ? webgpuAdapter() : undefined);
         const adapter = a && { kind: a.kind, detail: a.detail };
-        return new Execution(converted, opts.threads, set, { requested, provider, fallbacks, placement, summary, adapter });
+        return new Execution(converted, opts.threads, set, { requested, provider, precision, fallbacks, placement, summary, adapter });
       } catch (err) {
         if (isAbort(err) || opts.signal?.aborted) throw err;
         if (!(err instanceof ProviderFailure)) throw err;
@@ -205,11 +222,16 @@ export class Execution {
     }
     const lines = fallbacks.map(describeAttempt).join('; ');
     const hint = requested !== 'auto' && requested !== 'cpu' ? ' Try --provider auto or cpu.' : '';
-    throw new Error(`cannot run this model on ${requested === 'auto' ? 'any provider' : requested} (${lines}).${hint}`);
+    const where = requested === 'auto' ? (precision === 'fp16' ? 'any GPU provider' : 'any provider') : requested;
+    throw new Error(`cannot run this model${precision === 'fp16' ? ' in fp16' : ''} on ${where} (${lines}).${hint}`);
   }
 
   get provider(): ProviderName {
     return this.report_.provider;
+  }
+
+  get precision(): Precision {
+    return this.report_.precision;
   }
 
   get report(): ExecutionReport {
@@ -233,8 +255,17 @@ export class Execution {
       return await set[role].run(feeds, fetches);
     } catch (err) {
       if (this.report_.requested !== 'auto' || this.report_.provider === 'cpu' || isAbort(err)) throw err;
+      // State this run was given may be on the GPU: bring it to the host for the CPU rerun.
+      let host: Record<string, ort.Tensor> | undefined;
+      let lost: unknown;
+      try {
+        host = await hostFeeds(feeds);
+      } catch (e) {
+        lost = e;
+      }
       await this.moveToCpu(role, err);
-      return this.current[role].run(await hostFeeds(feeds), fetches);
+      if (!host) throw lost;
+      return this.current[role].run(host, fetches);
     }
   }
 
@@ -242,12 +273,15 @@ export class Execution {
     if (this.report_.provider === 'cpu') return;
     this.moving ??= (async () => {
       const from = this.report_.provider;
-      const { set, placement } = await openOn(this.converted, 'cpu', this.threads);
+      // The CPU runs the float32 graphs: their state and outputs are float32 as the fp16 graphs' are, so a chunked run goes on.
+      const { set, placement } = await openOn(this.converted, 'cpu', 'fp32', this.threads);
       const old = this.current;
       this.current = set;
-      this.report_.runtimeFallback = { from, graph: role, error: ortMessage(cause) };
-      this.report_.fallbacks.push({ provider: from, stage: 'run', graph: role, error: `failed at run time: ${ortMessage(cause)}` });
+      const was16 = this.report_.precision === 'fp16' ? ' (in fp16; the CPU runs fp32)' : '';
+      this.report_.runtimeFallback = { from, graph: role, error: `${ortMessage(cause)}${was16}` };
+      this.report_.fallbacks.push({ provider: from, stage: 'run', graph: role, error: `failed at run time${was16}: ${ortMessage(cause)}` });
       this.report_.provider = 'cpu';
+      this.report_.precision = 'fp32';
       this.report_.placement = placement;
       this.report_.summary = describePlacement('cpu', mergePlacements(Object.values(placement)));
       await releaseAll(Object.values(old));
@@ -263,15 +297,6 @@ export class Execution {
     if (this.moving) await this.moving.catch(() => undefined);
     await releaseAll(Object.values(this.current));
   }
-}
-
-/** Copies any tensor that lives on a GPU back to the host, for a rerun on the CPU. */
-async function hostFeeds(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
-  const out: Record<string, ort.Tensor> = {};
-  for (const [k, t] of Object.entries(feeds)) {
-    out[k] = t.location === 'cpu' ? t : new ort.Tensor(t.type, (await t.getData()) as Float32Array, t.dims);
-  }
-  return out;
 }
 
 export function describeAttempt(a: ProviderAttempt): string {

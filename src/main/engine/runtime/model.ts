@@ -7,11 +7,13 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelFacts } from '../checkpoint/index';
 import { loadModel, type ConvertedModel, type ConvertOptions } from '../onnx/convert';
+import { withFloat16Graphs } from '../onnx/fp16-graphs';
 import type { GraphEntry, GraphManifest } from '../onnx/cache';
 import type { Tensor } from '../tensor';
 import type { StreamGraphs } from './chunked';
 import { Execution, type ExecutionReport, type GraphRole, type OpenOptions } from './execution';
-import type { ProviderAttempt, ProviderChoice, ProviderName, SessionSettings } from './providers';
+import { fp16Candidates, type Precision } from './precision';
+import { providerCandidates, type ProviderAttempt, type ProviderChoice, type ProviderName, type SessionSettings } from './providers';
 import { checkLatent, checkVideo } from './validate';
 
 export interface LoadOptions extends SessionSettings {
@@ -19,6 +21,12 @@ export interface LoadOptions extends SessionSettings {
   convert?: ConvertOptions;
   /** Cancels the provider proof runs. */
   signal?: AbortSignal;
+  /**
+   * fp32 (default), or fp16 graphs on a GPU provider: built on first use and
+   * cached beside the float32 graphs; refused on the CPU provider, and by
+   * 'auto' where no GPU provider is usable.
+   */
+  precision?: Precision;
   /** For tests: what the machine offers (see providerCandidates). */
   probe?: OpenOptions['probe'];
 }
@@ -74,14 +82,24 @@ export class WfvaeModel {
    * model is returned (see execution.ts).
    */
   static async load(path: string, opts: LoadOptions = {}): Promise<WfvaeModel> {
-    const converted = await loadModel(path, opts.convert);
-    const exec = await Execution.open(converted, { provider: opts.provider, threads: opts.threads, signal: opts.signal ?? opts.convert?.signal, probe: opts.probe });
+    const signal = opts.signal ?? opts.convert?.signal;
+    const precision = opts.precision ?? 'fp32';
+    // Refused before anything is converted or built when fp16 cannot run here.
+    if (precision === 'fp16') fp16Candidates(opts.provider ?? 'auto', providerCandidates(opts.provider ?? 'auto', opts.probe));
+    let converted = await loadModel(path, opts.convert);
+    if (precision === 'fp16') converted = await withFloat16Graphs(converted, { signal });
+    const exec = await Execution.open(converted, { provider: opts.provider, threads: opts.threads, signal, probe: opts.probe, precision });
     return new WfvaeModel(converted, exec);
   }
 
   /** The execution provider the sessions actually run on (it can change to 'cpu' if a GPU run fails under 'auto'). */
   get provider(): ProviderName {
     return this.exec.provider;
+  }
+
+  /** fp32, or fp16 on a GPU provider (back to fp32 if a GPU run fails under 'auto' and the model moves to the CPU). */
+  get precision(): Precision {
+    return this.exec.precision;
   }
 
   get requestedProvider(): ProviderChoice {

@@ -120,6 +120,8 @@ export interface SessionOptionsExtra {
   quiet?: boolean;
   /** Profile this session's runs into files with this prefix (read to learn where nodes ran). */
   profilePrefix?: string;
+  /** Outputs to leave on the device (Causal Cache state between chunks; see gpu-state.ts). */
+  deviceOutputs?: Record<string, 'gpu-buffer'>;
 }
 
 export function sessionOptions(provider: ProviderName, threads?: number, extra: SessionOptionsExtra = {}): ort.InferenceSession.SessionOptions {
@@ -135,6 +137,7 @@ export function sessionOptions(provider: ProviderName, threads?: number, extra: 
     enableCpuMemArena: false,
     enableMemPattern: false,
   };
+  if (extra.deviceOutputs) o.preferredOutputLocation = extra.deviceOutputs;
   if (extra.profilePrefix) {
     o.enableProfiling = true;
     o.profileFilePrefix = extra.profilePrefix;
