@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { convertCheckpoint } from '../src/main/engine/onnx/convert';
 import { benchClip, writeTensorFile } from './tensor-file';
+import { withMallocTunables } from '../bin/malloc-tunables.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const THREADS = '2';
@@ -44,8 +45,8 @@ function parseLast(stdout: string): RunResult {
 }
 
 function engineRun(model: string, clip: string, mode: 'whole' | 'cached'): RunResult {
-  // The product's own settings: the CLI sets the same glibc threshold (bin/wfvae.mjs).
-  const env = { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=1048576' };
+  // The product's own malloc settings, as the CLI sets them (bin/malloc-tunables.mjs).
+  const env = withMallocTunables(process.env);
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'engine-run.ts'), model, clip, mode, THREADS], { encoding: 'utf8', env, maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`engine ${mode} run failed:\n${r.stderr}`);
   return parseLast(r.stdout);

@@ -6,18 +6,14 @@ import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createStderrFilter } from './stderr-filter.mjs';
+import { withMallocTunables } from './malloc-tunables.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // `npm run wfvae` runs in the package root; relative paths mean the caller's directory (INIT_CWD).
 // stderr goes through a filter (see stderr-filter.mjs); progress bars still draw when it is a terminal.
-const env = { ...process.env };
+// Malloc tunables for the engine's large tensors (see malloc-tunables.mjs).
+const env = withMallocTunables(process.env);
 if (process.stderr.isTTY && env.WFVAE_PROGRESS === undefined) env.WFVAE_PROGRESS = '1';
-// glibc raises its mmap threshold after each large free, so later tensors of a run land in heap
-// arenas it never returns: a fixed 1 MiB threshold gives memory back as onnxruntime frees it
-// (demo model, Causal Cache 65x256x448: peak 948 MB -> 741 MB).
-if (process.platform === 'linux' && !/glibc\.malloc\.mmap_threshold/.test(env.GLIBC_TUNABLES ?? '')) {
-  env.GLIBC_TUNABLES = [env.GLIBC_TUNABLES, 'glibc.malloc.mmap_threshold=1048576'].filter(Boolean).join(':');
-}
 const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...process.argv.slice(2)], {
   stdio: ['inherit', 'inherit', 'pipe'],
   cwd: process.env.INIT_CWD ?? process.cwd(),

@@ -16,6 +16,7 @@ import type { GraphManifest } from '../../../src/main/engine/onnx/cache';
 import { benchClip, writeTensorFile } from '../../../bench/tensor-file';
 import { REPO_ROOT, SUBSET_GOLDENS, WFVAE_CLI } from '../parity/goldens';
 import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
+import { withMallocTunables } from '../../../bin/malloc-tunables.mjs';
 
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'wfvae-memory-plan-'));
@@ -87,7 +88,7 @@ describe('estimates', () => {
     for (const mode of ['whole', 'cached']) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench', 'engine-run.ts'), model, clip, mode, '2'], {
         encoding: 'utf8',
-        env: { ...env, GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=1048576' },
+        env: withMallocTunables(env),
       });
       if (r.status !== 0) throw new Error(`engine-run ${mode} failed:\n${r.stderr}`);
       const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { peakRssMB: number; estimateMB: number };

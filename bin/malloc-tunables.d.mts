@@ -1,0 +1,1 @@
+export function withMallocTunables(env: NodeJS.ProcessEnv, platform?: NodeJS.Platform): NodeJS.ProcessEnv;
