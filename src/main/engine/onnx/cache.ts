@@ -32,7 +32,9 @@ export const MANIFEST_FORMAT = 'wfvae-inspector-graphs';
 // 3: stateless whole-clip graphs (the step graph starts a chunked run itself),
 //    Haar transforms without grouped convolutions (WebGPU, CoreML and DirectML
 //    reject them), LayerNormalization and 4D nearest upsampling.
-export const MANIFEST_VERSION = 3;
+// 4: step graphs choose between carried state and start padding by slice
+//    length instead of Where (no copy of both on every chunk).
+export const MANIFEST_VERSION = 4;
 
 export interface GraphEntry {
   file: string;

@@ -158,7 +158,9 @@ function evalNode(n: NodeSpec, get: (name: string) => Sym | undefined): Sym[] {
       const vs = ins.map((v, i) => need(v, `${n.name} input ${i}`));
       const axis0 = attrInt(n, 'axis', 0);
       const axis = axis0 < 0 ? axis0 + vs[0].shape.length : axis0;
-      const shape = [...vs[0].shape];
+      // onnxruntime lets an empty input differ in its other dimensions: they come from a non-empty one.
+      const shaped = vs.find((v) => v.shape.every((d) => d > 0)) ?? vs[0];
+      const shape = [...shaped.shape];
       shape[axis] = vs.reduce((a, v) => a + v.shape[axis], 0);
       const values = vs[0].shape.length === 1 && vs.every((v) => v.values) ? vs.flatMap((v) => v.values!) : undefined;
       return [{ type: vs[0].type, shape, values }];

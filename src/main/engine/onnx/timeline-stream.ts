@@ -118,8 +118,9 @@ export class StepTimeline extends StatefulTimeline {
   private first?: Value;
   private firstBool?: Value;
   private started?: Value;
-  private startedBool?: Value;
   private final?: Value;
+  private notFirstFlag?: Value;
+  private notStartedFlag?: Value;
 
   /** 1 on a clip's first chunk. */
   private flagFirst(): Value {
@@ -138,10 +139,6 @@ export class StepTimeline extends StatefulTimeline {
     return this.started;
   }
 
-  private isStarted(): Value {
-    this.startedBool ??= this.g.op1('Cast', [this.flagStarted()], { to: BOOL });
-    return this.startedBool;
-  }
 
   /** 1 on the clip's last chunk: look-ahead frames are released with clamped neighbours. */
   private flagFinal(): Value {
@@ -154,17 +151,40 @@ export class StepTimeline extends StatefulTimeline {
     return this.g.input(stateInput(name), stateDims(name, frames));
   }
 
+  /** 1 on every chunk but a clip's first. */
+  private notFirst(): Value {
+    this.notFirstFlag ??= this.g.op1('Sub', [this.g.int64([1]), this.flagFirst()]);
+    return this.notFirstFlag;
+  }
+
+  /** 1 until the streams after frame 0 have begun. */
+  private notStarted(): Value {
+    this.notStartedFlag ??= this.g.op1('Sub', [this.g.int64([1]), this.flagStarted()]);
+    return this.notStartedFlag;
+  }
+
+  /**
+   * The first `n` frames of `x` where `on` is 1, none where it is 0. Choosing
+   * between the carried state and a clip's start padding by length, rather
+   * than with Where, copies only what is kept: a Where built both operands
+   * and wrote the chosen one on every chunk (4 of 37 s of the demo decoder's
+   * Causal Cache run at 65x256x448). An empty input of Concat may differ in
+   * its other dimensions (the first chunk's placeholder states are 1x1).
+   */
+  private framesIf(x: Value, n: number, on: Value): Value {
+    const g = this.g;
+    return sliceDyn(g, x, 2, g.int64([0]), n === 1 ? on : g.op1('Mul', [g.int64([n]), on]));
+  }
+
   causalPad(x: Value, k: number, stride: number, key: string): Value {
     const g = this.g;
     const lead = k - 1; // frames a clip's start is padded with (copies of frame 0)
     if (lead <= 0) return x;
     const keep = Math.max(0, k - stride); // frames carried from chunk to chunk
-    const rep = concat(g, Array<Value>(lead).fill(slice(g, x, 2, 0, 1)), 2);
-    const parts: Value[] = [];
-    // Padding only the first chunk takes (later chunks arrive in whole strides).
-    if (lead > keep) parts.push(sliceDyn(g, rep, 2, g.int64([0]), g.op1('Mul', [g.int64([lead - keep]), this.flagFirst()])));
-    if (keep > 0) parts.push(g.op1('Where', [this.isFirst(), slice(g, rep, 2, 0, keep), this.stateIn(key, keep, 'conv')]));
-    const padded = concat(g, [...parts, x], 2);
+    // First chunk: `lead` copies of frame 0. Later chunks (whole strides): the `keep` frames carried.
+    const carried = keep > 0 ? [this.framesIf(this.stateIn(key, keep, 'conv'), keep, this.notFirst())] : [];
+    const start = Array<Value>(lead).fill(this.framesIf(x, 1, this.flagFirst()));
+    const padded = concat(g, [...carried, ...start, x], 2);
     if (keep > 0) this.emitState(key, slice(g, padded, 2, -keep), keep);
     return padded;
   }
@@ -176,8 +196,7 @@ export class StepTimeline extends StatefulTimeline {
     const started = this.flagStarted();
     const last = this.stateIn(key, 1, 'upsample');
     // Before the stream starts its first frame has no predecessor: clamp to itself.
-    const pad = g.op1('Where', [this.isStarted(), last, slice(g, x, 2, 0, 1)]);
-    const seq = concat(g, [pad, x], 2);
+    const seq = concat(g, [this.framesIf(last, 1, started), this.framesIf(x, 1, this.notStarted()), x], 2);
     const prev = concat(g, [slice(g, seq, 2, 0, 1), slice(g, seq, 2, 0, -1)], 2);
     const next = concat(g, [slice(g, seq, 2, 1), slice(g, seq, 2, -1)], 2);
     // The first chunk's frame passes through unblended (weights 0 and 1), as in the whole clip.
@@ -203,8 +222,9 @@ export class StepTimeline extends StatefulTimeline {
 
   protected delay(x: Value, frames: number, key: string): Value {
     const g = this.g;
-    const placeholder = concat(g, Array<Value>(frames).fill(slice(g, x, 2, 0, 1)), 2);
-    const fifo = concat(g, [g.op1('Where', [this.isStarted(), this.stateIn(key, frames, 'fifo'), placeholder]), x], 2);
+    // Until the streams start, the FIFO holds copies of the chunk's first frame.
+    const held = this.framesIf(this.stateIn(key, frames, 'fifo'), frames, this.flagStarted());
+    const fifo = concat(g, [held, ...Array<Value>(frames).fill(this.framesIf(x, 1, this.notStarted())), x], 2);
     const n = dims(g, shapeOf(g, x), 2, 3);
     const d = g.int64([frames]);
     // Emit as many frames as came in, shifted by `frames`. Until the streams
