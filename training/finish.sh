@@ -111,6 +111,9 @@ nice -n 10 $PY "$here/storage_precision.py" --ckpt "$work/best.pt" --video "$val
 nice -n 10 $PY "$here/state.py" --ckpt "$work/latest.pt" --out "$work/state"
 $PY "$here/write_model_card.py" --ckpt "$work/best.pt" --eval "$work/eval.json" --app "$work/app.jsonl" \
   --precision "$work/precision.json" --model-dir "$work/model"
+# the measurements behind the card, kept beside the run (git-ignored)
+mkdir -p "$run/finish"
+cp "$work/eval.json" "$work/app.jsonl" "$work/precision.json" "$work/model/MODEL_CARD.md" "$run/finish/"
 # keep the current model and state until the test below has passed
 mkdir -p "$work/backup/model" "$work/backup/state"
 cp -a "$model_dir/." "$work/backup/model/"

@@ -22,7 +22,7 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from data_sources import HELD_OUT, NOT_USED, PACKAGES, package_of  # noqa: E402
+from data_sources import NOT_USED, PACKAGES, package_of  # noqa: E402
 from wfvae import WFVAE, WFVAEConfig  # noqa: E402
 from wfvae.safetensors_io import read_header  # noqa: E402
 
@@ -74,7 +74,8 @@ def data_table(data_dir: str):
         if e["photos"]:
             used.append(f"{e['photos']} photographs")
         rows.append(f"| {pkg} | {what} | {'; '.join(used)} | {lic} |")
-    return rows, frames, photos, len(pkg_of_video)
+    n_videos = len({n for e in per.values() for n in e["videos"]})
+    return rows, frames, photos, n_videos
 
 
 def fmt(v, digits=2):
@@ -150,9 +151,12 @@ def main():
     hist = ck.get("history") or []
     hours, cpu_h = ck["elapsed_s"] / 3600, (ck.get("cpu_s") or 0) / 3600
     w(f"* Hardware: no GPU. 2 CPU cores shared with other work (PyTorch 1.13, {run_args.get('threads', 2)} threads, nice 10).")
+    prev_steps = prev.get("steps", 0)
+    which = ck.get("weights", "raw")
     w(f"* This model: step {ck['step']} of a run started from the previous demo model ({prev['summary']}),")
-    w(f"  {hours:.1f} h of wall time and {cpu_h:.1f} CPU-hours in this run. It is the {ck.get('weights', 'raw')} weights")
-    w(f"  (raw or exponential moving average, decay {run_args.get('ema', 0.999)}) of the validation record.")
+    w(f"  so {prev_steps + ck['step']} steps in all; {hours:.1f} h of wall time and {cpu_h:.1f} CPU-hours in this run.")
+    w("  The shipped weights are " + (f"the exponential moving average (decay {run_args.get('ema', 0.999)}) of the weights"
+      if which == "ema" else "the raw training weights") + " at the run's best validation PSNR (raw and EMA are both validated).")
     if cap:
         w(f"* Capacity, measured before the run ({cap['protocol']}):\n")
         w("  | start | parameters | CPU-s / step | steps in 12 CPU-min | val PSNR at start | after | vtest.avi after |")
@@ -161,7 +165,7 @@ def main():
             w(f"  | {r['label']} | {r['params']:,} | {fmt(r['cpu_s_per_step'], 1)} | {r['steps']} | {fmt(r['psnr_start'], 3)} dB | "
               f"{fmt(r['psnr_end'], 3)} dB | {fmt(r['vtest_end'])} dB |")
         w(f"\n  {cap['decision']}")
-    w(f"* Data: {n_frames} video frames from {n_videos - len(HELD_OUT)} videos (50-frame segments, at most 400 per video,")
+    w(f"* Data: {n_frames} video frames from {n_videos} videos (50-frame segments, at most 400 per video,")
     w(f"  short side <= 192) and {n_photos} photographs (short side <= 384) turned into clips by synthetic")
     w("  camera moves (pan, zoom, slow rotation, a still camera with sub-pixel drift). Only files shipped")
     w("  in Debian packages (bookworm, main; `training/fetch_data.sh`: `apt-get download` + `dpkg -x`,")
@@ -174,10 +178,12 @@ def main():
     for r in data_rows:
         w("  " + r)
     w("")
-    frames = run_args.get("frames", "9,9,9,17").split(",")
+    frames = [int(f) for f in run_args.get("frames", "9,9,9,17").split(",")]
     crop = run_args.get("crop", 96)
-    w(f"* Clips: {', '.join(sorted(set(frames)))} frames at {crop}x{crop} (17-frame clips at {(crop * 2 // 3) // 8 * 8}x{(crop * 2 // 3) // 8 * 8}),")
-    w(f"  batch {run_args.get('batch', 2)}, random crops, horizontal flips, frame-rate jitter (stride 1 or 2).")
+    small = (crop * 2 // 3) // 8 * 8
+    kinds_ = ", ".join(f"{t} frames at {crop if t <= 9 else small}x{crop if t <= 9 else small} ({frames.count(t)} of {len(frames)} steps)"
+                       for t in sorted(set(frames)))
+    w(f"* Clips: {kinds_}, batch {run_args.get('batch', 2)}, random crops, horizontal flips, frame-rate jitter (stride 1 or 2).")
     w("* Losses (as in the WF-VAE paper): L1 reconstruction + KL (weight 1e-6 on the summed KL against a")
     w("  summed L1) + wavelet-flow loss 0.1 x (L1(enc.l1, dec.l1) + L1(enc.l2, dec.l2)). No perceptual")
     w("  (LPIPS) or adversarial term: both need pretrained networks that cannot be downloaded here.")
@@ -221,8 +227,9 @@ def main():
           + ("met." if got >= tgt else f"not met ({tgt - got:.2f} dB short)."))
     if any(got < tgt for _, got, tgt, _ in verdicts):
         w("* vtest.avi is a dense street scene from a fixed camera, full of small people and fine detail: even")
-        w("  its Haar low-pass baseline is far below the validation clip's. What closes the gap is many more")
-        w("  training steps (a GPU run) and a wider model; see training/README.md for resuming this run.")
+        w("  its Haar low-pass baseline is far below the validation clip's. Closing the gap most likely needs far")
+        w("  more training steps than these shared CPU cores give (a GPU run), then a wider model; the state in")
+        w("  `training/state/` resumes this run (training/README.md).")
     w("")
     w("Reproduce (after `training/fetch_data.sh`):\n")
     w("    /usr/bin/python3 training/evaluate.py --model resources/models/wfvae-demo --size 256 --frames 33")
