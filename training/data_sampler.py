@@ -1,7 +1,7 @@
 """Training batches from training/data/clips.safetensors: random crops,
 horizontal flips, frame-rate jitter (temporal stride 1-2) over real video
-segments, and synthetic camera moves (pan, zoom, slow rotation) over
-photographs. Output: (B, 3, T, S, S) float in [-1, 1]."""
+segments, and synthetic camera moves (pan, zoom, slow rotation, a still
+camera) over photographs. Output: (B, 3, T, S, S) float in [-1, 1]."""
 import json
 import math
 import random
@@ -58,10 +58,12 @@ class ClipSampler:
         if zoom_out > 1.05:
             im = F.interpolate(im, size=(int(h / zoom_out), int(w / zoom_out)), mode="bilinear", antialias=True, align_corners=False)
             h, w = im.shape[2:]
-        move = self.rng.choice(["pan", "zoom", "rotate", "pan+zoom"])
-        speed = self.rng.uniform(0.3, 3.0)  # source pixels per frame
+        move = self.rng.choice(["pan", "zoom", "rotate", "pan+zoom", "still"])
+        # "still": a camera on a tripod (as in street/surveillance footage),
+        # only a sub-pixel drift, so all the bits can go to spatial detail
+        speed = self.rng.uniform(0.0, 0.2) if move == "still" else self.rng.uniform(0.3, 3.0)  # source pixels per frame
         ang = self.rng.uniform(0, 2 * math.pi)
-        vx, vy = (speed * math.cos(ang), speed * math.sin(ang)) if "pan" in move else (0.0, 0.0)
+        vx, vy = (speed * math.cos(ang), speed * math.sin(ang)) if move in ("pan", "pan+zoom", "still") else (0.0, 0.0)
         zr = self.rng.uniform(-0.012, 0.012) if "zoom" in move else 0.0
         wr = math.radians(self.rng.uniform(-0.6, 0.6)) if move == "rotate" else 0.0
         margin = s * 0.75 + speed * t

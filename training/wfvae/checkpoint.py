@@ -18,11 +18,26 @@ def layout(model: WFVAE) -> Dict[str, Tuple[int, ...]]:
     return {k: tuple(v.shape) for k, v in model.state_dict().items()}
 
 
+def is_haar_tap(key: str) -> bool:
+    """The frozen Haar filter taps and buffers (0.3536 / 0.5 values, 192 in all)."""
+    return ".wavelet_transform_" in key or ".inverse_wavelet_transform_" in key
+
+
+def storage_dtypes(state_dict: Dict[str, torch.Tensor], dtype: torch.dtype) -> Dict[str, torch.dtype]:
+    """The dtype each tensor is stored in: `dtype`, except the Haar taps, which
+    stay F32 (0.35355339 is not exactly representable in 16 bits; they cost
+    768 bytes). safetensors allows mixed dtypes and the app widens each
+    tensor on its own."""
+    return {k: (torch.float32 if is_haar_tap(k) else dtype) for k in state_dict}
+
+
 def save_pretrained(model: WFVAE, folder: str, dtype: torch.dtype = torch.float32) -> None:
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, CONFIG_NAME), "w") as f:
         f.write(model.config.to_json())
-    tensors = {k: v.detach().to(dtype) for k, v in model.state_dict().items()}
+    sd = model.state_dict()
+    kinds = storage_dtypes(sd, dtype)
+    tensors = {k: v.detach().to(kinds[k]) for k, v in sd.items()}
     save_file(tensors, os.path.join(folder, WEIGHTS_NAME), metadata={"format": "pt"})
 
 

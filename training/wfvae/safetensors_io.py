@@ -72,11 +72,14 @@ def save_file(tensors: Dict[str, torch.Tensor], path: str, metadata: Optional[Di
     offset = 0
     for name in sorted(tensors):
         t = tensors[name].detach().cpu().contiguous()
-        if t.dtype not in _CODE_OF_TORCH:
+        if t.dtype == torch.bfloat16:  # numpy has no bfloat16: write its 16 bits as they are
+            code, arr = "BF16", t.view(torch.int16).numpy()
+        elif t.dtype in _CODE_OF_TORCH:
+            code, arr = _CODE_OF_TORCH[t.dtype], t.numpy()
+        else:
             raise ValueError(f"tensor {name}: dtype {t.dtype} cannot be written")
-        arr = t.numpy()
         b = arr.astype(arr.dtype.newbyteorder("<"), copy=False).tobytes()
-        header[name] = {"dtype": _CODE_OF_TORCH[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
+        header[name] = {"dtype": code, "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
         blobs.append(b)
         offset += len(b)
     if metadata:
