@@ -1,6 +1,6 @@
-// Peak memory of `wfvae reconstruct` at 256x256 against clip length: Causal
-// Cache chunking (--enc-chunk 8 --dec-chunk 2, streaming to mp4) stays flat,
-// whole-clip inference grows with T. Each run is its own process; the CLI
+// Peak memory of `wfvae reconstruct` at 256x448 against clip length: the
+// Causal Cache with the CLI's default chunks (streaming to mp4) stays flat,
+// whole-clip inference (--whole) grows with T. Each run is its own process; the CLI
 // reports its peak RSS (getrusage maxrss) in --json.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -39,13 +39,13 @@ export function memorySeries(lengths = [17, 33, 65, 129], model = defaultModel()
   try {
     const clip = join(dir, 'clip.mp4');
     const maxT = Math.max(...lengths);
-    execFileSync(FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=256x256:rate=25', '-frames:v', String(maxT), '-pix_fmt', 'yuv420p', clip]);
+    execFileSync(FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=448x256:rate=25', '-frames:v', String(maxT), '-pix_fmt', 'yuv420p', clip]);
     // Convert once so the first measured run does not pay for it.
     run([clip, '--model', model, '--frames', '1']);
     return lengths.map((T) => {
       const base = [clip, '--model', model, '--frames', String(T), '--size', '256'];
       const whole = run([...base, '--whole']);
-      const chunked = run([...base, '--enc-chunk', '8', '--dec-chunk', '2', '--out', join(dir, `rec-${T}.mp4`)]);
+      const chunked = run([...base, '--out', join(dir, `rec-${T}.mp4`)]);
       return { frames: T, wholeMB: whole.peakRssMB, chunkedMB: chunked.peakRssMB, wholeSeconds: whole.totalSeconds, chunkedSeconds: chunked.totalSeconds };
     });
   } finally {
@@ -56,7 +56,7 @@ export function memorySeries(lengths = [17, 33, 65, 129], model = defaultModel()
 export function memoryTable(rows: MemoryRow[]): string {
   const first = rows[0];
   const lines = [
-    'Peak RSS of `wfvae reconstruct` at 256x256: whole clip vs Causal Cache (--enc-chunk 8 --dec-chunk 2 --out rec.mp4)',
+    'Peak RSS of `wfvae reconstruct` at 256x448, one process per run: whole clip (--whole) vs the default Causal Cache chunks (--out rec.mp4)',
     `frames | whole MB | x T=${first.frames} | chunked MB | x T=${first.frames} | whole s | chunked s`,
     '------ | -------- | ------- | ---------- | ------- | ------- | ---------',
   ];
