@@ -139,7 +139,6 @@ export class StepTimeline extends StatefulTimeline {
     return this.started;
   }
 
-
   /** 1 on the clip's last chunk: look-ahead frames are released with clamped neighbours. */
   private flagFinal(): Value {
     this.final ??= this.g.input(FLAG_FINAL, [1], DataType.INT64);
