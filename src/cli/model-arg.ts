@@ -20,7 +20,8 @@ export interface ModelFlags {
   threads?: number;
 }
 
-export function readModelFlags(flags: Flags): ModelFlags {
+/** `--provider` (default auto) and `--threads`, for commands that run a model they name otherwise. */
+export function readProviderFlags(flags: Flags): Omit<ModelFlags, 'model'> {
   const p = flags.string('provider');
   let provider: ProviderChoice = 'auto';
   if (p !== undefined) {
@@ -30,7 +31,11 @@ export function readModelFlags(flags: Flags): ModelFlags {
       throw new UsageError(`--provider: ${(err as Error).message}`);
     }
   }
-  return { model: flags.string('model'), provider, threads: flags.int('threads', { min: 1, max: 1024 }) };
+  return { provider, threads: flags.int('threads', { min: 1, max: 1024 }) };
+}
+
+export function readModelFlags(flags: Flags): ModelFlags {
+  return { model: flags.string('model'), ...readProviderFlags(flags) };
 }
 
 /** Progress bars for the conversion phases, one line each. */

@@ -6,17 +6,8 @@ export interface Mutation {
   apply(bytes: Buffer, rand: () => number): Buffer;
 }
 
-/** A small seeded PRNG (mulberry32), so every corpus is the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG, so every corpus is the same on every run. */
+export { prng as seeded } from './random-checkpoint';
 
 const int = (rand: () => number, n: number) => Math.floor(rand() * n);
 

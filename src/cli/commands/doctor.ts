@@ -3,8 +3,7 @@ import type { Command } from '../command';
 import { Flags, parseArgs } from '../args';
 import { UsageError } from '../errors';
 import { progressBar } from '../progress';
-import { withInterrupt } from '../model-arg';
-import { parseProvider, type ProviderChoice } from '../../main/engine/runtime/providers';
+import { readProviderFlags, withInterrupt } from '../model-arg';
 import { runDoctor, type DoctorReport } from '../../main/engine/doctor/doctor';
 
 const HELP = `usage: wfvae doctor <checkpoint> [--json] [--provider P] [--threads N] [--no-parity] [--all-weights]
@@ -64,16 +63,7 @@ export const doctorCommand: Command = {
     const json = flags.bool('json');
     const noParity = flags.bool('no-parity');
     const allWeights = flags.bool('all-weights');
-    const p = flags.string('provider');
-    let provider: ProviderChoice = 'auto';
-    if (p !== undefined) {
-      try {
-        provider = parseProvider(p);
-      } catch (err) {
-        throw new UsageError(`--provider: ${(err as Error).message}`);
-      }
-    }
-    const threads = flags.int('threads', { min: 1, max: 1024 });
+    const { provider, threads } = readProviderFlags(flags);
     flags.assertAllUsed();
     if (flags.positionals.length !== 1) throw new UsageError('doctor takes one checkpoint (a folder with config.json and diffusion_pytorch_model.safetensors)');
     return withInterrupt(async (signal) => {

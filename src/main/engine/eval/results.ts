@@ -9,7 +9,7 @@ import { SUBBANDS_3D } from '../../../shared/subbands';
 import type { ClipEvaluation } from './evaluate-clip';
 import { psnrOfMse, type ClipMetrics } from './pooling';
 import type { EvalProtocol } from './protocol';
-import type { FrequencyReport } from './clip-measures';
+import type { FrameColumns, FrequencyReport } from './clip-measures';
 import type { SubbandErrorBand, SubbandErrorLevel } from './subband-error';
 import type { WlReport } from './wl-consistency';
 import type { ChunkSettings } from '../runtime/stream-model';
@@ -39,18 +39,11 @@ export interface EvalHeader {
   shard: { index: number; count: number } | null;
 }
 
-export interface PerFrame {
+export interface PerFrame extends FrameColumns {
   sourceFrame: number[];
   /** 'E' encoder run starts, 'D' decoder chunk starts, 'ED' both, '' neither. */
   seam: string[];
-  mse: number[];
   psnr: (number | null)[];
-  ssim: number[];
-  lpips: number[] | null;
-  tde: (number | null)[];
-  flicker: (number | null)[];
-  lumaOriginal: number[];
-  lumaReconstruction: number[];
 }
 
 /** The frequency report as stored per clip: per-frame subband values keep only the error (the file stays small at 10,000 clips). */

@@ -1,5 +1,6 @@
 // A small SVG chart over any x axis (frequency, channel index): lines or bars,
 // optional log y, optional error bars. FrameChart stays the per-frame chart.
+import { ChartLegend } from '../model/ChartLegend';
 import { formatValue } from '../format';
 
 export interface XySeries {
@@ -128,13 +129,7 @@ export function XyChart({ x, series, kind = 'line', log = false, xLabel, yLabel,
           ),
         )}
       </svg>
-      <figcaption className="frame-chart__legend">
-        {series.map((s) => (
-          <span key={s.name}>
-            <i style={{ background: s.color }} /> {s.name}
-          </span>
-        ))}
-      </figcaption>
+      <ChartLegend series={series} />
     </figure>
   );
 }

@@ -1,6 +1,7 @@
 // A per-frame line chart in SVG: one or more series over video frames, an
 // optional log scale, vertical marks (chunk boundaries) and the current frame.
 // Clicking picks a frame.
+import { ChartLegend } from './ChartLegend';
 import { formatValue } from '../format';
 
 export interface Series {
@@ -145,13 +146,7 @@ export function FrameChart({ series, frames, current, log = false, marks = [], r
           );
         })}
       </svg>
-      <figcaption className="frame-chart__legend">
-        {series.map((s) => (
-          <span key={s.name}>
-            <i style={{ background: s.color }} /> {s.name}
-          </span>
-        ))}
-      </figcaption>
+      <ChartLegend series={series} />
     </figure>
   );
 }
