@@ -34,7 +34,7 @@ function dedupeShimRequire(): Plugin {
 }
 
 /**
- * The video tool runs as its own Node process (src/main/engine/video/av-tool.mjs),
+ * The video tool runs as its own Node process (src/engine/video/av-tool.mjs),
  * found beside the code that starts it: emit it next to the bundled worker.
  */
 function shipAvTool(): Plugin {
@@ -42,7 +42,7 @@ function shipAvTool(): Plugin {
     name: 'wfvae:ship-av-tool',
     apply: 'build',
     generateBundle() {
-      const source = readFileSync(resolve(import.meta.dirname, 'src/main/engine/video/av-tool.mjs'), 'utf8');
+      const source = readFileSync(resolve(import.meta.dirname, 'src/engine/video/av-tool.mjs'), 'utf8');
       for (const fileName of ['av-tool.mjs', 'chunks/av-tool.mjs']) this.emitFile({ type: 'asset', fileName, source });
     },
   };

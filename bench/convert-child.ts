@@ -2,7 +2,7 @@
 // alone: prints {seconds, cached, peakRssBytes, timings} as JSON on stdout.
 //   node --import tsx bench/convert-child.ts <checkpoint> <cache-dir> [--verify]
 import { readFileSync } from 'node:fs';
-import { convertCheckpoint } from '../src/main/engine/onnx/convert';
+import { convertCheckpoint } from '../src/engine/onnx/convert';
 
 /** Peak resident set: VmHWM on Linux, getrusage's maxRSS elsewhere. */
 export function peakRssBytes(): number {

@@ -9,9 +9,9 @@
 //
 //   node --import tsx bench/engine-run.ts MODEL_DIR CLIP.safetensors whole|cached [threads] [runs]
 import { readTensorFile } from './tensor-file';
-import { WfvaeModel } from '../src/main/engine/runtime/index';
-import { decodeWith, encodeWith } from '../src/main/engine/runtime/stream-model';
-import { estimateWhole, memoryBudget, planChunks } from '../src/main/engine/runtime/memory-plan';
+import { WfvaeModel } from '../src/engine/runtime/index';
+import { decodeWith, encodeWith } from '../src/engine/runtime/stream-model';
+import { estimateWhole, memoryBudget, planChunks } from '../src/engine/runtime/memory-plan';
 
 const [modelDir, clipPath, mode, threads = '2', runs = '1'] = process.argv.slice(2);
 if (mode !== 'whole' && mode !== 'cached') throw new Error('mode must be whole or cached');

@@ -13,7 +13,7 @@ const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const FFMPEG = process.env.WFVAE_TEST_FFMPEG || 'ffmpeg';
 
 const CHILD = `
-import { createSourceSession } from ${JSON.stringify(join(ROOT, 'src/main/engine/session/source-worker.ts'))};
+import { createSourceSession } from ${JSON.stringify(join(ROOT, 'src/engine/session/source-worker.ts'))};
 const [clipPath, model] = process.argv.slice(2);
 const session = createSourceSession();
 const clip = await session.openVideo({ taskId: 'open', source: { kind: 'path', path: clipPath }, options: { frames: 433 } });

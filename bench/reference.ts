@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { convertCheckpoint } from '../src/main/engine/onnx/convert';
+import { convertCheckpoint } from '../src/engine/onnx/convert';
 import { benchClip, writeTensorFile } from './tensor-file';
 import { withMallocTunables } from '../bin/malloc-tunables.mjs';
 

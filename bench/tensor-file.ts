@@ -1,8 +1,8 @@
 // The bench's clip tensors: written once as safetensors so the engine and the
 // PyTorch reference read exactly the same numbers.
-import { SafetensorsFile } from '../src/main/engine/checkpoint/index';
-import { writeSafetensors } from '../src/main/engine/checkpoint/safetensors-write';
-import type { Tensor } from '../src/main/engine/tensor';
+import { SafetensorsFile } from '../src/engine/checkpoint/index';
+import { writeSafetensors } from '../src/engine/checkpoint/safetensors-write';
+import type { Tensor } from '../src/engine/tensor';
 
 /** A deterministic natural-looking clip in [-1, 1]: moving gradients, edges and fine texture (no Math.random). */
 export function benchClip(frames: number, height: number, width: number): Tensor {

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeVideo, isVideoError, probeVideo } from '../src/main/engine/video/index';
+import { decodeVideo, isVideoError, probeVideo } from '../src/engine/video/index';
 import { MUTATIONS, SOURCE_CLIPS, seeded } from '../test/helpers/broken-videos';
 
 const FIXTURE_FFMPEG = process.env.WFVAE_TEST_FFMPEG || 'ffmpeg';

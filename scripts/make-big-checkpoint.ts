@@ -11,9 +11,9 @@
 import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseModelConfig, WEIGHTS_FILE } from '../src/main/engine/checkpoint/index';
-import { GRAPHS } from '../src/main/engine/onnx/convert';
-import { WeightStore } from '../src/main/engine/onnx/weights';
+import { parseModelConfig, WEIGHTS_FILE } from '../src/engine/checkpoint/index';
+import { GRAPHS } from '../src/engine/onnx/convert';
+import { WeightStore } from '../src/engine/onnx/weights';
 
 // Sign patterns over (t, h, w) of the reference's Haar filters: which axes flip the sign.
 const HAAR3D: Record<string, [number, number, number]> = {

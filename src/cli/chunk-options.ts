@@ -1,16 +1,16 @@
 // --whole / --enc-chunk / --dec-chunk / --naive / --memory-budget, shared by
 // encode, decode, reconstruct and compare, and the memory plan every run
 // states before it starts.
-import type { Flags } from './args';
-import { progressBar } from './progress';
-import { UsageError } from './errors';
-import { chunkingVerdict, type ChunkSettings } from '../main/engine/runtime/stream-model';
-import type { ModelFacts } from '../main/engine/checkpoint/index';
-import type { GraphManifest } from '../main/engine/onnx/cache';
+import type { Flags } from '../hosting/args';
+import { progressBar } from '../hosting/progress';
+import { UsageError } from '../hosting/errors';
+import { chunkingVerdict, type ChunkSettings } from '../engine/runtime/stream-model';
+import type { ModelFacts } from '../engine/checkpoint/index';
+import type { GraphManifest } from '../engine/onnx/cache';
 import {
   describeEstimate, estimateCached, estimateWhole, formatBytes, memoryBudget, parseBytes, planChunks, wholeRefusal,
   type ClipShape, type MemoryBudget, type MemoryEstimate,
-} from '../main/engine/runtime/memory-plan';
+} from '../engine/runtime/memory-plan';
 
 export const CHUNK_OPTIONS_HELP = `inference (default: Causal Cache chunks sized to the memory budget, which equal
 whole-clip inference; whole clip for models whose GroupNorm pools over time):

@@ -1,7 +1,7 @@
 // Where a loaded model runs, said the same way by every command: the provider
 // and where onnxruntime placed the nodes, the adapter WebGPU uses, and every
 // provider 'auto' passed over with its reason.
-import { describeAttempt, type WfvaeModel } from '../main/engine/runtime/index';
+import { describeAttempt, type WfvaeModel } from '../engine/runtime/index';
 
 export function executionLines(m: WfvaeModel): string[] {
   const r = m.execution;

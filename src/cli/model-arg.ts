@@ -1,10 +1,10 @@
 // The model flags shared by encode, decode and reconstruct (--model,
 // --provider, --threads), and loading with progress bars and Ctrl-C.
-import type { Flags } from './args';
-import { UsageError } from './errors';
-import { progressBar } from './progress';
-import { parseProvider, resolveModelPath, WfvaeModel, type Precision, type ProviderChoice } from '../main/engine/runtime/index';
-import type { ConvertProgress } from '../main/engine/onnx/convert';
+import type { Flags } from '../hosting/args';
+import { UsageError } from '../hosting/errors';
+import { progressBar } from '../hosting/progress';
+import { parseProvider, resolveModelPath, WfvaeModel, type Precision, type ProviderChoice } from '../engine/runtime/index';
+import type { ConvertProgress } from '../engine/onnx/convert';
 import { executionLines } from './execution-report';
 
 export const MODEL_OPTIONS_HELP = `model:
@@ -72,4 +72,4 @@ export async function openModel(o: ModelFlags, signal: AbortSignal, quiet = fals
   return m;
 }
 
-export { withInterrupt } from './interrupt';
+export { withInterrupt } from '../hosting/interrupt';

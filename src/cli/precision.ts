@@ -1,12 +1,12 @@
 // --precision fp16 (encode, decode, reconstruct, compare): the run uses the
 // fp16 graphs on a GPU provider, and the same input also runs in fp32 on the
 // same provider so the deviation fp16 costs is printed beside the result.
-import type { Flags } from './args';
-import { UsageError } from './errors';
+import type { Flags } from '../hosting/args';
+import { UsageError } from '../hosting/errors';
 import type { ModelFlags } from './model-arg';
-import { parsePrecision, WfvaeModel, type Precision } from '../main/engine/runtime/index';
-import { deviationOf, type Deviation } from '../main/engine/runtime/stream-model';
-import type { Tensor } from '../main/engine/tensor';
+import { parsePrecision, WfvaeModel, type Precision } from '../engine/runtime/index';
+import { deviationOf, type Deviation } from '../engine/runtime/stream-model';
+import type { Tensor } from '../engine/tensor';
 
 export const PRECISION_HELP = `precision:
   --precision P    fp32 (default) or fp16: the fp16 graphs on a GPU provider (built once

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError } from './errors';
-import { sweepStalePartials } from '../main/engine/fs/stale-partials';
+import { UsageError } from '../hosting/errors';
+import { sweepStalePartials } from '../engine/fs/stale-partials';
 
 const STAGING = /^\.wfvae-staging-(\d+)-[0-9a-f]{8}$/;
 

@@ -1,7 +1,7 @@
 // `FILE:NAME` arguments (--tensor, --latents): one tensor of a safetensors file.
-import { readSafetensorsTensor, writeSafetensors } from '../main/engine/checkpoint/index';
-import type { Tensor } from '../main/engine/tensor';
-import { UsageError } from './errors';
+import { readSafetensorsTensor, writeSafetensors } from '../engine/checkpoint/index';
+import type { Tensor } from '../engine/tensor';
+import { UsageError } from '../hosting/errors';
 
 export interface TensorRef {
   file: string;

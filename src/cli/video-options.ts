@@ -1,9 +1,9 @@
 // The video-selection flags every command that reads a clip shares
 // (info excepted): --start --frames --sample-rate --size, parsed into the
 // engine's DecodeOptions with messages that name the flag.
-import type { Flags } from './args';
-import { UsageError } from './errors';
-import type { DecodeOptions } from '../main/engine/video/index';
+import type { Flags } from '../hosting/args';
+import { UsageError } from '../hosting/errors';
+import type { DecodeOptions } from '../engine/video/index';
 
 export const VIDEO_OPTIONS_HELP = `video selection:
   --start N        first frame to keep, counted after sampling (default 0)

@@ -4,8 +4,8 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { app } from 'electron';
-import workerPath from './engine/session/worker?modulePath';
-import { WorkerSession } from './engine/session/worker-session';
+import workerPath from '../engine/session/worker?modulePath';
+import { WorkerSession } from '../engine/session/worker-session';
 
 /**
  * The bundled demo model ships in resources/: beside the app in development

@@ -2,7 +2,7 @@
 // contract, run it on the session, and wrap the outcome in the envelope the
 // renderer expects ({ok, value} or {ok: false, error: {code, message}}).
 import { parseRequest, toApiErrorShape, type ApiErrorShape, type ApiMethodName } from '../shared/contract';
-import type { WorkerSession } from './engine/session/worker-session';
+import type { WorkerSession } from '../engine/session/worker-session';
 
 export type IpcEnvelope = { ok: true; value: unknown } | { ok: false; error: ApiErrorShape };
 

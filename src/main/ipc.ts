@@ -5,7 +5,7 @@
 import { app, ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { API_METHOD_NAMES, ERROR_CODES, IPC } from '../shared/contract';
-import type { WorkerSession } from './engine/session/worker-session';
+import type { WorkerSession } from '../engine/session/worker-session';
 import { dispatchIpc } from './ipc-dispatch';
 import { checkSender, type SenderVerdict } from './security/trusted-sender';
 import { chooseModelFolder, chooseVideoFile } from './video-dialog';

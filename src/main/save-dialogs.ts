@@ -3,7 +3,7 @@
 import { dialog, type BrowserWindow, type SaveDialogOptions } from 'electron';
 import { copyFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import type { WorkerSession } from './engine/session/worker-session';
+import type { WorkerSession } from '../engine/session/worker-session';
 
 async function askWhere(win: BrowserWindow | null, fileName: string): Promise<string | null> {
   const ext = extname(fileName).slice(1);

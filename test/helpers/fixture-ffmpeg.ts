@@ -1,7 +1,7 @@
 // The ffmpeg command line that makes test clips (lavfi sources, many codecs and
 // containers): the system's (Debian's ffmpeg package, installed by .ci/run),
 // or WFVAE_TEST_FFMPEG. The app itself does not use it: its video tool is
-// node-av's FFmpeg (src/main/engine/video/ffmpeg-paths.ts), so every decode a
+// node-av's FFmpeg (src/engine/video/ffmpeg-paths.ts), so every decode a
 // test checks also crosses from one FFmpeg build to another.
 import { spawnSync } from 'node:child_process';
 

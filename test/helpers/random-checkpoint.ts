@@ -5,9 +5,9 @@
 // models store them).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseModelConfig, writeSafetensors } from '../../src/main/engine/checkpoint';
-import { buildDecoderGraph, buildEncoderGraph } from '../../src/main/engine/onnx/build';
-import { WeightStore } from '../../src/main/engine/onnx/weights';
+import { parseModelConfig, writeSafetensors } from '../../src/engine/checkpoint';
+import { buildDecoderGraph, buildEncoderGraph } from '../../src/engine/onnx/build';
+import { WeightStore } from '../../src/engine/onnx/weights';
 
 const HAAR3D_SIGNS: Record<string, [boolean, boolean, boolean]> = {
   h: [false, false, false], g: [false, false, true], hh: [false, true, false], gh: [false, true, true],

@@ -1,8 +1,8 @@
 // A serve-mode server in a process of its own (argv[2]: the web root), so a
 // test can choke that process's file descriptors without choking its own.
 // Prints one JSON line {port, token} once listening; stops on SIGTERM.
-import { createSourceSession } from '../../src/main/engine/session/source-worker';
-import { startServeServer } from '../../src/cli/serve/server';
+import { createSourceSession } from '../../src/engine/session/source-worker';
+import { startServeServer } from '../../src/serve/server';
 
 const session = createSourceSession();
 const server = await startServeServer({ session, staticDir: process.argv[2], port: 0 });

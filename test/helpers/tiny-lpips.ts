@@ -4,8 +4,8 @@
 // TypeScript to check what onnxruntime returns. Structure as LPIPS: features,
 // unit-normalised over channels, squared difference, a non-negative 1x1 "lin"
 // layer. One 3x3 conv layer instead of AlexNet.
-import { GraphBuilder, type Value } from '../../src/main/engine/onnx/graph';
-import { WeightStore } from '../../src/main/engine/onnx/weights';
+import { GraphBuilder, type Value } from '../../src/engine/onnx/graph';
+import { WeightStore } from '../../src/engine/onnx/weights';
 
 const FEATURES = 4;
 const EPS = 1e-10;

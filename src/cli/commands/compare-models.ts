@@ -1,14 +1,14 @@
 // wfvae compare-models: model A against model B on one clip.
-import type { Command } from '../command';
-import { Flags, parseArgs } from '../args';
-import { UsageError } from '../errors';
-import { progressBar } from '../progress';
+import type { Command } from '../../hosting/command';
+import { Flags, parseArgs } from '../../hosting/args';
+import { UsageError } from '../../hosting/errors';
+import { progressBar } from '../../hosting/progress';
 import { MODEL_OPTIONS_HELP, openModel, readModelFlags, withInterrupt } from '../model-arg';
 import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
 import { announcePlan, CHUNK_BOOLEAN_FLAGS, CHUNK_OPTIONS_HELP, planRun, readChunkFlags } from '../chunk-options';
-import { decodeVideo, encodeMp4 } from '../../main/engine/video/index';
-import { compareModels, type ModelComparison } from '../../main/engine/model-compare/compare-models';
-import { describeVariant, loadVariant, type VariantSpec } from '../../main/engine/model-compare/variant';
+import { decodeVideo, encodeMp4 } from '../../engine/video/index';
+import { compareModels, type ModelComparison } from '../../engine/model-compare/compare-models';
+import { describeVariant, loadVariant, type VariantSpec } from '../../engine/model-compare/variant';
 
 const HELP = `usage: wfvae compare-models <video> [--model A] (--b CKPT | --b-weights bf16|f16 | --b-exec fp16)
                         [video selection] [chunking] [--json] [--out-a a.mp4 --out-b b.mp4]

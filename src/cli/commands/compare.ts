@@ -1,20 +1,20 @@
 // wfvae compare: whole-clip vs Causal Cache vs naive chunking, per output frame.
-import type { Command } from '../command';
-import { Flags, parseArgs } from '../args';
-import { UsageError } from '../errors';
-import { onTerminationSignal } from '../interrupt';
-import { progressBar } from '../progress';
+import type { Command } from '../../hosting/command';
+import { Flags, parseArgs } from '../../hosting/args';
+import { UsageError } from '../../hosting/errors';
+import { onTerminationSignal } from '../../hosting/interrupt';
+import { progressBar } from '../../hosting/progress';
 import { planComparison, planJson } from '../chunk-options';
 import { executionJson } from '../execution-report';
-import { describeEstimate, parseBytes } from '../../main/engine/runtime/memory-plan';
+import { describeEstimate, parseBytes } from '../../engine/runtime/memory-plan';
 import { MODEL_OPTIONS_HELP, openModel, readModelFlags } from '../model-arg';
 import { parseTensorRef, readTensorRef } from '../tensor-arg';
 import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
-import { decodeVideo } from '../../main/engine/video/index';
-import { compareChunking, CACHED_TOLERANCE, type CompareResult } from '../../main/engine/runtime/stream-compare';
-import type { Tensor } from '../../main/engine/tensor';
+import { decodeVideo } from '../../engine/video/index';
+import { compareChunking, CACHED_TOLERANCE, type CompareResult } from '../../engine/runtime/stream-compare';
+import type { Tensor } from '../../engine/tensor';
 import { describePrecision, measureAgainstFp32, precisionJson, precisionReport, PRECISION_HELP, readPrecision, type PrecisionReport } from '../precision';
-import { decodeWith, encodeWith } from '../../main/engine/runtime/stream-model';
+import { decodeWith, encodeWith } from '../../engine/runtime/stream-model';
 
 const HELP = `usage: wfvae compare <video | --tensor FILE:NAME> [--model M] --enc-chunk N --dec-chunk M [--json]
                      [--precision fp32|fp16]

@@ -1,8 +1,8 @@
-import type { Command } from '../command';
-import { Flags, parseArgs } from '../args';
-import { UsageError } from '../errors';
+import type { Command } from '../../hosting/command';
+import { Flags, parseArgs } from '../../hosting/args';
+import { UsageError } from '../../hosting/errors';
 import { conversionProgress, withInterrupt } from '../model-arg';
-import { convertCheckpoint } from '../../main/engine/onnx/convert';
+import { convertCheckpoint } from '../../engine/onnx/convert';
 
 const help = `usage: wfvae convert <checkpoint> [--out DIR] [--force] [--json]
 

@@ -1,11 +1,11 @@
-import type { Command } from '../command';
-import { Flags, parseArgs } from '../args';
-import { UsageError } from '../errors';
+import type { Command } from '../../hosting/command';
+import { Flags, parseArgs } from '../../hosting/args';
+import { UsageError } from '../../hosting/errors';
 import { MODEL_OPTIONS_HELP, openModel, readModelFlags, withInterrupt } from '../model-arg';
-import { decodeWith } from '../../main/engine/runtime/stream-model';
+import { decodeWith } from '../../engine/runtime/stream-model';
 import { announcePlan, CHUNK_BOOLEAN_FLAGS, CHUNK_OPTIONS_HELP, chunkProgress, planRun, readChunkFlags } from '../chunk-options';
 import { parseTensorRef, readTensorRef, writeTensors } from '../tensor-arg';
-import { encodeMp4 } from '../../main/engine/video/index';
+import { encodeMp4 } from '../../engine/video/index';
 import { describePrecision, measureAgainstFp32, precisionReport, PRECISION_HELP, readPrecision } from '../precision';
 
 const help = `usage: wfvae decode --latents FILE:NAME --out OUT(.safetensors|.mp4)

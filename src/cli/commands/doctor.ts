@@ -1,10 +1,10 @@
 // wfvae doctor: a checkpoint's health report.
-import type { Command } from '../command';
-import { Flags, parseArgs } from '../args';
-import { UsageError } from '../errors';
-import { progressBar } from '../progress';
+import type { Command } from '../../hosting/command';
+import { Flags, parseArgs } from '../../hosting/args';
+import { UsageError } from '../../hosting/errors';
+import { progressBar } from '../../hosting/progress';
 import { readProviderFlags, withInterrupt } from '../model-arg';
-import { runDoctor, type DoctorReport } from '../../main/engine/doctor/doctor';
+import { runDoctor, type DoctorReport } from '../../engine/doctor/doctor';
 
 const HELP = `usage: wfvae doctor <checkpoint> [--json] [--provider P] [--threads N] [--no-parity] [--all-weights]
 

@@ -1,14 +1,14 @@
-import type { Command } from '../command';
-import { Flags, parseArgs } from '../args';
-import { UsageError } from '../errors';
-import { progressBar } from '../progress';
+import type { Command } from '../../hosting/command';
+import { Flags, parseArgs } from '../../hosting/args';
+import { UsageError } from '../../hosting/errors';
+import { progressBar } from '../../hosting/progress';
 import { MODEL_OPTIONS_HELP, openModel, readModelFlags, withInterrupt } from '../model-arg';
 import { parseTensorRef, readTensorRef, writeTensors } from '../tensor-arg';
 import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
-import { decodeVideo } from '../../main/engine/video/index';
-import { encodeWith } from '../../main/engine/runtime/stream-model';
+import { decodeVideo } from '../../engine/video/index';
+import { encodeWith } from '../../engine/runtime/stream-model';
 import { announcePlan, CHUNK_BOOLEAN_FLAGS, CHUNK_OPTIONS_HELP, chunkProgress, planRun, readChunkFlags } from '../chunk-options';
-import type { Tensor } from '../../main/engine/tensor';
+import type { Tensor } from '../../engine/tensor';
 import { describePrecision, measureAgainstFp32, precisionReport, PRECISION_HELP, readPrecision } from '../precision';
 
 const help = `usage: wfvae encode (--video V [video selection] | --tensor FILE:NAME) --out OUT.safetensors

@@ -3,20 +3,20 @@
 // combines shard outputs.
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Command } from '../command';
-import { Flags, parseArgs } from '../args';
-import { UsageError } from '../errors';
-import { progressBar } from '../progress';
+import type { Command } from '../../hosting/command';
+import { Flags, parseArgs } from '../../hosting/args';
+import { UsageError } from '../../hosting/errors';
+import { progressBar } from '../../hosting/progress';
 import { MODEL_OPTIONS_HELP, openModel, readModelFlags, withInterrupt } from '../model-arg';
-import { listClips } from '../../main/engine/eval/clip-list';
-import { LpipsNet } from '../../main/engine/eval/lpips';
-import { mergeResults, readResults } from '../../main/engine/eval/merge';
-import { isPresetName, parseCrop, PRESET_NAMES, QUANTIZE_MODES, resolveProtocol, type ProtocolOverrides, type QuantizeMode } from '../../main/engine/eval/protocol';
-import { writeAtomic, writeResults, CLIPS_CSV, FRAMES_CSV, RESULTS_FILE, type EvalResults } from '../../main/engine/eval/results';
-import { runEval } from '../../main/engine/eval/run-eval';
-import { parseShard, shardFromEnv, type Shard } from '../../main/engine/eval/shard';
-import { JOURNAL_FILE } from '../../main/engine/eval/journal';
-import type { ChunkSettings } from '../../main/engine/runtime/stream-model';
+import { listClips } from '../../engine/eval/clip-list';
+import { LpipsNet } from '../../engine/eval/lpips';
+import { mergeResults, readResults } from '../../engine/eval/merge';
+import { isPresetName, parseCrop, PRESET_NAMES, QUANTIZE_MODES, resolveProtocol, type ProtocolOverrides, type QuantizeMode } from '../../engine/eval/protocol';
+import { writeAtomic, writeResults, CLIPS_CSV, FRAMES_CSV, RESULTS_FILE, type EvalResults } from '../../engine/eval/results';
+import { runEval } from '../../engine/eval/run-eval';
+import { parseShard, shardFromEnv, type Shard } from '../../engine/eval/shard';
+import { JOURNAL_FILE } from '../../engine/eval/journal';
+import type { ChunkSettings } from '../../engine/runtime/stream-model';
 
 const HELP = `usage: wfvae eval <folder | list.txt> --out DIR [--model M] [--preset P] [options]
        wfvae eval merge <shard-dir>... --out DIR

@@ -1,4 +1,4 @@
-import type { Command } from '../command';
+import type { Command } from '../../hosting/command';
 import { infoCommand } from './info';
 import { subbandsCommand } from './subbands';
 import { serveCommand } from './serve';

@@ -1,8 +1,8 @@
-import type { Command } from '../command';
-import { Flags, parseArgs } from '../args';
-import { UsageError } from '../errors';
-import { withInterrupt } from '../interrupt';
-import { probeVideo, type VideoInfo } from '../../main/engine/video/index';
+import type { Command } from '../../hosting/command';
+import { Flags, parseArgs } from '../../hosting/args';
+import { UsageError } from '../../hosting/errors';
+import { withInterrupt } from '../../hosting/interrupt';
+import { probeVideo, type VideoInfo } from '../../engine/video/index';
 
 const help = `usage: wfvae info <video> [--json]
 

@@ -1,15 +1,15 @@
 // wfvae latent-stats: per-channel latent statistics over a set of clips and
 // the shift / scale a diffusion model should normalise with.
 import { writeFile } from 'node:fs/promises';
-import type { Command } from '../command';
-import { Flags, parseArgs } from '../args';
-import { UsageError } from '../errors';
-import { progressBar } from '../progress';
+import type { Command } from '../../hosting/command';
+import { Flags, parseArgs } from '../../hosting/args';
+import { UsageError } from '../../hosting/errors';
+import { progressBar } from '../../hosting/progress';
 import { MODEL_OPTIONS_HELP, openModel, readModelFlags, withInterrupt } from '../model-arg';
 import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
-import { listClips } from '../../main/engine/eval/clip-list';
-import { configFragment, DEFAULT_BIN_WIDTH } from '../../main/engine/latent-stats/accumulator';
-import { runLatentStats, type Posterior } from '../../main/engine/latent-stats/run';
+import { listClips } from '../../engine/eval/clip-list';
+import { configFragment, DEFAULT_BIN_WIDTH } from '../../engine/latent-stats/accumulator';
+import { runLatentStats, type Posterior } from '../../engine/latent-stats/run';
 
 const HELP = `usage: wfvae latent-stats <folder | list.txt> [--model M] [video selection]
                       [--posterior mean|sample] [--seed N] [--out stats.json]

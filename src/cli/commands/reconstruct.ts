@@ -1,18 +1,18 @@
-import type { Command } from '../command';
-import { Flags, parseArgs } from '../args';
-import { UsageError } from '../errors';
-import { progressBar } from '../progress';
+import type { Command } from '../../hosting/command';
+import { Flags, parseArgs } from '../../hosting/args';
+import { UsageError } from '../../hosting/errors';
+import { progressBar } from '../../hosting/progress';
 import { MODEL_OPTIONS_HELP, openModel, readModelFlags, withInterrupt } from '../model-arg';
 import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
-import { decodeVideo, encodeMp4, planDecode, probeVideo } from '../../main/engine/video/index';
-import { psnr, ssim } from '../../main/engine/metrics/index';
-import type { Tensor } from '../../main/engine/tensor';
-import { reconstructFile } from '../../main/engine/runtime/stream-reconstruct';
+import { decodeVideo, encodeMp4, planDecode, probeVideo } from '../../engine/video/index';
+import { psnr, ssim } from '../../engine/metrics/index';
+import type { Tensor } from '../../engine/tensor';
+import { reconstructFile } from '../../engine/runtime/stream-reconstruct';
 import { announcePlan, CHUNK_BOOLEAN_FLAGS, CHUNK_OPTIONS_HELP, chunkProgress, planJson, planRun, readChunkFlags } from '../chunk-options';
 import { executionJson } from '../execution-report';
-import { ClipFrequency, clipFrequency, type ClipFrequencyReport } from '../../main/engine/eval/clip-frequency';
-import { concatFrames } from '../../main/engine/runtime/stream-frames';
-import { deviationOf, type Deviation } from '../../main/engine/runtime/stream-model';
+import { ClipFrequency, clipFrequency, type ClipFrequencyReport } from '../../engine/eval/clip-frequency';
+import { concatFrames } from '../../engine/runtime/stream-frames';
+import { deviationOf, type Deviation } from '../../engine/runtime/stream-model';
 import { BlockDeviation, describePrecision, fp32Twin, precisionJson, precisionReport, PRECISION_HELP, readPrecision } from '../precision';
 
 const help = `usage: wfvae reconstruct <video> [--model M] [video selection] [--provider P]

@@ -1,102 +1,33 @@
-import type { Command } from '../command';
-import { Flags, parseArgs } from '../args';
-import { UsageError } from '../errors';
-import { progressBar } from '../progress';
-import { createSourceSession } from '../../main/engine/session/source-worker';
-import { startServeServer } from '../serve/server';
-import { requireWebRoot } from '../serve/web-root';
-import { openInBrowser } from '../serve/open-browser';
+// `wfvae serve` starts the serve host (src/serve) as a process of its own, with
+// the arguments it was given, and ends as it ends. The serve host is another
+// host: the CLI starts it, it never imports it.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Command } from '../../hosting/command';
+import { signalExitCode, TERMINATION_SIGNALS } from '../../hosting/interrupt';
 
-const help = `usage: wfvae serve [video] [--model M] [--port P] [--jobs N] [--no-open]
-
-Serves the app's UI to a browser on this machine (127.0.0.1 only), backed by
-the same engine as the desktop app. The printed URL carries a one-time token;
-requests without it are refused.
-
-  video        open this file at start, so the page shows it
-  --model M    load this model at start (a checkpoint folder with config.json
-               and diffusion_pytorch_model.safetensors, or a converted
-               folder); it is the model the page uses by default (otherwise
-               the bundled demo model)
-  --port P     port to listen on (default: a free one)
-  --jobs N     heavy jobs (decode, model load, reconstruct, compare) that may
-               run at once (default 1); the others wait in line, their place
-               shown in the page
-  --no-open    print the URL but do not start a browser
-
-Needs the web UI built once: npm run build:renderer`;
+/** The serve host's entry: beside the CLI's in a build, in src/serve from source (tsx). */
+function serveHostEntry(): string {
+  const here = import.meta.url;
+  return fileURLToPath(here.endsWith('.ts') ? new URL('../../serve/main.ts', here) : new URL('../serve/main.js', here));
+}
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'serve the UI to a local browser (127.0.0.1, token-protected)',
-  help,
-  async run(argv) {
-    const flags = new Flags(parseArgs(argv, new Set(['no-open'])));
-    const port = flags.int('port', { min: 0, max: 65535 }) ?? 0;
-    const noOpen = flags.bool('no-open');
-    const model = flags.string('model');
-    const heavyJobs = flags.int('jobs', { min: 1, max: 16 }) ?? 1;
-    flags.assertAllUsed();
-    if (flags.positionals.length > 1) throw new UsageError(`serve takes at most one video (got ${flags.positionals.length})`);
-    const video = flags.positionals[0];
-    const staticDir = requireWebRoot();
-
-    const session = createSourceSession({ heavyJobs });
-    if (video) {
-      const bar = progressBar('decoding');
-      const off = session.onEvent((e) => {
-        if (e.type === 'progress') bar(e.done, e.total);
+  help: 'usage: wfvae serve [video] [--model M] [--port P] [--jobs N] [--no-open]',
+  ownHelp: true,
+  run(argv) {
+    const child = spawn(process.execPath, [...process.execArgv, serveHostEntry(), ...argv], { stdio: 'inherit' });
+    // The serve host cleans up (uploads, workers) on each of these: hand them on rather than die first.
+    const forward = (sig: NodeJS.Signals) => child.kill(sig);
+    for (const sig of TERMINATION_SIGNALS) process.on(sig, forward);
+    return new Promise<number>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code, signal) => {
+        for (const sig of TERMINATION_SIGNALS) process.off(sig, forward);
+        resolve(signal ? signalExitCode(signal) : (code ?? 1));
       });
-      try {
-        const clip = await session.openVideo({ taskId: 'serve-initial', source: { kind: 'path', path: video } });
-        bar.finish();
-        process.stderr.write(`opened ${clip.name}: ${clip.frames} frames ${clip.width}x${clip.height}\n`);
-      } catch (err) {
-        bar.finish();
-        await session.dispose();
-        throw new UsageError(`cannot open ${video}: ${(err as Error).message}`, 1);
-      } finally {
-        off();
-      }
-    }
-
-    if (model) {
-      const off = session.onEvent((e) => {
-        if (e.type === 'progress' && e.taskId === 'serve-model') process.stderr.write(`model: ${e.phase}\n`);
-      });
-      try {
-        const info = await session.loadModel({ taskId: 'serve-model', path: model });
-        process.stderr.write(`loaded ${info.className} (${info.parameterCount.toLocaleString('en-US')} parameters) on ${info.provider}\n`);
-      } catch (err) {
-        await session.dispose();
-        throw new UsageError(`cannot load the model ${model}: ${(err as Error).message}`, 1);
-      } finally {
-        off();
-      }
-    }
-
-    let server;
-    try {
-      server = await startServeServer({ session, staticDir, port });
-    } catch (err) {
-      await session.dispose();
-      const e = err as NodeJS.ErrnoException;
-      if (e.code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use: pick another with --port, or omit it for a free one`, 1);
-      throw err;
-    }
-    process.stdout.write(`WF-VAE Inspector is serving at ${server.url}\n`);
-    process.stderr.write('Press Ctrl+C to stop.\n');
-    if (!noOpen) openInBrowser(server.url);
-
-    const srv = server;
-    await new Promise<void>((resolve) => {
-      const stop = (sig: string) => {
-        process.stderr.write(`\n${sig}: shutting down\n`);
-        void Promise.all([srv.close(), session.dispose()]).finally(resolve);
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
     });
-    return 0;
   },
 };

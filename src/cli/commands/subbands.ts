@@ -1,15 +1,15 @@
 // `wfvae subbands`: multi-level causal Haar analysis of a clip, one labelled
 // PNG grid of the 8 subbands per level for one frame, and energy.json.
 import { resolve } from 'node:path';
-import type { Command } from '../command';
-import { Flags, parseArgs } from '../args';
-import { UsageError } from '../errors';
-import { progressBar } from '../progress';
+import type { Command } from '../../hosting/command';
+import { Flags, parseArgs } from '../../hosting/args';
+import { UsageError } from '../../hosting/errors';
+import { progressBar } from '../../hosting/progress';
 import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
 import { renderLevelGrid } from '../subband-grid';
-import { decodeVideo, encodePngBytes } from '../../main/engine/video/index';
+import { decodeVideo, encodePngBytes } from '../../engine/video/index';
 import { StagedOutput } from '../staged-output';
-import { onTerminationSignal } from '../interrupt';
+import { onTerminationSignal } from '../../hosting/interrupt';
 import {
   fitForHaarLevels,
   maxLevelsAfterCrop,
@@ -17,7 +17,7 @@ import {
   ORTHONORMAL_HAAR3D_COEFFICIENT,
   TILE_NOTE,
   viewOfLevels,
-} from '../../main/engine/wavelet/index';
+} from '../../engine/wavelet/index';
 import { COLORMAP_LEGEND } from '../../shared/colormap';
 import { SUBBAND_3D_AXIS_ORDER, SUBBANDS_3D } from '../../shared/subbands';
 

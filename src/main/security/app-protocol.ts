@@ -4,8 +4,8 @@
 // and every answer carries the same CSP and headers as serve mode.
 import { readFile } from 'node:fs/promises';
 import type { Protocol } from 'electron';
-import { contentTypeOf, resolveRealFile } from '../../cli/serve/static-files';
-import { SECURITY_HEADERS } from '../../cli/serve/security-headers';
+import { contentTypeOf, resolveRealFile } from '../../hosting/static-files';
+import { SECURITY_HEADERS } from '../../hosting/security-headers';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'wfvae';

@@ -2,8 +2,8 @@
 // strings) fail at once with the key, the value and the limit crossed, instead
 // of hanging or running V8 out of memory while the model is laid out.
 import { describe, expect, it } from 'vitest';
-import { CONFIG_LIMITS } from '../../../src/main/engine/checkpoint/config-schema';
-import { parseModelConfig } from '../../../src/main/engine/checkpoint';
+import { CONFIG_LIMITS } from '../../../src/engine/checkpoint/config-schema';
+import { parseModelConfig } from '../../../src/engine/checkpoint';
 import { expectCheckpointError } from './helpers';
 
 const wfvae = (o: Record<string, unknown>) => ({ _class_name: 'WFVAEModel', ...o });

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadModelConfig, modelFacts, normLayers, parseModelConfig, SafetensorsFile, type ModelConfig } from '../../../src/main/engine/checkpoint';
+import { loadModelConfig, modelFacts, normLayers, parseModelConfig, SafetensorsFile, type ModelConfig } from '../../../src/engine/checkpoint';
 import { GOLDENS, expectCheckpointError, hasGoldens, tempDir } from './helpers';
 
 // The reference's published WF-VAE-L config (examples/wfvae-large-16chn.json), as released.

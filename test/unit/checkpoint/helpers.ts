@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
-import type { CheckpointError } from '../../../src/main/engine/checkpoint';
+import type { CheckpointError } from '../../../src/engine/checkpoint';
 
 export interface RawTensor {
   name: string;

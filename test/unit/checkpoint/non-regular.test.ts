@@ -5,9 +5,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openCheckpoint, readSafetensorsTensor, SafetensorsFile } from '../../../src/main/engine/checkpoint';
-import { MAX_CONFIG_BYTES, MAX_CONFIG_NESTING, readConfigJson } from '../../../src/main/engine/checkpoint/config';
-import { readManifest } from '../../../src/main/engine/onnx/cache';
+import { openCheckpoint, readSafetensorsTensor, SafetensorsFile } from '../../../src/engine/checkpoint';
+import { MAX_CONFIG_BYTES, MAX_CONFIG_NESTING, readConfigJson } from '../../../src/engine/checkpoint/config';
+import { readManifest } from '../../../src/engine/onnx/cache';
 import { expectCheckpointError, f32Bytes, layout, safetensorsBytes, tempDir, writeTemp } from './helpers';
 
 const CONFIG = JSON.stringify({ _class_name: 'WFVAEModel', norm_type: 'layernorm' });

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hashCheckpoint, openCheckpoint, writeSafetensors } from '../../../src/main/engine/checkpoint';
+import { hashCheckpoint, openCheckpoint, writeSafetensors } from '../../../src/engine/checkpoint';
 import { expectCheckpointError, GOLDENS, hasGoldens, tempDir } from './helpers';
 
 const CONFIG = JSON.stringify({ _class_name: 'WFVAE2Model', base_channels: [16, 32, 64], latent_dim: 8 });

@@ -1,7 +1,7 @@
 // One damaged file per failure mode; each must fail with its code and a
 // message that names the problem (tensor, byte counts, position).
 import { describe, expect, it } from 'vitest';
-import { SafetensorsFile, writeSafetensors } from '../../../src/main/engine/checkpoint';
+import { SafetensorsFile, writeSafetensors } from '../../../src/engine/checkpoint';
 import { expectCheckpointError, f32Bytes, layout, safetensorsBytes, tempDir, writeTemp, type RawTensor } from './helpers';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

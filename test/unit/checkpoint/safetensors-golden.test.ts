@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SafetensorsFile } from '../../../src/main/engine/checkpoint';
+import { SafetensorsFile } from '../../../src/engine/checkpoint';
 import { GOLDENS, hasGoldens } from './helpers';
 
 /** IEEE half -> float32 by building the float32 bit pattern (not the reader's lookup table). */

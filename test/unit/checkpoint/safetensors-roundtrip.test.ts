@@ -2,7 +2,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SafetensorsFile, readSafetensorsTensor, writeSafetensors } from '../../../src/main/engine/checkpoint';
+import { SafetensorsFile, readSafetensorsTensor, writeSafetensors } from '../../../src/engine/checkpoint';
 import { expectCheckpointError, layout, safetensorsBytes, tempDir, u16Bytes, writeTemp } from './helpers';
 
 describe('writeSafetensors / SafetensorsFile round trip', () => {

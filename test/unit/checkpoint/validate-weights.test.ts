@@ -2,7 +2,7 @@
 // is reported in one error, with the full list in details.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SafetensorsFile, validateWeights, writeSafetensors } from '../../../src/main/engine/checkpoint';
+import { SafetensorsFile, validateWeights, writeSafetensors } from '../../../src/engine/checkpoint';
 import { expectCheckpointError, GOLDENS, hasGoldens, tempDir } from './helpers';
 
 async function fileWith(tensors: [string, number[]][]): Promise<SafetensorsFile> {

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointError, SafetensorsFile, WEIGHTS_FILE, writeSafetensors, type CheckpointErrorCode } from '../../../src/main/engine/checkpoint/index';
-import { convertCheckpoint } from '../../../src/main/engine/onnx/convert';
+import { CheckpointError, SafetensorsFile, WEIGHTS_FILE, writeSafetensors, type CheckpointErrorCode } from '../../../src/engine/checkpoint/index';
+import { convertCheckpoint } from '../../../src/engine/onnx/convert';
 import { SUBSET_GOLDENS, WFVAE_CLI } from '../parity/goldens';
 
 const run = promisify(execFile);

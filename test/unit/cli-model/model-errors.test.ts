@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeSafetensors } from '../../../src/main/engine/checkpoint/index';
+import { writeSafetensors } from '../../../src/engine/checkpoint/index';
 import { SUBSET_GOLDENS, WFVAE_CLI } from '../parity/goldens';
 
 const run = promisify(execFile);

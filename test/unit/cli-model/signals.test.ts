@@ -8,10 +8,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertCheckpoint } from '../../../src/main/engine/onnx/convert';
-import { encodeMp4 } from '../../../src/main/engine/video/index';
-import { DEMO_MODEL_DIR } from '../../../src/main/engine/runtime/model-path';
-import { DEAD_OWNER_QUIET_MS, processIsAlive } from '../../../src/main/engine/fs/stale-partials';
+import { convertCheckpoint } from '../../../src/engine/onnx/convert';
+import { encodeMp4 } from '../../../src/engine/video/index';
+import { DEMO_MODEL_DIR } from '../../../src/engine/runtime/model-path';
+import { DEAD_OWNER_QUIET_MS, processIsAlive } from '../../../src/engine/fs/stale-partials';
 import { makeClip } from '../video/helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'wfvae-signals-'));

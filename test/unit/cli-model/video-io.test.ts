@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeVideo, probeVideo } from '../../../src/main/engine/video/index';
-import { WfvaeModel } from '../../../src/main/engine/runtime/index';
+import { decodeVideo, probeVideo } from '../../../src/engine/video/index';
+import { WfvaeModel } from '../../../src/engine/runtime/index';
 import { maxAbsDiff, readCase, SUBSET_GOLDENS, WFVAE_CLI } from '../parity/goldens';
 import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
 

@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openCheckpoint, parseModelConfig, SafetensorsFile } from '../../../src/main/engine/checkpoint/index';
-import { runDoctor, type DoctorReport } from '../../../src/main/engine/doctor/doctor';
-import { expectedInventory } from '../../../src/main/engine/doctor/consistency';
-import { resembles } from '../../../src/main/engine/doctor/variants';
-import { f16Bits } from '../../../src/main/engine/model-compare/weight-precision';
+import { openCheckpoint, parseModelConfig, SafetensorsFile } from '../../../src/engine/checkpoint/index';
+import { runDoctor, type DoctorReport } from '../../../src/engine/doctor/doctor';
+import { expectedInventory } from '../../../src/engine/doctor/consistency';
+import { resembles } from '../../../src/engine/doctor/variants';
+import { f16Bits } from '../../../src/engine/model-compare/weight-precision';
 import { goldenModels, SUBSET_GOLDENS, WFVAE_CLI } from '../parity/goldens';
 
 const run = promisify(execFile);

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configFragment, LatentStatsAccumulator, samplePosterior } from '../../../src/main/engine/latent-stats/accumulator';
-import { WfvaeModel } from '../../../src/main/engine/runtime/index';
-import { decodeVideo } from '../../../src/main/engine/video/index';
+import { configFragment, LatentStatsAccumulator, samplePosterior } from '../../../src/engine/latent-stats/accumulator';
+import { WfvaeModel } from '../../../src/engine/runtime/index';
+import { decodeVideo } from '../../../src/engine/video/index';
 import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
-import type { Tensor } from '../../../src/main/engine/tensor';
+import type { Tensor } from '../../../src/engine/tensor';
 import { goldenModels, SUBSET_GOLDENS, WFVAE_CLI } from '../parity/goldens';
 
 const run = promisify(execFile);

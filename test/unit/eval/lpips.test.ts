@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LpipsNet } from '../../../src/main/engine/eval/lpips';
-import { GraphBuilder } from '../../../src/main/engine/onnx/graph';
-import { WeightStore } from '../../../src/main/engine/onnx/weights';
+import { LpipsNet } from '../../../src/engine/eval/lpips';
+import { GraphBuilder } from '../../../src/engine/onnx/graph';
+import { WeightStore } from '../../../src/engine/onnx/weights';
 import { buildTinyLpips } from '../../helpers/tiny-lpips';
 
 const dir = mkdtempSync(join(tmpdir(), 'wfvae-lpips-'));

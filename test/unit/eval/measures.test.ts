@@ -1,15 +1,15 @@
 // The evaluation's measures on synthetic inputs whose answers are known.
 import { describe, expect, it } from 'vitest';
-import { fft, powerSpectrum2d } from '../../../src/main/engine/eval/fft';
-import { StreamingHaar3d } from '../../../src/main/engine/eval/haar-stream';
-import { SubbandErrorAccumulator, fittingLevels } from '../../../src/main/engine/eval/subband-error';
-import { SpectrumAccumulator, SPECTRUM_BINS } from '../../../src/main/engine/eval/spectrum';
-import { flatProbeClip, GridPhaseAccumulator } from '../../../src/main/engine/eval/grid-probe';
-import { ClipMeasures } from '../../../src/main/engine/eval/clip-measures';
-import { poolClip, quantize } from '../../../src/main/engine/eval/pooling';
-import { WlAccumulator, wlPairs } from '../../../src/main/engine/eval/wl-consistency';
-import { multiLevelHaar3d, reconstructMultiLevel, ORTHONORMAL_HAAR3D_COEFFICIENT, SUBBANDS_3D, type HaarLevel } from '../../../src/main/engine/wavelet/index';
-import type { Tensor } from '../../../src/main/engine/tensor';
+import { fft, powerSpectrum2d } from '../../../src/engine/eval/fft';
+import { StreamingHaar3d } from '../../../src/engine/eval/haar-stream';
+import { SubbandErrorAccumulator, fittingLevels } from '../../../src/engine/eval/subband-error';
+import { SpectrumAccumulator, SPECTRUM_BINS } from '../../../src/engine/eval/spectrum';
+import { flatProbeClip, GridPhaseAccumulator } from '../../../src/engine/eval/grid-probe';
+import { ClipMeasures } from '../../../src/engine/eval/clip-measures';
+import { poolClip, quantize } from '../../../src/engine/eval/pooling';
+import { WlAccumulator, wlPairs } from '../../../src/engine/eval/wl-consistency';
+import { multiLevelHaar3d, reconstructMultiLevel, ORTHONORMAL_HAAR3D_COEFFICIENT, SUBBANDS_3D, type HaarLevel } from '../../../src/engine/wavelet/index';
+import type { Tensor } from '../../../src/engine/tensor';
 
 /** Deterministic pseudo-random numbers in [-1, 1). */
 function rng(seed: number): () => number {
@@ -270,7 +270,7 @@ describe('WL consistency', () => {
 
 describe('shards', () => {
   it('--shard i/n, Slurm arrays (offset by their first id) and Kubernetes Indexed Jobs; bad values named', async () => {
-    const { parseShard, shardFromEnv, shardIndices } = await import('../../../src/main/engine/eval/shard');
+    const { parseShard, shardFromEnv, shardIndices } = await import('../../../src/engine/eval/shard');
     expect(parseShard('3/10')).toMatchObject({ index: 3, count: 10 });
     expect(() => parseShard('10/10')).toThrow(/outside 0..9/);
     expect(() => parseShard('3')).toThrow(/takes i\/n/);

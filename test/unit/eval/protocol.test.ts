@@ -2,8 +2,8 @@
 // side resize (long side truncated) and centre crop (offset rounded half to
 // even, as Python's round()).
 import { describe, expect, it } from 'vitest';
-import { decodeOptionsOf, parseCrop, resolveProtocol } from '../../../src/main/engine/eval/protocol';
-import { planDecode, type VideoInfo } from '../../../src/main/engine/video/index';
+import { decodeOptionsOf, parseCrop, resolveProtocol } from '../../../src/engine/eval/protocol';
+import { planDecode, type VideoInfo } from '../../../src/engine/video/index';
 
 const info = (width: number, height: number, frames = 100): VideoInfo => ({ path: '/x.mp4', width, height, frames, fps: 30, codec: 'h264', durationSec: frames / 30, isImage: false });
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
-import type { ClipFrequencyReport } from '../../../src/main/engine/eval/clip-frequency';
+import type { ClipFrequencyReport } from '../../../src/engine/eval/clip-frequency';
 import { goldenModels, SUBSET_GOLDENS, WFVAE_CLI } from '../parity/goldens';
 
 const run = promisify(execFile);

@@ -7,13 +7,13 @@
 // fallback does); and the fp16 graphs on WebGPU against float32.
 import { join } from 'node:path';
 import type * as ort from 'onnxruntime-node';
-import { WfvaeModel } from '../../../src/main/engine/runtime/index';
-import { loadVariant } from '../../../src/main/engine/model-compare/variant';
-import { decodeChunked, encodeChunked, type GraphSession, type StreamGraphs } from '../../../src/main/engine/runtime/chunked';
-import { hostFeeds, tensorBytes } from '../../../src/main/engine/runtime/gpu-state';
-import { concatFrames } from '../../../src/main/engine/runtime/stream-frames';
-import { deviationOf } from '../../../src/main/engine/runtime/stream-model';
-import type { Tensor } from '../../../src/main/engine/tensor';
+import { WfvaeModel } from '../../../src/engine/runtime/index';
+import { loadVariant } from '../../../src/engine/model-compare/variant';
+import { decodeChunked, encodeChunked, type GraphSession, type StreamGraphs } from '../../../src/engine/runtime/chunked';
+import { hostFeeds, tensorBytes } from '../../../src/engine/runtime/gpu-state';
+import { concatFrames } from '../../../src/engine/runtime/stream-frames';
+import { deviationOf } from '../../../src/engine/runtime/stream-model';
+import type { Tensor } from '../../../src/engine/tensor';
 import { maxAbsDiff, readCase, splitMoments } from '../parity/goldens';
 
 const [modelDir, caseFile, cacheDir, encChunk, decChunk] = process.argv.slice(2);

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSourceSession } from '../../../src/main/engine/session/source-worker';
-import type { WorkerSession } from '../../../src/main/engine/session/worker-session';
-import { startServeServer, type ServeServer } from '../../../src/cli/serve/server';
+import { createSourceSession } from '../../../src/engine/session/source-worker';
+import type { WorkerSession } from '../../../src/engine/session/worker-session';
+import { startServeServer, type ServeServer } from '../../../src/serve/server';
 import { encodeWire } from '../../../src/shared/wire-codec';
 import type { ApiEvent, ClipInfo, ProgressEvent } from '../../../src/shared/contract';
 

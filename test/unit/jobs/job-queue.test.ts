@@ -1,6 +1,6 @@
 // The heavy-job queue by itself: order, places in line, cancel while waiting.
 import { describe, expect, it } from 'vitest';
-import { JobQueue } from '../../../src/main/engine/session/job-queue';
+import { JobQueue } from '../../../src/engine/session/job-queue';
 
 function gate(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { frameMaxAbsDiff, maxAbsDiff, perFrameMaxAbsDiff, psnr, ssim } from '../../../src/main/engine/metrics';
-import type { Tensor } from '../../../src/main/engine/tensor';
+import { frameMaxAbsDiff, maxAbsDiff, perFrameMaxAbsDiff, psnr, ssim } from '../../../src/engine/metrics';
+import type { Tensor } from '../../../src/engine/tensor';
 
 function video(C: number, T: number, H: number, W: number, f: (c: number, t: number, y: number, x: number) => number): Tensor {
   const data = new Float32Array(C * T * H * W);

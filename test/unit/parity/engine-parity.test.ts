@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WfvaeModel } from '../../../src/main/engine/runtime/index';
+import { WfvaeModel } from '../../../src/engine/runtime/index';
 import { coefficientNames, FULL_GOLDENS, GOLDENS_ROOT, goldenModels, maxAbsDiff, PARITY_TOL, readCase, splitMoments } from './goldens';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'wfvae-parity-'));

@@ -4,8 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SafetensorsFile } from '../../../src/main/engine/checkpoint/index';
-import type { Tensor } from '../../../src/main/engine/tensor';
+import { SafetensorsFile } from '../../../src/engine/checkpoint/index';
+import type { Tensor } from '../../../src/engine/tensor';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const SHARED_GOLDENS = resolve(REPO_ROOT, '..', 'shared', 'goldens');

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeSafetensors } from '../../../src/main/engine/checkpoint/index';
-import { convertCheckpoint } from '../../../src/main/engine/onnx/convert';
-import { WfvaeModel } from '../../../src/main/engine/runtime/model';
+import { writeSafetensors } from '../../../src/engine/checkpoint/index';
+import { convertCheckpoint } from '../../../src/engine/onnx/convert';
+import { WfvaeModel } from '../../../src/engine/runtime/model';
 import { makeRandomCheckpoint, prng } from '../../helpers/random-checkpoint';
 import { maxAbsDiff, PARITY_TOL, readCase, REPO_ROOT, splitMoments } from './goldens';
 

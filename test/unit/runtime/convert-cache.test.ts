@@ -4,9 +4,9 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SafetensorsFile, WEIGHTS_FILE } from '../../../src/main/engine/checkpoint/index';
-import { convertCheckpoint, loadModel, type ConvertProgress } from '../../../src/main/engine/onnx/convert';
-import { graphCacheRoot, MANIFEST_FILE } from '../../../src/main/engine/onnx/cache';
+import { SafetensorsFile, WEIGHTS_FILE } from '../../../src/engine/checkpoint/index';
+import { convertCheckpoint, loadModel, type ConvertProgress } from '../../../src/engine/onnx/convert';
+import { graphCacheRoot, MANIFEST_FILE } from '../../../src/engine/onnx/cache';
 import { SUBSET_GOLDENS } from '../parity/goldens';
 
 const work = mkdtempSync(join(tmpdir(), 'wfvae-convert-cache-'));

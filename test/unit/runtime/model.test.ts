@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WfvaeModel, checkLatent, checkVideo, validFrameCounts } from '../../../src/main/engine/runtime/index';
+import { WfvaeModel, checkLatent, checkVideo, validFrameCounts } from '../../../src/engine/runtime/index';
 import { SUBSET_GOLDENS, maxAbsDiff, readCase } from '../parity/goldens';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'wfvae-model-'));

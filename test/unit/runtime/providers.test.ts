@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   WfvaeModel, availableProviders, describePlacement, parseProvider, providerCandidates, sessionOptions, webgpuAdapter,
-} from '../../../src/main/engine/runtime/index';
-import type { AdapterProbeEnv } from '../../../src/main/engine/runtime/gpu-adapters';
-import { placementFromProfile } from '../../../src/main/engine/runtime/placement';
-import { convertCheckpoint } from '../../../src/main/engine/onnx/convert';
+} from '../../../src/engine/runtime/index';
+import type { AdapterProbeEnv } from '../../../src/engine/runtime/gpu-adapters';
+import { placementFromProfile } from '../../../src/engine/runtime/placement';
+import { convertCheckpoint } from '../../../src/engine/onnx/convert';
 import { SUBSET_GOLDENS } from '../parity/goldens';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'wfvae-providers-'));

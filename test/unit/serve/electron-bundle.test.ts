@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerSession } from '../../../src/main/engine/session/worker-session';
+import { WorkerSession } from '../../../src/engine/session/worker-session';
 import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
 
 // Inside the repository, so the bundles resolve zod and the ffmpeg packages from node_modules.

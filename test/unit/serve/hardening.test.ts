@@ -6,9 +6,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSourceSession } from '../../../src/main/engine/session/source-worker';
-import type { WorkerSession } from '../../../src/main/engine/session/worker-session';
-import { startServeServer, type ServeServer } from '../../../src/cli/serve/server';
+import { createSourceSession } from '../../../src/engine/session/source-worker';
+import type { WorkerSession } from '../../../src/engine/session/worker-session';
+import { startServeServer, type ServeServer } from '../../../src/serve/server';
 import { decodeWire, encodeWire } from '../../../src/shared/wire-codec';
 import { parseResponse } from '../../../src/shared/contract';
 import { closedWithin, openSocket, trickle } from '../../helpers/raw-http';

@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSourceSession } from '../../../src/main/engine/session/source-worker';
-import { defaultDecodeOptions } from '../../../src/main/engine/session/default-frames';
-import type { WorkerSession } from '../../../src/main/engine/session/worker-session';
-import { decodeVideo } from '../../../src/main/engine/video/decode';
-import { subbandView } from '../../../src/main/engine/wavelet/index';
+import { createSourceSession } from '../../../src/engine/session/source-worker';
+import { defaultDecodeOptions } from '../../../src/engine/session/default-frames';
+import type { WorkerSession } from '../../../src/engine/session/worker-session';
+import { decodeVideo } from '../../../src/engine/video/decode';
+import { subbandView } from '../../../src/engine/wavelet/index';
 import type { ApiEvent } from '../../../src/shared/contract';
 import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
 

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSourceSession } from '../../../src/main/engine/session/source-worker';
-import type { WorkerSession } from '../../../src/main/engine/session/worker-session';
+import { createSourceSession } from '../../../src/engine/session/source-worker';
+import type { WorkerSession } from '../../../src/engine/session/worker-session';
 import { ApiError, parseResponse, type ClipInfo } from '../../../src/shared/contract';
 import { SUBSET_GOLDENS } from '../parity/goldens';
 

@@ -1,9 +1,9 @@
 // The small pieces behind the model views, on synthetic inputs: the video ->
 // tap frame mapping, diff images, tap tiles, latent slices and the verdict line.
 import { describe, expect, it } from 'vitest';
-import { diffFrame } from '../../../src/main/engine/session/frame-images';
-import { verdictInfo } from '../../../src/main/engine/session/model-workbench';
-import { tapFrameFor, tapView } from '../../../src/main/engine/session/tap-views';
+import { diffFrame } from '../../../src/engine/session/frame-images';
+import { verdictInfo } from '../../../src/engine/session/model-workbench';
+import { tapFrameFor, tapView } from '../../../src/engine/session/tap-views';
 import { latentSlice } from '../../../src/renderer/src/model/latent-slices';
 import { sequentialColor } from '../../../src/shared/colormap';
 import type { Latent } from '../../../src/shared/contract';

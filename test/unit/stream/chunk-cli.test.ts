@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goldenModels, WFVAE_CLI } from '../parity/goldens';
-import { reconstructFile } from '../../../src/main/engine/runtime/stream-reconstruct';
+import { reconstructFile } from '../../../src/engine/runtime/stream-reconstruct';
 import { loadConverted, smallCausalGolden } from './stream-helpers';
 import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
 

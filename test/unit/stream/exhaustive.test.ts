@@ -2,8 +2,8 @@
 // T = 1 + 4k up to 65, every encoder chunk in {1,2,3,4,5,8,12,16} frames and
 // every decoder chunk in {1,2,3,4,5,8} latent frames, outputs and taps alike.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WfvaeModel } from '../../../src/main/engine/runtime/model';
-import { decodeWith, encodeWith } from '../../../src/main/engine/runtime/stream-model';
+import type { WfvaeModel } from '../../../src/engine/runtime/model';
+import { decodeWith, encodeWith } from '../../../src/engine/runtime/stream-model';
 import { maxAbsDiff } from '../parity/goldens';
 import { loadConverted, randomVideo, smallCausalGolden } from './stream-helpers';
 

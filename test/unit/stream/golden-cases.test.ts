@@ -2,8 +2,8 @@
 // equals whole-clip (and so the reference) on causal-safe models, taps too;
 // GroupNorm models are flagged before the run and their deviation measured.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { WfvaeModel } from '../../../src/main/engine/runtime/model';
-import { chunkingVerdict, decodeWith, encodeWith } from '../../../src/main/engine/runtime/stream-model';
+import type { WfvaeModel } from '../../../src/engine/runtime/model';
+import { chunkingVerdict, decodeWith, encodeWith } from '../../../src/engine/runtime/stream-model';
 import { coefficientNames, goldenModels, maxAbsDiff, PARITY_TOL, readCase, splitMoments } from '../parity/goldens';
 import { loadConverted } from './stream-helpers';
 

@@ -3,9 +3,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { convertCheckpoint } from '../../../src/main/engine/onnx/convert';
-import { WfvaeModel } from '../../../src/main/engine/runtime/model';
-import type { Tensor } from '../../../src/main/engine/tensor';
+import { convertCheckpoint } from '../../../src/engine/onnx/convert';
+import { WfvaeModel } from '../../../src/engine/runtime/model';
+import type { Tensor } from '../../../src/engine/tensor';
 import { prng } from '../../helpers/random-checkpoint';
 import { goldenModels, type GoldenModel } from '../parity/goldens';
 

@@ -2,7 +2,7 @@
 // values from lossless sources (ffv1, png), gif against ffmpeg's own decode,
 // codec tolerance from lossy codecs, frame selection through the colour-coded index.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeVideo, decodeVideoChunks, probeVideo, toRgb8 } from '../../../src/main/engine/video/index';
+import { decodeVideo, decodeVideoChunks, probeVideo, toRgb8 } from '../../../src/engine/video/index';
 import { join } from 'node:path';
 import { dir, ffmpeg, ffmpegRgb, INDEX_GEQ, indexColour, level, makeClip } from './helpers';
 

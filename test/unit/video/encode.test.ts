@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createMp4Writer, decodeVideo, encodeMp4, encodePng, probeVideo, toRgb8 } from '../../../src/main/engine/video/index';
+import { createMp4Writer, decodeVideo, encodeMp4, encodePng, probeVideo, toRgb8 } from '../../../src/engine/video/index';
 import { dir, expectVideoError, ffmpegRgb, toolChildren } from './helpers';
 
 const T = 9;

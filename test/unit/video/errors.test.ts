@@ -3,7 +3,7 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { decodeVideo, decodeVideoChunks, probeVideo, setFfmpegPaths } from '../../../src/main/engine/video/index';
+import { decodeVideo, decodeVideoChunks, probeVideo, setFfmpegPaths } from '../../../src/engine/video/index';
 import { dir, expectVideoError, INDEX_GEQ, makeClip, toolChildren } from './helpers';
 
 let mp4: string; // 20 frames 64x48 h264, moov at the front

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeMp4, probeVideo, VideoError } from '../../../src/main/engine/video/index';
+import { encodeMp4, probeVideo, VideoError } from '../../../src/engine/video/index';
 import { hasPrlimit, mountSmallDisk, type SmallDisk } from '../../helpers/small-disk';
 import { dir, makeClip } from './helpers';
 

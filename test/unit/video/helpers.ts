@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect } from 'vitest';
-import { VideoError, type VideoErrorCode } from '../../../src/main/engine/video/index';
+import { VideoError, type VideoErrorCode } from '../../../src/engine/video/index';
 import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
 
 const run = promisify(execFile);

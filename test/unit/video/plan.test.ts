@@ -1,7 +1,7 @@
 // The pure decode planner and the CLI's video flags: numbers in, numbers out.
 import { describe, expect, it } from 'vitest';
-import { planDecode, resizedSize, snapFrames, type VideoInfo } from '../../../src/main/engine/video/index';
-import { Flags, parseArgs } from '../../../src/cli/args';
+import { planDecode, resizedSize, snapFrames, type VideoInfo } from '../../../src/engine/video/index';
+import { Flags, parseArgs } from '../../../src/hosting/args';
 import { readVideoOptions } from '../../../src/cli/video-options';
 
 const info = (width: number, height: number, frames: number): VideoInfo => ({ path: '/clip.mp4', width, height, frames, fps: 30, codec: 'h264', durationSec: frames / 30, isImage: false });

@@ -1,7 +1,7 @@
 // The watchdog around every ffmpeg/ffprobe child, on real processes: a tool
 // that goes quiet is killed as stalled, one that keeps printing progress is not.
 import { describe, expect, it } from 'vitest';
-import { ToolProcess } from '../../../src/main/engine/video/tool-process';
+import { ToolProcess } from '../../../src/engine/video/tool-process';
 import { toolChildren } from './helpers';
 
 const base = { what: 'testing the watchdog', envVar: 'WFVAE_FFMPEG' };

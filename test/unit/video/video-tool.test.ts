@@ -5,8 +5,8 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeVideo, probeVideo, videoTool } from '../../../src/main/engine/video/index';
-import { parseFfmpegMajor } from '../../../src/main/engine/video/ffmpeg-paths';
+import { decodeVideo, probeVideo, videoTool } from '../../../src/engine/video/index';
+import { parseFfmpegMajor } from '../../../src/engine/video/ffmpeg-paths';
 import { childProcesses, dir, expectVideoError, makeClip } from './helpers';
 
 const saved = { ffmpeg: process.env.WFVAE_FFMPEG, ffprobe: process.env.WFVAE_FFPROBE };

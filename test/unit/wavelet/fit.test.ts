@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitForHaarLevels, maxLevelsAfterCrop, multiLevelHaar3d } from '../../../src/main/engine/wavelet';
+import { fitForHaarLevels, maxLevelsAfterCrop, multiLevelHaar3d } from '../../../src/engine/wavelet';
 import { at, randomTensor } from './helpers';
 
 describe('fitForHaarLevels', () => {

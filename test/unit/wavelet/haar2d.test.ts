@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { haar2d, inverseHaar2d } from '../../../src/main/engine/wavelet';
+import { haar2d, inverseHaar2d } from '../../../src/engine/wavelet';
 import { SUBBANDS_2D } from '../../../src/shared/subbands';
 import { energy, maxAbs, randomTensor } from './helpers';
 

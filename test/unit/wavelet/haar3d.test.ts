@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { haar3d, inverseHaar3d, ORTHONORMAL_HAAR3D_COEFFICIENT } from '../../../src/main/engine/wavelet';
+import { haar3d, inverseHaar3d, ORTHONORMAL_HAAR3D_COEFFICIENT } from '../../../src/engine/wavelet';
 import { SUBBANDS_3D } from '../../../src/shared/subbands';
-import type { Tensor } from '../../../src/main/engine/tensor';
+import type { Tensor } from '../../../src/engine/tensor';
 import { at, energy, firstFrameEnergy, maxAbs, randomTensor } from './helpers';
 
 // The reference's kernels written out as [t][h][w] sign patterns, in its order

@@ -1,4 +1,4 @@
-import type { Tensor } from '../../../src/main/engine/tensor';
+import type { Tensor } from '../../../src/engine/tensor';
 
 /** Deterministic uniform [-1, 1) values (mulberry32). */
 export function randomTensor(shape: number[], seed = 1): Tensor {

@@ -5,7 +5,7 @@ import {
   multiLevelHaar3d,
   reconstructMultiLevel,
   subbandEnergy,
-} from '../../../src/main/engine/wavelet';
+} from '../../../src/engine/wavelet';
 import { SUBBANDS_3D } from '../../../src/shared/subbands';
 import { energy, firstFrameEnergy, maxAbs, randomTensor } from './helpers';
 

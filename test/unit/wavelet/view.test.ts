@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { lumaTile, multiLevelHaar3d, subbandView } from '../../../src/main/engine/wavelet';
+import { lumaTile, multiLevelHaar3d, subbandView } from '../../../src/engine/wavelet';
 import { coefficientFrameFor, SUBBANDS_3D } from '../../../src/shared/subbands';
-import type { Tensor } from '../../../src/main/engine/tensor';
+import type { Tensor } from '../../../src/engine/tensor';
 import { randomTensor } from './helpers';
 
 /** A (3, T, H, W) video in which frame t has value (t + 1) / T in every pixel and channel. */

@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WfvaeModel } from '../../../src/main/engine/runtime/index';
-import type { ClipSource } from '../../../src/main/engine/session/clip-sources';
-import { estimateSelection } from '../../../src/main/engine/session/clip-selection';
-import { estimateDecode, estimateReconstruct, estimateStreamed, type ModelCostFacts } from '../../../src/main/engine/session/work-estimate';
-import { planDecode, type VideoInfo } from '../../../src/main/engine/video/index';
+import { WfvaeModel } from '../../../src/engine/runtime/index';
+import type { ClipSource } from '../../../src/engine/session/clip-sources';
+import { estimateSelection } from '../../../src/engine/session/clip-selection';
+import { estimateDecode, estimateReconstruct, estimateStreamed, type ModelCostFacts } from '../../../src/engine/session/work-estimate';
+import { planDecode, type VideoInfo } from '../../../src/engine/video/index';
 
 const info = (width: number, height: number, frames: number, fps = 20): VideoInfo => ({ path: '/v/long.mp4', width, height, frames, fps, codec: 'h264', durationSec: frames / fps, isImage: false });
 const MB = 2 ** 20;

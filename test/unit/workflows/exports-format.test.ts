@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readPrefsFile, writePrefsFile } from '../../../src/main/prefs-file';
-import { metricsCsv, metricsJson, type MetricsReport } from '../../../src/main/engine/session/metrics-report';
+import { metricsCsv, metricsJson, type MetricsReport } from '../../../src/engine/session/metrics-report';
 import { divergingColor, sequentialColor } from '../../../src/shared/colormap';
 import { diffHeatmap, diffScale } from '../../../src/shared/diff-heatmap';
 import { EMPTY_PREFS, parsePrefs, pushRecent, rememberSelection } from '../../../src/shared/prefs';

@@ -9,14 +9,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServeServer, type ServeServer } from '../../../src/cli/serve/server';
-import { readSafetensorsTensor } from '../../../src/main/engine/checkpoint/index';
-import { psnr } from '../../../src/main/engine/metrics/index';
-import { WfvaeModel } from '../../../src/main/engine/runtime/index';
-import { createSourceSession } from '../../../src/main/engine/session/source-worker';
-import type { WorkerSession } from '../../../src/main/engine/session/worker-session';
-import { decodeVideo } from '../../../src/main/engine/video/index';
-import { planarFramesToRgb24 } from '../../../src/main/engine/video/rgb';
+import { startServeServer, type ServeServer } from '../../../src/serve/server';
+import { readSafetensorsTensor } from '../../../src/engine/checkpoint/index';
+import { psnr } from '../../../src/engine/metrics/index';
+import { WfvaeModel } from '../../../src/engine/runtime/index';
+import { createSourceSession } from '../../../src/engine/session/source-worker';
+import type { WorkerSession } from '../../../src/engine/session/worker-session';
+import { decodeVideo } from '../../../src/engine/video/index';
+import { planarFramesToRgb24 } from '../../../src/engine/video/rgb';
 import type { ApiEvent } from '../../../src/shared/contract';
 import type { ClipSelection } from '../../../src/shared/workflow-contract';
 

@@ -1,0 +1,335 @@
+// The session's model and what it computed on each clip: whole-clip
+// reconstruction (with energy-flow taps), and the chunking comparison. One
+// model is loaded at a time; loading another drops every result of the old
+// one. Views then read single frames, tap tiles or the latent from here, so
+// whole clips never cross the wire.
+import {
+  ApiError,
+  ERROR_CODES,
+  type ChunkComparison,
+  type ApiResponse,
+  type ChunkingVerdictInfo,
+  type ModelInfo,
+  type Reconstruction,
+} from '../../shared/contract';
+import type { ModelFacts } from '../checkpoint/index';
+import { resolveModelPath } from '../runtime/model-path';
+import { CACHED_TOLERANCE } from '../runtime/stream-compare';
+import { chunkingVerdict } from '../runtime/stream-model';
+import { memoryBudget } from '../runtime/memory-plan';
+import { comparePlan, reconstructPlan, wirePlan } from './run-plans';
+import type { Tensor } from '../tensor';
+import type { ComputeClient } from './compute-client';
+import type { LoadedModel } from './model-compute';
+import { tapFrameFor, type TapMeta } from './tap-views';
+import type { ModelCostFacts, Rate } from './work-estimate';
+
+/** The probe that measures a model's speed before its first real run: 1 + 2·tc frames of this size, zeros. */
+const PROBE_SIDE = 64;
+
+interface Loaded {
+  /** The model as the compute thread holds it. */
+  model: LoadedModel;
+  info: ModelInfo;
+  /** Seconds per video voxel of a reconstruction with metrics, from a probe or the largest run so far. */
+  rate?: Rate & { voxels: number };
+  /** Runs using the model; it is released only when none is left. */
+  users: number;
+  retired: boolean;
+}
+
+export interface ReconEntry {
+  summary: Reconstruction;
+  /** (3, T, H, W) */
+  video: Tensor;
+  /** (1, L, t, h, w) */
+  mean: Tensor;
+  taps: Record<string, Tensor>;
+  tapMeta: TapMeta[];
+}
+
+export interface ChunkEntry {
+  summary: ChunkComparison;
+  videos: { whole: Tensor; cached: Tensor; naive: Tensor };
+}
+
+interface ClipResults {
+  recon?: ReconEntry;
+  chunks?: ChunkEntry;
+}
+
+/** dB or null for identical (JSON has no Infinity). */
+const db = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+export function verdictInfo(facts: ModelFacts): ChunkingVerdictInfo {
+  const v = chunkingVerdict(facts, 'cached');
+  const n = v.timePoolingLayers.length;
+  return {
+    exact: v.exact,
+    headline: v.exact
+      ? 'Causal Cache chunking is exact: equal to whole-clip within float32 rounding'
+      : `GroupNorm pools over time in ${n} layer${n === 1 ? '' : 's'}: cannot be exact`,
+    message: v.message,
+    timePoolingLayers: n,
+  };
+}
+
+export class ModelWorkbench {
+  /** Runs the models off this thread: onnxruntime blocks the thread it runs on, and this one answers the cheap calls. */
+  constructor(private readonly compute: ComputeClient) {}
+
+  private loaded: Loaded | undefined;
+  private readonly results = new Map<string, ClipResults>();
+  private serial = 0;
+
+  /** The model a request without a path loads: the one serve's --model named or the last loaded, else the demo model. */
+  private defaultPath: string | undefined;
+
+  info(): ModelInfo | null {
+    return this.loaded?.info ?? null;
+  }
+
+  /** Where loadModel without a path would look (checked on disk, nothing loaded). */
+  async defaultModel(): Promise<{ path: string | null; error: string | null }> {
+    return resolveModelPath(this.defaultPath).then(
+      (path) => ({ path, error: null }),
+      (err: unknown) => ({ path: null, error: err instanceof Error ? err.message : String(err) }),
+    );
+  }
+
+  async load(path: string | undefined, signal: AbortSignal, onPhase: (phase: string) => void): Promise<ModelInfo> {
+    const resolved = await resolveModelPath(path ?? this.defaultPath);
+    const model = await this.compute.load(resolved, signal, onPhase);
+    if (signal.aborted) {
+      await this.compute.unload(model.handle);
+      signal.throwIfAborted();
+    }
+    const info: ModelInfo = {
+      modelId: `model-${++this.serial}`,
+      path: resolved,
+      dir: model.dir,
+      cached: model.cached,
+      className: model.className,
+      parameterCount: model.parameterCount,
+      latentChannels: model.facts.latentChannels,
+      temporalCompression: model.facts.temporalCompression,
+      causalSafe: model.facts.causalSafe,
+      provider: model.provider,
+      execution: model.execution,
+      taps: model.taps,
+      chunking: verdictInfo(model.facts),
+    };
+    const old = this.loaded;
+    this.loaded = { model, info, users: 0, retired: false };
+    this.defaultPath = resolved;
+    this.results.clear();
+    if (old) await this.retire(old);
+    return info;
+  }
+
+  async reconstruct(
+    clipId: string,
+    video: Tensor,
+    signal: AbortSignal,
+    onProgress: (phase: string, done: number, total: number) => void,
+  ): Promise<Reconstruction> {
+    return this.withModel(async ({ model, info }) => {
+      const [, T, H, W] = video.shape;
+      const started = performance.now();
+      // Planned here, from the model's manifest and this process's memory, before the compute thread is asked.
+      const plan = reconstructPlan(model.manifest, { frames: T, height: H, width: W });
+      if (!plan.fits) throw new ApiError(ERROR_CODES.overBudget, plan.text);
+      const r = await this.compute.reconstruct(model.handle, video, plan.settings, signal, onProgress);
+      signal.throwIfAborted();
+      const p = r.psnr;
+      const s = r.ssim;
+      const summary: Reconstruction = {
+        clipId,
+        modelId: info.modelId,
+        frames: T,
+        width: W,
+        height: H,
+        psnr: { clip: db(p.clip), perFrame: p.perFrame.map(db) },
+        ssim: { clip: s.clip, perFrame: s.perFrame },
+        encodeSeconds: r.encodeSeconds,
+        decodeSeconds: r.decodeSeconds,
+        provider: r.provider,
+        plan: wirePlan(plan),
+        latentShape: r.mean.shape.slice(1),
+      };
+      this.assertCurrent(info);
+      this.recordRate(T * H * W, (performance.now() - started) / 1000, `a ${plan.settings.mode === 'whole' ? 'whole-clip' : 'Causal Cache'} run of ${T}×${H}×${W}`);
+      this.entry(clipId).recon = { summary, video: r.video, mean: r.mean, taps: r.taps, tapMeta: info.taps };
+      return summary;
+    });
+  }
+
+  async compare(
+    clipId: string,
+    video: Tensor,
+    settings: { encChunk: number; decChunk: number },
+    signal: AbortSignal,
+    onProgress: (phase: string, done: number, total: number) => void,
+  ): Promise<ChunkComparison> {
+    return this.withModel(async ({ model, info }) => {
+      const [, T, H, W] = video.shape;
+      const plan = comparePlan(model.manifest, { frames: T, height: H, width: W }, settings);
+      if (!plan.fits) throw new ApiError(ERROR_CODES.overBudget, plan.text);
+      // compareChunking runs whole (no progress of its own), then cached, then naive, each encode then decode.
+      let run = 0;
+      let lastStage = '';
+      const runs = ['cached', 'naive'];
+      onProgress('whole-clip run', 0, 0);
+      const r = await this.compute.compare(model.handle, video, settings, signal, (stage, done, total) => {
+        if (stage === 'encode' && lastStage === 'decode') run++;
+        lastStage = stage;
+        onProgress(`${runs[Math.min(run, 1)]} ${stage}`, done, total);
+      });
+      signal.throwIfAborted();
+      const dev = (d: typeof r.cached): ChunkComparison['cached'] => ({
+        maxAbs: d.maxAbs,
+        psnr: db(d.psnr),
+        perFrame: d.perFrame.map((f) => ({ maxAbs: f.maxAbs, psnr: db(f.psnr) })),
+      });
+      const summary: ChunkComparison = {
+        clipId,
+        modelId: info.modelId,
+        encChunk: settings.encChunk,
+        decChunk: settings.decChunk,
+        frames: r.frames,
+        boundaries: r.boundaries,
+        cached: dev(r.cached),
+        naive: dev(r.naive),
+        cachedExact: r.cachedExact,
+        tolerance: CACHED_TOLERANCE,
+        verdict: info.chunking,
+        seconds: r.seconds,
+      };
+      this.assertCurrent(info);
+      this.entry(clipId).chunks = { summary, videos: r.videos! };
+      return summary;
+    });
+  }
+
+  /** How Reconstruct and the chunking comparison would run on this clip, and the memory each needs, before either runs. */
+  planRuns(clipId: string, video: Tensor, chunks: { encChunk: number; decChunk: number }): ApiResponse<'planRuns'> {
+    const l = this.loaded;
+    if (!l) throw new ApiError(ERROR_CODES.noModel, 'no model is loaded: load one in the Model panel (a checkpoint folder or a converted folder)');
+    const [, T, H, W] = video.shape;
+    const clip = { frames: T, height: H, width: W };
+    const budget = memoryBudget();
+    return {
+      clipId,
+      reconstruct: wirePlan(reconstructPlan(l.model.manifest, clip, budget)),
+      compare: wirePlan(comparePlan(l.model.manifest, clip, chunks, budget)),
+      budgetSource: budget.source,
+    };
+  }
+
+  /**
+   * Runs work with the loaded model, which stays alive until the work ends even if another is loaded
+   * meanwhile (NO_MODEL when none is loaded); a result of a model replaced meanwhile is refused.
+   */
+  async use<T>(work: (model: LoadedModel, info: ModelInfo) => Promise<T>): Promise<T> {
+    return this.withModel(async (l) => {
+      const out = await work(l.model, l.info);
+      this.assertCurrent(l.info);
+      return out;
+    });
+  }
+
+  /** Keeps the speed of the largest run of the loaded model (small runs overstate the per-voxel cost). */
+  recordRate(voxels: number, seconds: number, what: string): void {
+    const l = this.loaded;
+    if (!l || !(seconds > 0) || voxels < 1) return;
+    if (l.rate && l.rate.voxels > voxels && !l.rate.basis.startsWith('probe')) return;
+    l.rate = { seconds: seconds / voxels, voxels, basis: `measured: ${what} took ${seconds.toFixed(2)} s on ${l.model.provider}` };
+  }
+
+  /**
+   * The loaded model's facts for estimates, with its speed on this machine: measured by a small
+   * probe run the first time (zeros in, a real forward pass and SSIM), then by the largest run.
+   * Null when no model is loaded.
+   */
+  async costFacts(): Promise<ModelCostFacts | null> {
+    const l = this.loaded;
+    if (!l) return null;
+    // A probe while the model runs something else would measure both: wait for an idle moment.
+    if (!l.rate && l.users === 0) {
+      const tc = l.model.facts.temporalCompression;
+      const T = 1 + 2 * tc;
+      const video: Tensor = { data: new Float32Array(3 * T * PROBE_SIDE * PROBE_SIDE), shape: [3, T, PROBE_SIDE, PROBE_SIDE] };
+      const t0 = performance.now();
+      // A real forward pass and its metrics, in the compute thread, as a reconstruct runs (whole clip at this size).
+      await this.withModel(({ model }) => this.compute.reconstruct(model.handle, video, { mode: 'whole', encChunk: 0, decChunk: 0 }, new AbortController().signal, () => undefined));
+      const seconds = (performance.now() - t0) / 1000;
+      const voxels = T * PROBE_SIDE * PROBE_SIDE;
+      // recordRate would not replace a real run measured meanwhile.
+      l.rate ??= { seconds: seconds / voxels, voxels, basis: `probe: a ${T}×${PROBE_SIDE}×${PROBE_SIDE} run took ${seconds.toFixed(2)} s on ${l.model.provider}` };
+    }
+    const m = l.model.manifest;
+    return {
+      className: m.className,
+      manifest: m,
+      temporalCompression: l.model.facts.temporalCompression,
+      rate: l.rate ? { seconds: l.rate.seconds, basis: l.rate.basis } : null,
+    };
+  }
+
+  recon(clipId: string): ReconEntry {
+    const r = this.results.get(clipId)?.recon;
+    if (!r) throw new ApiError(ERROR_CODES.noResult, 'this clip has not been reconstructed with the loaded model yet: run Reconstruct first');
+    return r;
+  }
+
+  chunks(clipId: string): ChunkEntry {
+    const r = this.results.get(clipId)?.chunks;
+    if (!r) throw new ApiError(ERROR_CODES.noResult, 'no chunking comparison for this clip with the loaded model yet: run Compare first');
+    return r;
+  }
+
+  latentFrameOf(clipId: string): number[] {
+    const { summary } = this.recon(clipId);
+    return Array.from({ length: summary.frames }, (_, f) => tapFrameFor(f, summary.frames, summary.latentShape[1]));
+  }
+
+  forgetClip(clipId: string): void {
+    this.results.delete(clipId);
+  }
+
+  async dispose(): Promise<void> {
+    this.results.clear();
+    const l = this.loaded;
+    this.loaded = undefined;
+    if (l) await this.retire(l);
+    await this.compute.dispose();
+  }
+
+  private entry(clipId: string): ClipResults {
+    let e = this.results.get(clipId);
+    if (!e) this.results.set(clipId, (e = {}));
+    return e;
+  }
+
+  private async withModel<T>(work: (l: Loaded) => Promise<T>): Promise<T> {
+    const l = this.loaded;
+    if (!l) throw new ApiError(ERROR_CODES.noModel, 'no model is loaded: load one in the Model panel (a checkpoint folder or a converted folder)');
+    l.users++;
+    try {
+      return await work(l);
+    } finally {
+      l.users--;
+      if (l.retired && l.users === 0) await this.compute.unload(l.model.handle);
+    }
+  }
+
+  /** A model loaded meanwhile owns the results now; a run of the old one must not store its own. */
+  private assertCurrent(info: ModelInfo): void {
+    if (this.loaded?.info.modelId !== info.modelId) throw new ApiError(ERROR_CODES.cancelled, 'another model was loaded while this ran; run it again');
+  }
+
+  private async retire(l: Loaded): Promise<void> {
+    l.retired = true;
+    if (l.users === 0) await this.compute.unload(l.model.handle);
+  }
+}

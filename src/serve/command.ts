@@ -1,0 +1,106 @@
+import type { Command } from '../hosting/command';
+import { Flags, parseArgs } from '../hosting/args';
+import { UsageError } from '../hosting/errors';
+import { progressBar } from '../hosting/progress';
+import { onTerminationSignal, signalExitCode, type TerminationSignal } from '../hosting/interrupt';
+import { createSourceSession } from '../engine/session/source-worker';
+import { startServeServer } from './server';
+import { requireWebRoot } from './web-root';
+import { openInBrowser } from './open-browser';
+
+const help = `usage: wfvae serve [video] [--model M] [--port P] [--jobs N] [--no-open]
+
+Serves the app's UI to a browser on this machine (127.0.0.1 only), backed by
+the same engine as the desktop app. The printed URL carries a one-time token;
+requests without it are refused.
+
+  video        open this file at start, so the page shows it
+  --model M    load this model at start (a checkpoint folder with config.json
+               and diffusion_pytorch_model.safetensors, or a converted
+               folder); it is the model the page uses by default (otherwise
+               the bundled demo model)
+  --port P     port to listen on (default: a free one)
+  --jobs N     heavy jobs (decode, model load, reconstruct, compare) that may
+               run at once (default 1); the others wait in line, their place
+               shown in the page
+  --no-open    print the URL but do not start a browser
+
+Needs the web UI built once: npm run build:renderer`;
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve the UI to a local browser (127.0.0.1, token-protected)',
+  help,
+  async run(argv) {
+    const flags = new Flags(parseArgs(argv, new Set(['no-open'])));
+    const port = flags.int('port', { min: 0, max: 65535 }) ?? 0;
+    const noOpen = flags.bool('no-open');
+    const model = flags.string('model');
+    const heavyJobs = flags.int('jobs', { min: 1, max: 16 }) ?? 1;
+    flags.assertAllUsed();
+    if (flags.positionals.length > 1) throw new UsageError(`serve takes at most one video (got ${flags.positionals.length})`);
+    const video = flags.positionals[0];
+    const staticDir = requireWebRoot();
+
+    const session = createSourceSession({ heavyJobs });
+    if (video) {
+      const bar = progressBar('decoding');
+      const off = session.onEvent((e) => {
+        if (e.type === 'progress') bar(e.done, e.total);
+      });
+      try {
+        const clip = await session.openVideo({ taskId: 'serve-initial', source: { kind: 'path', path: video } });
+        bar.finish();
+        process.stderr.write(`opened ${clip.name}: ${clip.frames} frames ${clip.width}x${clip.height}\n`);
+      } catch (err) {
+        bar.finish();
+        await session.dispose();
+        throw new UsageError(`cannot open ${video}: ${(err as Error).message}`, 1);
+      } finally {
+        off();
+      }
+    }
+
+    if (model) {
+      const off = session.onEvent((e) => {
+        if (e.type === 'progress' && e.taskId === 'serve-model') process.stderr.write(`model: ${e.phase}\n`);
+      });
+      try {
+        const info = await session.loadModel({ taskId: 'serve-model', path: model });
+        process.stderr.write(`loaded ${info.className} (${info.parameterCount.toLocaleString('en-US')} parameters) on ${info.provider}\n`);
+      } catch (err) {
+        await session.dispose();
+        throw new UsageError(`cannot load the model ${model}: ${(err as Error).message}`, 1);
+      } finally {
+        off();
+      }
+    }
+
+    let server;
+    try {
+      server = await startServeServer({ session, staticDir, port });
+    } catch (err) {
+      await session.dispose();
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use: pick another with --port, or omit it for a free one`, 1);
+      throw err;
+    }
+    process.stdout.write(`WF-VAE Inspector is serving at ${server.url}\n`);
+    process.stderr.write('Press Ctrl+C to stop.\n');
+    if (!noOpen) openInBrowser(server.url);
+
+    const srv = server;
+    // One handler for SIGINT, SIGTERM and SIGHUP (repeats within a moment are one signal, as the
+    // launcher forwards what a terminal also sends); the exit status says which stopped it.
+    const sig = await new Promise<TerminationSignal>((resolve) => {
+      const off = onTerminationSignal((s) => {
+        process.stderr.write(`\n${s}: shutting down\n`);
+        void Promise.all([srv.close(), session.dispose()]).finally(() => {
+          off();
+          resolve(s);
+        });
+      });
+    });
+    return signalExitCode(sig);
+  },
+};
