@@ -10,6 +10,21 @@ const nodeImportBan = [
   ...nodeBuiltins.map((n) => ({ group: [n, `${n}/*`], message: 'The renderer never imports Node: go through the preload API.' })),
 ];
 
+// Import patterns naming each room of src/ (relative imports only reach another room by its folder name).
+const ELECTRON = ['electron', 'electron/*'];
+const ENGINE = ['**/engine/**', '**/engine'];
+const HOSTING = ['**/hosting/**'];
+const MAIN = ['**/main/**', '../index', '**/main/index'];
+const CLI = ['**/cli/**'];
+const SERVE = ['**/serve/**'];
+const RENDERER = ['**/renderer/**'];
+const PRELOAD = ['**/preload/**'];
+
+/** A room of src/ and the rooms it must not import. */
+function layer(files, message, banned) {
+  return { files: [files], rules: { 'no-restricted-imports': ['error', { patterns: [{ group: banned.flat(), message }] }] } };
+}
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'training/**', 'resources/**'] },
   js.configs.recommended,
@@ -22,29 +37,26 @@ export default tseslint.config(
   },
   {
     // Plain Node launchers (no TypeScript, no bundler).
-    files: ['bin/**/*.mjs', 'scripts/**/*.mjs', 'eslint.config.js', 'src/main/engine/video/av-tool.mjs'],
+    files: ['bin/**/*.mjs', 'scripts/**/*.mjs', 'eslint.config.js', 'src/engine/video/av-tool.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
   },
-  {
-    files: ['src/main/engine/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['electron', 'electron/*'], message: 'The engine never imports Electron: it is shared by the app, the CLI and serve mode.' },
-          { group: ['**/renderer/**', '**/preload/**', '**/cli/**'], message: 'The engine depends on nothing above it.' },
-          { group: ['../../main/*', '../index', '**/main/index'], message: 'The engine never imports the Electron wiring.' },
-        ],
-      }],
-    },
-  },
+  // The layering (README "Architecture"): the engine imports no host; the hosts (Electron main,
+  // the CLI, serve) do not import one another, and what two of them need lives in src/hosting,
+  // which imports no host either; the renderer imports none of them.
+  layer('src/engine/**/*.ts', 'The engine is shared by every host and imports none of them (nor src/hosting, which sits above it).', [ELECTRON, MAIN, CLI, SERVE, HOSTING, RENDERER, PRELOAD]),
+  layer('src/hosting/**/*.ts', 'src/hosting is what the hosts share: it imports the engine, never a host.', [ELECTRON, MAIN, CLI, SERVE, RENDERER, PRELOAD]),
+  layer('src/main/**/*.ts', 'The Electron host imports no other host: what it shares with them lives in src/hosting or the engine.', [CLI, SERVE, RENDERER]),
+  layer('src/cli/**/*.ts', 'The CLI runs without Electron and imports no other host (it starts serve as a process).', [ELECTRON, MAIN, SERVE, RENDERER, PRELOAD]),
+  layer('src/serve/**/*.ts', 'The serve host runs without Electron and imports no other host.', [ELECTRON, MAIN, CLI, RENDERER, PRELOAD]),
+  layer('src/preload/**/*.ts', 'The preload bridges Electron to the renderer through src/shared only.', [MAIN, CLI, SERVE, HOSTING, ENGINE, RENDERER]),
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
           ...nodeImportBan,
-          { group: ['electron', 'electron/*'], message: 'The renderer never imports Electron: use window.wfvae from the preload.' },
-          { group: ['**/main/**', '**/engine/**', '**/cli/**', 'onnxruntime-node'], message: 'The renderer never imports the engine: use the API in src/shared.' },
+          { group: ELECTRON, message: 'The renderer never imports Electron: use window.wfvae from the preload.' },
+          { group: [...ENGINE, ...HOSTING, ...MAIN, ...CLI, ...SERVE, 'onnxruntime-node'], message: 'The renderer never imports the engine or a host: use the API in src/shared.' },
         ],
       }],
     },
@@ -55,16 +67,8 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           ...nodeImportBan,
-          { group: ['electron', 'electron/*', '**/main/**', '**/renderer/**', '**/preload/**', '**/cli/**'], message: 'The shared contract depends on nothing but zod.' },
+          { group: [...ELECTRON, ...ENGINE, ...HOSTING, ...MAIN, ...CLI, ...SERVE, ...RENDERER, ...PRELOAD], message: 'The shared contract depends on nothing but zod.' },
         ],
-      }],
-    },
-  },
-  {
-    files: ['src/cli/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['electron', 'electron/*'], message: 'The CLI and serve mode run without Electron.' }],
       }],
     },
   },
