@@ -37,6 +37,7 @@ import { JobQueue } from './job-queue';
 import { ModelWorkbench } from './model-workbench';
 import { DEFAULT_TAP_TILES, tapTimeline, tapView } from './tap-views';
 import { DiagnosticsBench } from './diagnostics-bench';
+import { getCacheFlow, getPathway, getPathwayNode } from './pathway-session';
 
 interface Clip {
   info: ClipInfo;
@@ -329,6 +330,20 @@ export class SessionCore {
       frames,
       taps: r.tapMeta.filter((m) => r.taps[m.name]).map((m) => tapView(m, r.taps[m.name], req.t, frames, cap)),
     };
+  }
+
+  async getPathway(req: ApiRequest<'getPathway'>): Promise<ApiResponse<'getPathway'>> {
+    return getPathway(this.clip(req.clipId).video, this.models.recon(req.clipId), req);
+  }
+
+  async getPathwayNode(req: ApiRequest<'getPathwayNode'>): Promise<ApiResponse<'getPathwayNode'>> {
+    return getPathwayNode(this.clip(req.clipId).video, this.models.recon(req.clipId), req);
+  }
+
+  async getCacheFlow(req: ApiRequest<'getCacheFlow'>): Promise<ApiResponse<'getCacheFlow'>> {
+    this.clip(req.clipId);
+    const entry = req.run === 'chunking' ? this.models.chunks(req.clipId) : this.models.recon(req.clipId);
+    return getCacheFlow(req, entry, entry.spec.temporalCompression);
   }
 
   async getLatent(req: ApiRequest<'getLatent'>): Promise<ApiResponse<'getLatent'>> {
