@@ -100,7 +100,7 @@ function wfvaeSpec(b: SpecBuilder, cfg: WFVAEOptions, f: Facts): void {
   b.activation('dec.outflow.l1', 'iHaar L2', 'decoder', 'inverse-haar', 2, scale(dec3D ? tc / 4 : tc / 2, 2), `inverse ${dec3D ? '3D' : '2D'} Haar of the level-2 coefficients: a level-1 low band`, ['decoder.inverse_wavelet_transform_l1']);
   b.activation('pw.dec.up1', 'up1', 'decoder', 'stage', 0, scale(dec3D ? tc / 4 : tc / 2, 2), `${cfg.decoder_num_resblocks} ResnetBlock3D, a ${dec3D ? '3D' : '2D'} upsample, ResnetBlock3D`, ['decoder.up1.']);
   b.coefficients('pw.dec.out', 'conv_out', 'decoder', 'stage', 0, scale(2, 2), 'two ResnetBlock3D, norm_out and conv_out: predicted level-1 coefficients', ['decoder.layer.', 'decoder.conv_out']);
-  b.coefficients('pw.dec.haar1', 'Coefficients L1 ⊕', 'decoder', 'outflow', 1, scale(2, 2), 'level-1 coefficients: conv_out with the level-2 reconstruction added to the low band; inverted to the video', ['decoder.out+l1']);
+  b.coefficients('pw.dec.haar1', 'L1 coeffs ⊕', 'decoder', 'outflow', 1, scale(2, 2), 'level-1 coefficients: conv_out with the level-2 reconstruction added to the low band; inverted to the video', ['decoder.out+l1']);
 
   b.edge('video.in', 'pw.enc.haar1', 'wavelet', 'the video into the level-1 transform');
   b.edge('pw.enc.haar1', 'pw.enc.down1', 'backbone', 'all 8 level-1 subbands into the backbone');
@@ -180,7 +180,7 @@ function wfvae2Spec(b: SpecBuilder, cfg: WFVAE2Options, f: Facts): void {
     prevOutflow = outflow;
   }
   b.coefficients('pw.dec.out', 'conv_out', 'decoder', 'stage', 0, scale(2, 2), 'norm_out and conv_out: predicted level-1 coefficients', ['decoder.conv_out']);
-  b.coefficients('pw.dec.haar1', 'Coefficients L1 ⊕', 'decoder', 'outflow', 1, scale(2, 2), 'level-1 coefficients: conv_out with the level-2 reconstruction added to the low band; inverted to the video', ['decoder.out+w']);
+  b.coefficients('pw.dec.haar1', 'L1 coeffs ⊕', 'decoder', 'outflow', 1, scale(2, 2), 'level-1 coefficients: conv_out with the level-2 reconstruction added to the low band; inverted to the video', ['decoder.out+w']);
   b.edge(prevBackbone, 'pw.dec.out', 'backbone', `${b.ch(prevBackbone)} channels`);
   b.edge('pw.dec.out', 'pw.dec.haar1', 'backbone', '24 predicted coefficients');
   if (prevOutflow) b.edge(prevOutflow, 'pw.dec.haar1', 'outflow', 'added to the level-1 low band');

@@ -134,7 +134,9 @@ type Selection = { kind: 'energy' } | { kind: 'rgb' } | { kind: 'channel'; c: nu
 
 /** What `auto` shows, and a selection string checked against the node. */
 export function resolveSelection(node: PathwayNodeSpec, select: string | undefined): { key: string; sel: Selection } {
-  const want = !select || select === 'auto' ? (node.display === 'video' ? 'rgb' : node.display === 'coefficients' ? `sb:${node.subbands![0]}` : 'energy') : select;
+  // A 3-channel node (the video, an inverse transform's low band) is a picture; coefficients show their low band; activations their RMS.
+  const natural = node.channels === 3 ? 'rgb' : node.display === 'coefficients' ? `sb:${node.subbands![0]}` : 'energy';
+  const want = !select || select === 'auto' ? natural : select;
   if (want === 'energy') return { key: want, sel: { kind: 'energy' } };
   if (want === 'rgb') {
     if (node.channels !== 3) throw new RangeError(`node ${node.id} has ${node.channels} channels, not 3: it has no RGB view`);

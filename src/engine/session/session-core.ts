@@ -38,6 +38,7 @@ import { ModelWorkbench } from './model-workbench';
 import { DEFAULT_TAP_TILES, tapTimeline, tapView } from './tap-views';
 import { DiagnosticsBench } from './diagnostics-bench';
 import { getCacheFlow, getPathway, getPathwayNode } from './pathway-session';
+import { forTheApp } from './gui-messages';
 
 interface Clip {
   info: ClipInfo;
@@ -134,7 +135,7 @@ export class SessionCore {
         else if (temporary) await rm(path, { force: true });
         // Messages name the private temp copy of an upload; the user knows the file by its own name.
         if (temporary && err instanceof Error && err.message.includes(path)) err.message = err.message.split(path).join(name);
-        throw err;
+        throw forTheApp(err);
       }
     });
   }
@@ -149,7 +150,7 @@ export class SessionCore {
       } catch (err) {
         await this.sources.release(source);
         if (source.temporary && err instanceof Error) err.message = err.message.split(source.path).join(source.name);
-        throw err;
+        throw forTheApp(err);
       }
     });
   }

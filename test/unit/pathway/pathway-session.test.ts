@@ -197,3 +197,16 @@ describe('the pathway of a reconstruction', () => {
     expect((err as ApiError).message).toContain('carried no Causal Cache');
   }, 60_000);
 });
+
+describe('engine messages in the app\'s terms', () => {
+  it('a clip over the voxel limit says what to change in the Clip selection panel, not which CLI flag', async () => {
+    const clipPath = join(dir, 'clip.mp4');
+    const err = await session.openVideo({ taskId: 'huge', source: { kind: 'path', path: clipPath }, options: { frames: 9, size: 4096 } }).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(ApiError);
+    const { code, message } = err as ApiError;
+    expect(code).toBe('too_large');
+    expect(message).toContain('9 frames of 4096×4096');
+    expect(message).toContain('In the Clip selection panel, lower Frames (at most 1 frame fits at this size) or pick a smaller Size');
+    expect(message).not.toMatch(/--frames|--size|maxVoxels/);
+  });
+});

@@ -134,12 +134,23 @@ function fillGroup(s: Scene, latent: Latent, channel: LatentChannel, highlight: 
   s.render();
 }
 
-/** Looks at the stack from the side of its first frame, obliquely, far enough to see all of it. */
-function frameCamera(s: Scene, frames: number): void {
-  const length = (frames - 1) * spacingFor(frames);
-  // About 30 degrees off the time axis: the slices' faces stay readable and the whole stack fits.
-  const d = 1.6 + length * 0.55;
-  s.camera.position.set(d * 0.5, d * 0.35, -d * 0.8);
+/**
+ * Looks at the stack from the side of its first frame, obliquely, from far enough that all of it
+ * (slices, outlines and the time axis) fits inside the canvas with a margin, whatever its aspect.
+ */
+function frameCamera(s: Scene, latent: { shape: readonly number[] }): void {
+  const [, T, h, w] = latent.shape;
+  const z0 = ((T - 1) * spacingFor(T)) / 2;
+  const ph = h / w;
+  // The bounding sphere of the planes (1 x ph), the axis at x = -0.6 and its tip beyond the last plane.
+  const radius = Math.hypot(0.6, ph / 2 + 0.08, z0 + 0.15);
+  const vfov = (s.camera.fov * Math.PI) / 180;
+  const hfov = 2 * Math.atan(Math.tan(vfov / 2) * s.camera.aspect);
+  const d = (radius / Math.sin(Math.min(vfov, hfov) / 2)) * 1.1;
+  // About 30 degrees off the time axis: the slices' faces stay readable.
+  const dir = { x: 0.5, y: 0.35, z: -0.8 };
+  const n = Math.hypot(dir.x, dir.y, dir.z);
+  s.camera.position.set((d * dir.x) / n, (d * dir.y) / n, (d * dir.z) / n);
   s.controls.target.set(0, 0, 0);
   s.controls.update();
 }
@@ -164,7 +175,7 @@ export function LatentScene({ latent, channel, highlight }: Props) {
 
   // A new latent (another clip or model) resets the view; channel and frame changes keep the user's orbit.
   useEffect(() => {
-    if (scene.current) frameCamera(scene.current, latent.shape[1]);
+    if (scene.current) frameCamera(scene.current, latent);
   }, [latent, failure]);
 
   useEffect(() => {
@@ -180,10 +191,12 @@ export function LatentScene({ latent, channel, highlight }: Props) {
     );
   }
   return (
-    <div className="latent-scene" ref={host} data-testid="latent-scene" data-planes={latent.shape[1]} data-highlight={highlight}>
-      <div className="latent-scene__legend">
-        {latent.shape[1]} latent frames along the grey time axis, frame 0 nearest · <b>outlined: latent frame {highlight}</b> (the scrubber's)
-      </div>
-    </div>
+    <>
+      <div className="latent-scene" ref={host} data-testid="latent-scene" data-planes={latent.shape[1]} data-highlight={highlight} />
+      {/* Under the canvas, not over it: a caption on the picture hid the slices behind it. */}
+      <p className="latent-scene__legend" data-testid="latent-legend">
+        {latent.shape[1]} latent frames along the grey time axis, frame 0 nearest · <b>outlined: latent frame {highlight}</b> (the scrubber&apos;s)
+      </p>
+    </>
   );
 }

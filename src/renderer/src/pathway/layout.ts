@@ -7,13 +7,13 @@
 // nodes then move right to sit under the stage their join follows.
 import type { PathwayEdgeSpec, PathwayNodeSpec, PathwaySpec } from '../../../shared/pathway-contract';
 
-export const NODE_W = 112;
-export const NODE_H = 132;
-export const JOIN_SIZE = 30;
-export const COL_GAP = 44;
-export const ROW_GAP = 40;
+export const NODE_W = 106;
+export const NODE_H = 122;
+export const JOIN_SIZE = 28;
+export const COL_GAP = 30;
+export const ROW_GAP = 26;
 /** Room left of the first column for the row labels, and above the first row for the side labels. */
-export const MARGIN = { left: 86, top: 34, right: 24, bottom: 20 };
+export const MARGIN = { left: 70, top: 30, right: 16, bottom: 14 };
 
 export interface NodeBox {
   id: string;
