@@ -33,7 +33,7 @@ const L_TINY = goldenConfig('wfvae-l-tiny');
 const V2_TINY = goldenConfig('wfvae2-tiny')!;
 
 /** Every variant: the goldens there are, and the ones random-checkpoint.ts can make from them. */
-const VARIANTS: { name: string; json: Record<string, unknown>; tc: number; subbands: [number, number, number]; lookAhead: number }[] = [
+const VARIANTS: { name: string; json: Record<string, unknown>; tc: number; subbands: number[]; lookAhead: number }[] = [
   ...(L_TINY
     ? [
         { name: 'WFVAEModel 4x (wfvae-l-tiny: 2D level 2, trilinear)', json: L_TINY, tc: 4, subbands: [8, 4, 8], lookAhead: 2 },
