@@ -78,6 +78,8 @@ test('without --model and without the demo model the panel says so, and a model 
 });
 
 test('without --model the bundled demo model loads by itself when a model view opens, and reconstructs the clip', async ({ browser }) => {
+  // Converting the demo model, then a Causal Cache run that also keeps the pathway's stages, on two shared cores.
+  test.setTimeout(150_000);
   const bare = await startServe([process.env.WFVAE_E2E_CLIP!]);
   const p = await browser.newPage();
   try {

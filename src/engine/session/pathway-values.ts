@@ -5,7 +5,7 @@
 import type { PathwayFrame, PathwayImage, PathwayNode, PathwayNodeSpec, PathwaySpec } from '../../shared/pathway-contract';
 import { LUMA_WEIGHTS } from '../wavelet/index';
 import type { Tensor } from '../tensor';
-import { poolFactor, poolPlane, type PooledTap } from './pathway-pool';
+import { poolFactor, poolPlane, type PooledChunk, type PooledTap } from './pathway-pool';
 import { tapFrameFor } from './tap-views';
 
 export const DEFAULT_THUMB_SIDE = 48;
@@ -96,22 +96,28 @@ export class FullSource implements NodeSource {
   }
 }
 
-/** A backbone stage kept pooled (its planes are POOL_SIDE at most). */
+/** A backbone stage kept pooled (its planes are POOL_SIDE at most), chunk by chunk. */
 export class PooledSource implements NodeSource {
   readonly shape: readonly [number, number, number, number];
+  /** Frame -> [chunk, frame within it]. */
+  private readonly at: [PooledChunk, number][] = [];
 
   constructor(private readonly p: PooledTap) {
     this.shape = [p.channels, p.frames, p.height, p.width];
+    for (const ch of p.chunks) for (let f = 0; f < ch.frames; f++) this.at.push([ch, f]);
   }
 
   energy(c: number, f: number): number {
-    return this.p.energy[c * this.p.frames + f];
+    const [ch, g] = this.at[f];
+    return ch.energy[g * this.p.channels + c];
   }
   min(c: number, f: number): number {
-    return this.p.min[c * this.p.frames + f];
+    const [ch, g] = this.at[f];
+    return ch.min[g * this.p.channels + c];
   }
   max(c: number, f: number): number {
-    return this.p.max[c * this.p.frames + f];
+    const [ch, g] = this.at[f];
+    return ch.max[g * this.p.channels + c];
   }
 
   private repool(src: Float32Array, offset: number, side: number | null): Plane {
@@ -122,11 +128,13 @@ export class PooledSource implements NodeSource {
   }
 
   plane(c: number, f: number, side: number | null): Plane {
-    return this.repool(this.p.planes, (c * this.p.frames + f) * this.p.ph * this.p.pw, side);
+    const [ch, g] = this.at[f];
+    return this.repool(ch.planes, (g * this.p.channels + c) * this.p.ph * this.p.pw, side);
   }
 
   squares(f: number, side: number | null): Plane {
-    return this.repool(this.p.energyMap, f * this.p.ph * this.p.pw, side);
+    const [ch, g] = this.at[f];
+    return this.repool(ch.energyMap, g * this.p.ph * this.p.pw, side);
   }
 }
 

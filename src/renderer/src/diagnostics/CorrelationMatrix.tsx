@@ -9,9 +9,10 @@ export function CorrelationMatrix({ correlation }: { correlation: number[][] }) 
   const n = correlation.length;
   const rgba = useMemo(() => divergingRgba(correlation.flat(), 1), [correlation]);
   const [cell, setCell] = useState<{ row: number; col: number } | null>(null);
-  // Label every channel while they fit, else every k-th.
-  const every = Math.max(1, Math.ceil(n / 16));
-  const labels = Array.from({ length: n }, (_, c) => (c % every === 0 ? String(c) : ''));
+  // Label every channel while they fit, else every k-th: columns have less room for two digits than rows.
+  const labelsEvery = (k: number) => Array.from({ length: n }, (_, c) => (c % k === 0 ? String(c) : ''));
+  const colLabels = labelsEvery(Math.max(1, Math.ceil(n / 8)));
+  const rowLabels = labelsEvery(Math.max(1, Math.ceil(n / 16)));
   const at = (e: React.PointerEvent<HTMLDivElement>) => {
     const r = e.currentTarget.getBoundingClientRect();
     const col = Math.floor(((e.clientX - r.left) / r.width) * n);
@@ -33,12 +34,12 @@ export function CorrelationMatrix({ correlation }: { correlation: number[][] }) 
       <div className="corr__grid" style={{ gridTemplateColumns: 'auto 1fr' }}>
         <span className="corr__corner">row \ col</span>
         <div className="corr__cols" aria-hidden="true" style={{ gridTemplateColumns: `repeat(${n}, 1fr)` }}>
-          {labels.map((l, c) => (
+          {colLabels.map((l, c) => (
             <span key={c}>{l}</span>
           ))}
         </div>
         <div className="corr__rows" aria-hidden="true" style={{ gridTemplateRows: `repeat(${n}, 1fr)` }}>
-          {labels.map((l, c) => (
+          {rowLabels.map((l, c) => (
             <span key={c}>{l}</span>
           ))}
         </div>
