@@ -119,6 +119,7 @@ test('the Model panel shows the model serve loaded, refuses a bad path, and load
 });
 
 test('Reconstruct: PSNR and SSIM per frame, original and reconstruction side by side', async () => {
+  test.setTimeout(120_000);
   await page.getByTestId('tab-reconstruct').click();
   await expect(page.getByTestId('reconstruct-hint')).toContainText('Press Reconstruct');
   await page.getByTestId('run-reconstruct').click();
@@ -126,7 +127,7 @@ test('Reconstruct: PSNR and SSIM per frame, original and reconstruction side by 
   await expect(page.getByTestId('progress')).toBeVisible();
   await expect(page.getByTestId('reconstruct-hint')).toHaveCount(0);
   await expect(page.getByTestId('reconstruct-running')).toContainText('Reconstructing all 57 frames');
-  await expect(page.getByTestId('psnr-clip')).toHaveText(/^\d+\.\d\d dB$/);
+  await expect(page.getByTestId('psnr-clip')).toHaveText(/^\d+\.\d\d dB$/, { timeout: 60_000 });
   await expect(page.getByTestId('psnr-chart').getByTestId('chart-series').locator('circle')).toHaveCount(57);
   await expect(page.getByTestId('ssim-chart')).toBeVisible();
   await page.getByTestId('frame-slider').fill('20');
@@ -237,7 +238,7 @@ test('Energy flow: every tap of the model as colormapped tiles at the current fr
   expect(colours).toBeGreaterThan(20);
   // Block outputs show all their channels, not the first 16.
   const inflow = page.locator('[data-testid=tap][data-kind=activation]').first();
-  const channels = Number((await inflow.textContent())!.match(/(\d+) ch/)![1]);
+  const channels = Number((await inflow.locator('.tap__head .muted').textContent())!.match(/^(\d+) ch/)![1]);
   await expect(inflow.getByTestId('tap-tile')).toHaveCount(channels);
   await expect(inflow.getByTestId('tap-note')).toHaveText(`all ${channels} channels`);
   await page.screenshot({ path: 'test-results/energy-flow.png', fullPage: true });
@@ -312,7 +313,7 @@ test('Latent without WebGL: a clear message and the 2D grid instead of the 3D vi
     await p.goto(serve.url);
     await p.getByTestId('tab-latent').click();
     await p.getByTestId('run-reconstruct-here').click();
-    await expect(p.getByTestId('webgl-unavailable')).toContainText('3D view unavailable: WebGL could not start');
+    await expect(p.getByTestId('webgl-unavailable')).toContainText('3D view unavailable: WebGL could not start', { timeout: 60_000 });
     await expect(p.getByTestId('latent-scene')).toHaveCount(0);
     await expect(p.getByTestId('latent-grid').getByTestId('latent-tile')).toHaveCount(FULL ? 16 : 8);
     await p.screenshot({ path: 'test-results/latent-no-webgl.png', fullPage: true });
