@@ -10,7 +10,7 @@
 //                  a renamed repo: 307 to a relative /{new}/resolve/… path
 //   GET {cdn}/cdn/<sha256>  the bytes, Range honoured (206, Content-Range), 416 past the end
 //
-// The CDN is a second server (another origin), so tests can check that the
+// The CDN is a second server (another host), so tests can check that the
 // token never reaches it. Faults for the next CDN downloads: cut the
 // connection after N bytes, or send wrong bytes of the right length.
 import { createHash } from 'node:crypto';
@@ -62,8 +62,11 @@ export const fakeCommit = (seed: string) => createHash('sha1').update(`commit ${
 /** Files the fake Hub keeps in LFS (as the Hub does for weights). */
 export const isLfs = (path: string) => /\.(safetensors|bin|onnx)$/.test(path);
 
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+function listen(server: Server, host = '127.0.0.1', name = host): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve(`http://${name}:${(server.address() as AddressInfo).port}`));
+  });
 }
 
 /** Sends `body` honouring a `Range: bytes=N-` header; applies a pending fault. */
@@ -158,7 +161,7 @@ export async function startFakeHub(repos: FakeRepoSpec[]): Promise<FakeHub> {
   const cdn = createServer((req, res) => {
     const m = /^\/cdn\/([0-9a-f]{64})/.exec(req.url ?? '');
     const body = m ? blobs.get(m[1]) : undefined;
-    if (!body || req.method !== 'GET') {
+    if (!body || (req.method !== 'GET' && req.method !== 'HEAD')) {
       log('cdn', req, 404);
       res.writeHead(404).end();
       return;
@@ -169,7 +172,9 @@ export async function startFakeHub(repos: FakeRepoSpec[]): Promise<FakeHub> {
   });
 
   const endpoint = await listen(hub);
-  cdnOrigin = await listen(cdn);
+  // Another host, not only another port (huggingface_hub follows a HEAD's redirect within one host):
+  // 127.0.0.2 where the loopback answers it (Linux), else "localhost".
+  cdnOrigin = await listen(cdn, '127.0.0.2').catch(() => listen(cdn, '127.0.0.1', 'localhost'));
   const close = (s: Server) =>
     new Promise<void>((resolve) => {
       s.closeAllConnections();
