@@ -415,7 +415,10 @@ export type ProgressEvent = z.infer<typeof progressEventSchema>;
 /** Sent by the Electron menu (File > Open…) after the user chose a file. */
 export const openPathEventSchema = z.object({ type: z.literal('open-path'), path: z.string().min(1) });
 
-export const apiEventSchema = z.discriminatedUnion('type', [progressEventSchema, openPathEventSchema]);
+/** Sent by the Electron menu (File > Open Model from Hugging Face…): show the Model panel's Hub form. */
+export const openHubModelEventSchema = z.object({ type: z.literal('open-hub-model') });
+
+export const apiEventSchema = z.discriminatedUnion('type', [progressEventSchema, openPathEventSchema, openHubModelEventSchema]);
 export type ApiEvent = z.infer<typeof apiEventSchema>;
 
 // ---- errors ---------------------------------------------------------------

@@ -48,6 +48,8 @@ export interface FakeHub {
   cutNext(afterBytes: number, times?: number): void;
   /** The next `times` CDN GETs send the right number of wrong bytes. */
   corruptNext(times?: number): void;
+  /** The next CDN GET sends at this many bytes a second (to watch progress, or cancel midway). */
+  slowNext(bytesPerSecond: number): void;
   /** Tokens the Hub knows at all (others get 401 "Invalid credentials"). */
   knownTokens: Set<string>;
   /** Old repo id → new one (answered with a relative redirect). */
@@ -70,7 +72,9 @@ function listen(server: Server, host = '127.0.0.1', name = host): Promise<string
 }
 
 /** Sends `body` honouring a `Range: bytes=N-` header; applies a pending fault. */
-function sendBytes(req: IncomingMessage, res: ServerResponse, body: Buffer, headers: Record<string, string>, fault: { cut?: number; corrupt?: boolean }): number {
+type Fault = { cut?: number; corrupt?: boolean; bytesPerSecond?: number };
+
+function sendBytes(req: IncomingMessage, res: ServerResponse, body: Buffer, headers: Record<string, string>, fault: Fault): number {
   const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
   let start = 0;
   if (m) {
@@ -95,6 +99,23 @@ function sendBytes(req: IncomingMessage, res: ServerResponse, body: Buffer, head
     res.write(part.subarray(0, fault.cut), () => res.socket?.destroy());
     return status;
   }
+  if (fault.bytesPerSecond) {
+    // 64 KiB at a time at the given rate, until the end or until the client goes away.
+    const step = 65536;
+    let at = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed || res.writableEnded) return clearInterval(timer);
+      const next = Math.min(part.length, at + step);
+      res.write(part.subarray(at, next));
+      at = next;
+      if (at >= part.length) {
+        clearInterval(timer);
+        res.end();
+      }
+    }, (1000 * step) / fault.bytesPerSecond);
+    res.on('close', () => clearInterval(timer));
+    return status;
+  }
   res.end(part);
   return status;
 }
@@ -103,7 +124,7 @@ export async function startFakeHub(repos: FakeRepoSpec[]): Promise<FakeHub> {
   const requests: FakeRequest[] = [];
   const blobs = new Map<string, Buffer>();
   for (const r of repos) for (const files of Object.values(r.commits)) for (const [p, b] of Object.entries(files)) if (isLfs(p)) blobs.set(sha256(b), b);
-  const faults: { cut?: number; corrupt?: boolean }[] = [];
+  const faults: Fault[] = [];
   const knownTokens = new Set<string>(repos.flatMap((r) => r.allowedTokens ?? []));
   const renamed = new Map<string, string>();
   let cdnOrigin = '';
@@ -191,6 +212,9 @@ export async function startFakeHub(repos: FakeRepoSpec[]): Promise<FakeHub> {
     },
     corruptNext(times = 1) {
       for (let i = 0; i < times; i++) faults.push({ corrupt: true });
+    },
+    slowNext(bytesPerSecond) {
+      faults.push({ bytesPerSecond });
     },
     close: async () => {
       await Promise.all([close(hub), close(cdn)]);
