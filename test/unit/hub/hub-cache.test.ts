@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatHubModelId, parseHubModelId } from '../../../src/shared/hub-id';
+import { parseRequest } from '../../../src/shared/contract';
 import { hubSettings, resolveHubModel } from '../../../src/engine/checkpoint/hub/index';
 import { openCheckpoint } from '../../../src/engine/checkpoint/index';
 import { resolveModelSource } from '../../../src/engine/runtime/model-path';
@@ -47,6 +48,12 @@ describe('Hub model ids', () => {
     expect(bad('org/name:')).toMatch(/ends in ':' with no subfolder/);
     expect(bad('org/name:../x')).toMatch(/must be a relative path inside the repo/);
     expect(bad('org/name:/vae')).toMatch(/must be a relative path inside the repo/);
+  });
+
+  it('the API refuses a bad id with the same reason, and a request naming both a path and an id', () => {
+    expect(parseRequest('loadModel', { taskId: 't', hub: 'org/pipe:vae' })).toEqual({ taskId: 't', hub: 'org/pipe:vae' });
+    expect(() => parseRequest('loadModel', { taskId: 't', hub: 'org/na--me' })).toThrow(/invalid loadModel request: hub: .*may not contain "--"/);
+    expect(() => parseRequest('loadModel', { taskId: 't', hub: 'org/x', path: '/m' })).toThrow(/give either path or hub, not both/);
   });
 
   it('the cache folder comes from HF_HUB_CACHE, else HF_HOME/hub, else XDG_CACHE_HOME or ~/.cache', () => {
