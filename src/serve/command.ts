@@ -79,6 +79,8 @@ export const serveCommand: Command = {
       });
       try {
         const info = await session.loadModel({ taskId: 'serve-model', path: model });
+        const h = info.hub;
+        if (h) process.stderr.write(`model: ${info.path} at commit ${h.commit.slice(0, 12)}, ${h.fromCache ? 'from the Hugging Face cache' : `downloaded ${(h.downloadedBytes / 1e6).toFixed(1)} MB into the Hugging Face cache`} (${h.snapshot})\n`);
         process.stderr.write(`loaded ${info.className} (${info.parameterCount.toLocaleString('en-US')} parameters) on ${info.provider}\n`);
       } catch (err) {
         await session.dispose();
