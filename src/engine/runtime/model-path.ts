@@ -8,7 +8,7 @@
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { formatHubModelId, parseHubModelId } from '../../shared/hub-id';
-import { resolveHubModel, type HubProgress, type ResolvedHubModel } from '../checkpoint/hub/index';
+import { HUB_ERROR_CODES, HubError, resolveHubModel, type HubProgress, type ResolvedHubModel } from '../checkpoint/hub/index';
 
 export const DEMO_MODEL_DIR = fileURLToPath(new URL('../../../resources/models/wfvae-demo', import.meta.url));
 
@@ -50,7 +50,13 @@ export async function resolveModelSource(given: string | undefined, opts: ModelS
   const parsed = onDisk ? null : parseHubModelId(given);
   if (parsed && !parsed.ok && opts.hub) throw new Error(parsed.error);
   if (!parsed?.ok) return { path: given, hub: null, label: given };
-  const hub = await resolveHubModel(parsed.id, { env, signal: opts.signal, onProgress: opts.onHubProgress });
+  const hub = await resolveHubModel(parsed.id, { env, signal: opts.signal, onProgress: opts.onHubProgress }).catch((err: unknown) => {
+    // `models/wfvae` may have meant a folder: say that none is there either.
+    if (!opts.hub && err instanceof HubError && (err.code === HUB_ERROR_CODES.repoNotFound || err.code === HUB_ERROR_CODES.offlineMissing)) {
+      throw new HubError(err.code, `${err.message} (Read as a Hugging Face id because there is no folder ${given} here.)`, { cause: err });
+    }
+    throw err;
+  });
   return { path: hub.dir, hub, label: formatHubModelId(parsed.id) };
 }
 

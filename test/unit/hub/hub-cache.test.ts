@@ -137,6 +137,8 @@ describe('a cache laid out by hand as huggingface_hub lays it out', () => {
     try {
       const src = await resolveModelSource('org/tiny', { env: { HF_HUB_OFFLINE: '1', HF_HUB_CACHE: join(work, 'empty') } });
       expect(src).toEqual({ path: 'org/tiny', hub: null, label: 'org/tiny' });
+      // A name that is no folder here is read as an id, and the error says so.
+      await expect(resolveModelSource('org/other', { env: { HF_HUB_OFFLINE: '1', HF_HUB_CACHE: join(work, 'empty') } })).rejects.toThrow(/not in the Hugging Face cache.*\(Read as a Hugging Face id because there is no folder org\/other here\.\)/);
       // Unless the caller says it is a Hub id (the app's "from Hugging Face").
       await expect(resolveModelSource('org/tiny', { hub: true, env: { HF_HUB_OFFLINE: '1', HF_HUB_CACHE: join(work, 'empty') } })).rejects.toThrow(/HF_HUB_OFFLINE is set and org\/tiny is not in the Hugging Face cache/);
     } finally {
