@@ -40,9 +40,11 @@ export class FakeWebContents extends EventEmitter {
     this.windowOpenHandler = handler;
   }
 
+  /** Also emitted as 'renderer-message' (channel, args), for a renderer that lives elsewhere (a browser page). */
   send(channel: string, ...args: unknown[]): void {
     const copy = structuredClone(args);
     this.sent.push({ channel, args: copy });
+    this.emit('renderer-message', channel, copy);
     for (const listener of this.rendererListeners.get(channel) ?? []) listener({ sender: null }, ...structuredClone(copy));
   }
 }
