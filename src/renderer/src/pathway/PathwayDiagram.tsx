@@ -131,8 +131,6 @@ export function PathwayDiagram({ spec, frame, select, onSelect, onOpen, carried,
       <div
         ref={viewport}
         className="pathway__viewport"
-        // As tall as the whole diagram is at the viewport's width (within the CSS bounds): fitted, it fills the box.
-        style={{ aspectRatio: `${layout.width} / ${layout.height + 16}` }}
         data-testid="pathway-viewport"
         role="group"
         aria-label="Pathway diagram. Arrow keys move between nodes, Enter opens one big, plus and minus zoom, 0 fits; drag the background to pan, Ctrl + wheel to zoom."
@@ -234,7 +232,8 @@ const NodeCard = memo(function NodeCard({ node, box, values, select, active, des
     'data-available': values ? String(values.available) : undefined,
     'data-energy': values?.energy,
     'data-frame': values?.tapFrame,
-    onPointerEnter: () => onHover(node.id),
+    // Not while a drag pans the diagram across the cards.
+    onPointerEnter: (e: React.PointerEvent) => e.buttons === 0 && onHover(node.id),
     onPointerLeave: () => onHover(null),
   };
   if (node.display === 'join') {

@@ -15,7 +15,7 @@ export interface View {
 export const MIN_SCALE = 0.2;
 export const MAX_SCALE = 3;
 /** Below this scale the cards show fewer, larger words (semantic zoom): the picture, the name, the energy. */
-export const COMPACT_BELOW = 0.85;
+export const COMPACT_BELOW = 0.78;
 /** After a zoom stops, the diagram is drawn again at its new scale (it is composited, not redrawn, while zooming). */
 const RERASTER_MS = 180;
 
@@ -35,6 +35,7 @@ export function usePanZoom(
   viewport: RefObject<HTMLDivElement | null>,
   content: RefObject<HTMLDivElement | null>,
   size: { width: number; height: number },
+  /** Called when the scale changed (once per animation frame at most). */
   onChange?: (v: View) => void,
 ): PanZoom {
   const view = useRef<View>({ x: 0, y: 0, s: 1 });
@@ -54,10 +55,12 @@ export function usePanZoom(
       const v = view.current;
       if (el) el.style.transform = `translate(${v.x}px, ${v.y}px) scale(${v.s})`;
       const vp = viewport.current;
-      if (vp) {
+      // A pan touches nothing but the transform: the scale's readouts change only with the scale.
+      if (vp && vp.dataset.scale !== v.s.toFixed(3)) {
         vp.dataset.scale = v.s.toFixed(3);
         const compact = v.s < COMPACT_BELOW;
         if (vp.classList.contains('pathway__viewport--compact') !== compact) vp.classList.toggle('pathway__viewport--compact', compact);
+        changed.current?.(v);
       }
       if (el && v.s !== drawnScale.current) {
         // A layer that will change its transform is scaled as a bitmap: sharp again once the zoom rests.
@@ -68,7 +71,6 @@ export function usePanZoom(
           requestAnimationFrame(() => (el.style.willChange = 'transform'));
         }, RERASTER_MS);
       }
-      changed.current?.(v);
     });
   }, [content, viewport]);
 
@@ -164,7 +166,11 @@ export function usePanZoom(
       // Nodes are buttons: a press on one is a click, not a drag.
       if (e.button !== 0 || (e.target as HTMLElement).closest('.pnode')) return;
       drag = { x: e.clientX, y: e.clientY, id: e.pointerId };
-      vp.setPointerCapture(e.pointerId);
+      try {
+        vp.setPointerCapture(e.pointerId);
+      } catch {
+        // A pointer the browser does not track (a synthetic one) cannot be captured; the drag still follows it over the diagram.
+      }
       vp.classList.add('pathway__viewport--dragging');
     };
     const onMove = (e: PointerEvent) => {
