@@ -281,6 +281,10 @@ test('the Causal Cache: a slider over the chunk boundaries, what every causal la
   await page.getByTestId('pathway-fit').click();
   await page.screenshot({ path: 'test-results/pathway-cache.png', fullPage: true });
   await checkView(page, 'the Energy flow view', () => page.getByTestId('pathway-fit').click());
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByTestId('pathway-fit').click();
+  await page.screenshot({ path: 'test-results/pathway-1280x800.png' });
+  await page.setViewportSize({ width: 1440, height: 900 });
 });
 
 test('another model class draws from its own config: WFVAE2Model\'s blocks, levels and shortcuts', async () => {

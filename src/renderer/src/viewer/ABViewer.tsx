@@ -98,12 +98,20 @@ export function ABViewer({ id, sources, initial = [0, 1], frames, fps, width, he
     if (!playing && outsideT !== tRef.current) setT(Math.max(0, Math.min(frames - 1, outsideT)));
   }, [outsideT]); // only when the outside frame moves
 
-  // Tell the outside where the viewer settled.
+  // Tell the outside where the viewer settled, when the viewer moved. A move of the outside frame
+  // must not schedule a report of the viewer's old frame: on a busy machine it could fire before the
+  // viewer follows, and send the outside back.
+  const outsideRef = useRef(outsideT);
+  outsideRef.current = outsideT;
   useEffect(() => {
-    if (playing || !onSettle || t === outsideT) return;
-    const timer = setTimeout(() => onSettle(t), SETTLE_MS);
+    if (playing || !onSettle || t === outsideRef.current) return;
+    const outsideThen = outsideRef.current;
+    const timer = setTimeout(() => {
+      // The outside moved meanwhile: it leads, the viewer follows it.
+      if (outsideRef.current === outsideThen) onSettle(t);
+    }, SETTLE_MS);
     return () => clearTimeout(timer);
-  }, [t, playing, onSettle, outsideT]);
+  }, [t, playing, onSettle]);
 
   // Playback at the clip's frame rate; a frame not loaded yet holds the clock.
   useEffect(() => {
