@@ -145,7 +145,7 @@ test('keyboard: every node reachable with the arrow keys, Enter opens it, Escape
   expect(await focusedId()).toBe('video.out');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('big-view')).toHaveAttribute('data-kind', 'node');
-  await expect(page.getByTestId('big-title')).toContainText('Reconstruction');
+  await expect(page.getByTestId('big-title')).toContainText('Output video');
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('big-view')).toHaveCount(0);
   expect(await focusedId()).toBe('video.out');

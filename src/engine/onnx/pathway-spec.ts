@@ -67,7 +67,7 @@ function videoNodes(b: SpecBuilder, latentChannels: number, tc: number): void {
   b.node({ id: 'video.in', label: 'Input video', side: 'input', role: 'video', level: 0, display: 'video', channels: RGB, what: 'the clip, RGB in [-1, 1]', stateScopes: [], scale: scale(1, 1) });
   b.node({ id: 'mean', label: 'Latent mean', side: 'latent', role: 'latent', level: 0, display: 'activation', channels: latentChannels, what: 'the encoder\'s mean, decoded from as it is (z = mean)', stateScopes: ['encoder.conv_out'], scale: scale(tc, 8) });
   b.node({ id: 'logvar', label: 'Latent logvar', side: 'latent', role: 'latent', level: 1, display: 'activation', channels: latentChannels, what: 'the encoder\'s log-variance, clamped to [-30, 20] (not used to decode)', stateScopes: [], scale: scale(tc, 8) });
-  b.node({ id: 'video.out', label: 'Reconstruction', side: 'output', role: 'video', level: 0, display: 'video', channels: RGB, what: 'the decoder\'s output video', stateScopes: [], scale: scale(1, 1) });
+  b.node({ id: 'video.out', label: 'Output video', side: 'output', role: 'video', level: 0, display: 'video', channels: RGB, what: 'the decoder\'s output video', stateScopes: [], scale: scale(1, 1) });
 }
 
 function wfvaeSpec(b: SpecBuilder, cfg: WFVAEOptions, f: Facts): void {

@@ -135,23 +135,36 @@ function fillGroup(s: Scene, latent: Latent, channel: LatentChannel, highlight: 
 }
 
 /**
- * Looks at the stack from the side of its first frame, obliquely, from far enough that all of it
- * (slices, outlines and the time axis) fits inside the canvas with a margin, whatever its aspect.
+ * Looks at the stack from the side of its first frame, obliquely, from just far enough that all of
+ * it (slices, outlines and the time axis) projects inside the canvas with a margin, whatever its
+ * aspect: the corners of its bounding box are projected, and the distance searched.
  */
 function frameCamera(s: Scene, latent: { shape: readonly number[] }): void {
   const [, T, h, w] = latent.shape;
   const z0 = ((T - 1) * spacingFor(T)) / 2;
   const ph = h / w;
-  // The bounding sphere of the planes (1 x ph), the axis at x = -0.6 and its tip beyond the last plane.
-  const radius = Math.hypot(0.6, ph / 2 + 0.08, z0 + 0.15);
-  const vfov = (s.camera.fov * Math.PI) / 180;
-  const hfov = 2 * Math.atan(Math.tan(vfov / 2) * s.camera.aspect);
-  const d = (radius / Math.sin(Math.min(vfov, hfov) / 2)) * 1.1;
+  const corners: THREE.Vector3[] = [];
+  for (const x of [-0.6, 0.5]) for (const y of [-ph / 2 - 0.08, ph / 2]) for (const z of [-z0, z0 + 0.15]) corners.push(new THREE.Vector3(x, y, z));
   // About 30 degrees off the time axis: the slices' faces stay readable.
-  const dir = { x: 0.5, y: 0.35, z: -0.8 };
-  const n = Math.hypot(dir.x, dir.y, dir.z);
-  s.camera.position.set((d * dir.x) / n, (d * dir.y) / n, (d * dir.z) / n);
+  const dir = new THREE.Vector3(0.5, 0.35, -0.8).normalize();
   s.controls.target.set(0, 0, 0);
+  const fits = (d: number) => {
+    s.camera.position.copy(dir).multiplyScalar(d);
+    s.camera.lookAt(0, 0, 0);
+    s.camera.updateMatrixWorld();
+    return corners.every((c) => {
+      const p = c.clone().project(s.camera);
+      return Math.abs(p.x) <= 0.9 && Math.abs(p.y) <= 0.88 && p.z < 1;
+    });
+  };
+  let lo = 0.5;
+  let hi = 40;
+  for (let i = 0; i < 30; i++) {
+    const mid = (lo + hi) / 2;
+    if (fits(mid)) hi = mid;
+    else lo = mid;
+  }
+  s.camera.position.copy(dir).multiplyScalar(hi);
   s.controls.update();
 }
 

@@ -13,7 +13,7 @@ export const JOIN_SIZE = 28;
 export const COL_GAP = 30;
 export const ROW_GAP = 26;
 /** Room left of the first column for the row labels, and above the first row for the side labels. */
-export const MARGIN = { left: 70, top: 30, right: 16, bottom: 14 };
+export const MARGIN = { left: 88, top: 30, right: 16, bottom: 14 };
 
 export interface NodeBox {
   id: string;

@@ -99,7 +99,8 @@ export function usePanZoom(
     if (!vp) return;
     const { width, height } = sizeRef.current;
     const s = Math.min(vp.clientWidth / width, vp.clientHeight / height);
-    set({ s, x: (vp.clientWidth - width * s) / 2, y: (vp.clientHeight - height * s) / 2 });
+    // Centred across, at the top: the room left over goes below, not above the backbone.
+    set({ s, x: (vp.clientWidth - width * s) / 2, y: Math.min(8, (vp.clientHeight - height * s) / 2) });
   }, [set, viewport]);
 
   const show = useCallback(
@@ -107,7 +108,7 @@ export function usePanZoom(
       const vp = viewport.current;
       if (!vp) return;
       const s = Math.min(vp.clientWidth / (x1 - x0 + 40), vp.clientHeight / sizeRef.current.height);
-      set({ s, x: (vp.clientWidth - (x1 - x0) * s) / 2 - x0 * s, y: (vp.clientHeight - sizeRef.current.height * s) / 2 });
+      set({ s, x: (vp.clientWidth - (x1 - x0) * s) / 2 - x0 * s, y: Math.min(8, (vp.clientHeight - sizeRef.current.height * s) / 2) });
     },
     [set, viewport],
   );
