@@ -2,9 +2,15 @@
  * Writes float32 tensors as a safetensors file, streaming one tensor at a time
  * (no whole-file buffer). The file appears atomically: it is written beside
  * the target under a temporary name and renamed when complete, so a crash or
- * a full disk never leaves a half-written file that looks valid.
+ * a full disk never leaves a half-written file that looks valid. The
+ * temporary carries the writer's pid: one a killed writer left (SIGKILL, the
+ * OOM killer) is swept by the next write into the same folder. A cancel (the
+ * signal) is honoured up to the rename: the file then either is not there or
+ * is complete, and a cancelled write always says so.
  */
 import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { sweepStalePartials } from '../fs/stale-partials';
 import { CheckpointError, ioError } from './errors';
 import { HEADER_PREFIX_BYTES } from './safetensors-header';
 
@@ -49,12 +55,30 @@ function buildHeader(tensors: readonly TensorToWrite[], metadata: Record<string,
   return out;
 }
 
+/** `<file>.partial-<pid>-<ms>`: what writeSafetensors writes before the rename. */
+const PARTIAL = /^(.+)\.partial-(\d+)-\d+$/;
+
+/** Sweeps the stale temporaries of killed writers beside `path`: of any .safetensors file there, and of `path` itself. */
+export function sweepSafetensorsPartials(path: string): Promise<string[]> {
+  const own = basename(path);
+  return sweepStalePartials(dirname(path), {
+    ownerOf: (name) => {
+      const m = PARTIAL.exec(name);
+      return m && (m[1].endsWith('.safetensors') || m[1] === own) ? Number(m[2]) : null;
+    },
+  });
+}
+
 export async function writeSafetensors(
   path: string,
   tensors: { name: string; data: Float32Array; shape: readonly number[] }[],
   metadata?: Record<string, string>,
+  opts: { signal?: AbortSignal } = {},
 ): Promise<void> {
   const header = buildHeader(tensors, metadata);
+  const { signal } = opts;
+  signal?.throwIfAborted();
+  await sweepSafetensorsPartials(path);
   const tmp = `${path}.partial-${process.pid}-${Date.now()}`;
   let fh;
   try {
@@ -67,6 +91,7 @@ export async function writeSafetensors(
     const writeAll = async (bytes: Uint8Array) => {
       let done = 0;
       while (done < bytes.length) {
+        signal?.throwIfAborted();
         const { bytesWritten } = await fh.write(bytes, done, Math.min(bytes.length - done, MAX_WRITE_BYTES), position + done);
         done += bytesWritten;
       }
@@ -75,11 +100,13 @@ export async function writeSafetensors(
     await writeAll(header);
     for (const t of tensors) await writeAll(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
     await fh.close();
+    // The last moment a cancel can still leave nothing behind.
+    signal?.throwIfAborted();
     await rename(tmp, path);
   } catch (err) {
     await fh.close().catch(() => undefined);
     await rm(tmp, { force: true }).catch(() => undefined);
-    if (err instanceof CheckpointError) throw err;
+    if (err instanceof CheckpointError || signal?.aborted) throw err;
     const reason = err instanceof Error ? err.message : String(err);
     throw new CheckpointError('io', `cannot write ${path}: ${reason}`, undefined, { cause: err });
   }
