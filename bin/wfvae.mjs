@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createStderrFilter } from './stderr-filter.mjs';
 import { withMallocTunables } from './malloc-tunables.mjs';
+import { releaseHungUpTerminal, surviveLostOutput } from './terminal-hangup.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // `npm run wfvae` runs in the package root; relative paths mean the caller's directory (INIT_CWD).
@@ -19,6 +20,7 @@ const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/ma
   cwd: process.env.INIT_CWD ?? process.cwd(),
   env,
 });
+surviveLostOutput();
 const filter = createStderrFilter(process.stderr, { verbose: process.env.WFVAE_VERBOSE === '1' });
 child.stderr.setEncoding('utf8');
 child.stderr.on('data', (chunk) => filter.write(chunk));
@@ -54,7 +56,9 @@ child.on('close', (code, signal) => {
   if (signal) {
     process.stderr.write(`\nwfvae: the CLI process was ${explain(signal)}.\n`);
     // Exit as a shell reports a signal death: 128 + the signal's number.
+    releaseHungUpTerminal();
     process.exit(128 + (constants.signals[signal] ?? 0));
   }
+  releaseHungUpTerminal();
   process.exit(code ?? 1);
 });

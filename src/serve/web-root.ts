@@ -7,7 +7,8 @@ import { UsageError } from '../hosting/errors';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const WEB_ROOT = join(REPO_ROOT, 'out', 'renderer-web');
 
-export function requireWebRoot(root = WEB_ROOT): string {
+/** The built web UI: out/renderer-web, or the folder WFVAE_WEB_ROOT names (a build kept elsewhere). */
+export function requireWebRoot(root = process.env.WFVAE_WEB_ROOT || WEB_ROOT): string {
   if (!existsSync(join(root, 'index.html'))) {
     throw new UsageError(`the web UI is not built (${join(root, 'index.html')} is missing): run \`npm run build:renderer\` first`, 1);
   }

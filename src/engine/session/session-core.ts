@@ -2,8 +2,7 @@
 // a store of decoded clips, decoding with progress and cancel, frames and
 // subband views. WorkerSession runs one of these in a worker thread; the
 // Electron main process and serve mode both talk to it through that.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
   ApiError,
@@ -37,6 +36,7 @@ import { JobQueue } from './job-queue';
 import { ModelWorkbench } from './model-workbench';
 import { DEFAULT_TAP_TILES, tapTimeline, tapView } from './tap-views';
 import { DiagnosticsBench } from './diagnostics-bench';
+import { makeOwnedTempDir, sweepOwnedTempDirs } from '../fs/owned-temp';
 
 interface Clip {
   info: ClipInfo;
@@ -49,7 +49,7 @@ interface Clip {
 
 export type EventSink = (event: ApiEvent) => void;
 
-/** A file serve mode received as an upload: opened under the user's name for it, and deleted once decoded. Never accepted from outside (the contract has no such source). */
+/** A file serve mode received as an upload: opened under the user's name for it; it belongs to the session from then on (deleted when its last clip closes). Never accepted from outside (the contract has no such source). */
 export interface UploadedSource {
   kind: 'upload';
   name: string;
@@ -77,7 +77,7 @@ export class SessionCore {
   private readonly diagnostics: DiagnosticsBench;
   /** Private folder for results kept on disk (whole-video runs, exports). */
   private resultsDir: Promise<string> | undefined;
-  private readonly results = () => (this.resultsDir ??= mkdtemp(join(tmpdir(), 'wfvae-results-')));
+  private readonly results = () => (this.resultsDir ??= makeOwnedTempDir('wfvae-results-'));
   private readonly videos = new VideoStore(this.results);
   private readonly exports = new ExportStore(this.results);
   private readonly sources = new SourceStore((source) => this.videos.dropForSource(source.id));
@@ -94,10 +94,23 @@ export class SessionCore {
     this.heavy = new JobQueue(opts.heavyJobs ?? 1, (taskId, queuePosition) =>
       this.emit({ type: 'progress', taskId, phase: 'queued', done: 0, total: 0, queuePosition }),
     );
+    // Uploads and results of sessions killed outright (their host got SIGKILL): nobody else removes them.
+    void sweepOwnedTempDirs();
   }
 
   async openVideo(req: OpenVideoRequest): Promise<ApiResponse<'openVideo'>> {
+    let started = false;
+    try {
+      return await this.openVideoJob(req, () => (started = true));
+    } finally {
+      // An upload whose job was cancelled before it started: the job would have owned the file.
+      if (!started && req.source.kind === 'upload') await rm(req.source.path, { force: true });
+    }
+  }
+
+  private openVideoJob(req: OpenVideoRequest, onStart: () => void): Promise<ApiResponse<'openVideo'>> {
     return this.runHeavy(req.taskId, async (signal) => {
+      onStart();
       let path: string;
       let name: string;
       let temporary = false;
@@ -570,7 +583,7 @@ export class SessionCore {
 
   /** Uploaded bytes (serve mode) go to a private temp file for ffmpeg, removed after decoding. */
   private async storeUpload(name: string, bytes: Uint8Array): Promise<string> {
-    this.uploadDir ??= await mkdtemp(join(tmpdir(), 'wfvae-upload-'));
+    this.uploadDir ??= await makeOwnedTempDir('wfvae-upload-');
     const safe = basename(name).replace(/[^\w.-]+/g, '_').slice(-100) || 'upload';
     const path = join(this.uploadDir, `${Date.now()}-${Math.random().toString(36).slice(2, 8)}-${safe}`);
     await writeFile(path, bytes);

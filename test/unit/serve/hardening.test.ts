@@ -179,13 +179,17 @@ describe('serve: sockets that never authenticate', () => {
 });
 
 describe('serve: uploads', () => {
-  it('streams an upload to a temp file, opens it under its own name, and leaves no file behind', async () => {
+  it('streams an upload to a temp file, opens it under its own name, keeps it while its clip is open and leaves no file behind', async () => {
     const bytes = new Uint8Array(readFileSync(clipPath));
     expect(bytes.length).toBeLessThan(64 * 1024);
     const res = await upload(bytes, { taskId: 'up-raw', name: 'vidéo clip.mp4', options: { frames: 9 } });
     expect(res.status).toBe(200);
     const clip = parseResponse('openVideo', decodeWire(await res.text()));
     expect(clip).toMatchObject({ name: 'vidéo clip.mp4', path: '', frames: 9, width: 64, height: 48 });
+    // The clip's source: another selection, the thumbnail strip and the whole video read it again.
+    expect(leftovers()).toEqual([expect.stringMatching(/-vid_o_clip\.mp4$/)]);
+    const closed = await post('closeClip', { clipId: clip.clipId }, { 'x-wfvae-token': server.token });
+    expect(closed.status).toBe(200);
     expect(leftovers()).toEqual([]);
   });
 
