@@ -42,8 +42,12 @@ export interface ServeLimits {
   maxBodyBytes: number;
   /** Largest upload. */
   maxUploadBytes: number;
-  /** Most sockets at once; past it the oldest unauthenticated socket is dropped. */
+  /** Most sockets at once; past it unauthenticated sockets are shed (silent ones first, oldest first). */
   maxConnections: number;
+  /** How long a fresh socket has to present its request before it may be shed to make room. */
+  admissionGraceMs: number;
+  /** The kernel's queue of connections not yet accepted (the listen backlog): a flood waits there, bounded. */
+  acceptBacklog: number;
   /** A socket must carry an authenticated request within this long of connecting. */
   unauthenticatedDeadlineMs: number;
   /** A request body (JSON or upload) that sends nothing for this long is dropped. */
@@ -64,6 +68,8 @@ export const DEFAULT_LIMITS: ServeLimits = {
   maxBodyBytes: 1024 * 1024,
   maxUploadBytes: MAX_UPLOAD_BYTES,
   maxConnections: 256,
+  admissionGraceMs: 250,
+  acceptBacklog: 256,
   unauthenticatedDeadlineMs: 10_000,
   bodyIdleMs: 30_000,
   headersTimeoutMs: 10_000,
@@ -245,7 +251,7 @@ export function startServeServer(opts: ServeOptions): Promise<ServeServer> {
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, SERVE_HOST, () => {
+    server.listen({ port: opts.port ?? 0, host: SERVE_HOST, backlog: limits.acceptBacklog }, () => {
       server.off('error', reject);
       keys.port = (server.address() as AddressInfo).port;
       keys.cookieName = `wfvae_assets_${keys.port}`;

@@ -13,6 +13,7 @@ import {
   type ClipInfo,
 } from '../../shared/contract';
 import { decodeVideo } from '../video/decode';
+import { planDecode } from '../video/plan';
 import { probeVideo } from '../video/probe';
 import { toRgb8 } from '../video/rgb';
 import { maxHaarLevels, multiLevelHaar3d, subbandEnergy, lumaTile, coefficientFrameFor, TILE_NOTE, type HaarLevel } from '../wavelet/index';
@@ -24,7 +25,7 @@ import { SSIM_DESCRIPTION } from '../metrics/index';
 import type { DecodeOptions } from '../video/index';
 import { recordDecodeRate, SourceStore, type ClipSource } from './clip-sources';
 import { estimateSelection, selectionFromOptions, selectionToDecode, wholeVideoShape } from './clip-selection';
-import { memoryBudget, planChunks } from '../runtime/memory-plan';
+import { formatBytes, memoryBudget, planChunks } from '../runtime/memory-plan';
 import { ExportStore, type ExportSubject } from './exports';
 import { tensorBlock, tensorPair } from './frame-pairs';
 import { PSNR_DESCRIPTION, type MetricsReport } from './metrics-report';
@@ -427,6 +428,7 @@ export class SessionCore {
 
   /** Decodes a selection of a source into a new clip (the source must already count this clip among its users). */
   private async decodeClip(taskId: string, source: ClipSource, options: DecodeOptions, selection: ClipSelection, signal: AbortSignal): Promise<ClipInfo> {
+    this.assertClipFits(source, options);
     const progress = this.progressReporter(taskId, 'decode');
     const t0 = performance.now();
     const decoded = await decodeVideo(source.path, { ...options, signal, onProgress: progress });
@@ -458,6 +460,33 @@ export class SessionCore {
     };
     this.clips.set(clipId, { info, video: { data: decoded.data, shape: decoded.shape }, source });
     return info;
+  }
+
+  /**
+   * Decoded clips stay in memory until closed: the open ones plus this one must fit the engine's
+   * memory budget (the one every model run is planned against), or the open is refused, saying what
+   * the clips hold. Eight large clips from a few tabs would otherwise take the machine's memory.
+   */
+  private assertClipFits(source: ClipSource, options: DecodeOptions): void {
+    let plan;
+    try {
+      plan = planDecode(source.info, options);
+    } catch {
+      return; // decodeVideo explains what is wrong with the options
+    }
+    const bytes = 3 * plan.frames * plan.height * plan.width * Float32Array.BYTES_PER_ELEMENT;
+    let held = 0;
+    for (const c of this.clips.values()) {
+      held += c.video.data.byteLength;
+      for (const level of c.pyramid?.haar ?? []) for (const band of Object.values(level.subbands)) held += band.data.byteLength;
+    }
+    const budget = memoryBudget();
+    if (held + bytes <= budget.bytes) return;
+    throw new ApiError(
+      ERROR_CODES.overBudget,
+      `opening ${plan.frames} frames of ${plan.width}x${plan.height} takes ${formatBytes(bytes)}, and the ${this.clips.size} clip${this.clips.size === 1 ? '' : 's'} open already hold ${formatBytes(held)}: ` +
+        `together over the memory budget of ${formatBytes(budget.bytes)} (${budget.source}). Close a clip (or a tab that has one open), or pick fewer frames or a smaller size.`,
+    );
   }
 
   private clipSubject(clipId: string): ExportSubject {
