@@ -129,7 +129,11 @@ export function startServeServer(opts: ServeOptions): Promise<ServeServer> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     setSecurityHeaders(res);
     const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', `http://${SERVE_HOST}:${keys.port}`);
+    const url = requestUrl(req.url, keys.port);
+    if (!url) {
+      refuse(res, 400, ERROR_CODES.badRequest, `the request target ${JSON.stringify((req.url ?? '').slice(0, 200))} is not a path on this server`);
+      return;
+    }
     const access = checkAccess(method, url, req.headers, keys);
     if (!access.ok) {
       refuse(res, 403, ERROR_CODES.forbidden, access.message);
@@ -274,6 +278,21 @@ export function startServeServer(opts: ServeOptions): Promise<ServeServer> {
       });
     });
   });
+}
+
+/**
+ * The request's URL, read as a path on this server (origin-form, as browsers send it). A target that
+ * is not a path (absolute-form, "*") or that a URL parser reads otherwise ("//host/..." would name
+ * another host) is null.
+ */
+function requestUrl(target: string | undefined, port: number): URL | null {
+  if (!target?.startsWith('/')) return null;
+  try {
+    const url = new URL(`http://${SERVE_HOST}:${port}${target}`);
+    return url.host === `${SERVE_HOST}:${port}` ? url : null;
+  } catch {
+    return null;
+  }
 }
 
 function callMethod<M extends ApiMethodName>(api: WfvaeApi, method: M, request: unknown): Promise<unknown> {

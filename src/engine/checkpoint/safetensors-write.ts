@@ -13,12 +13,16 @@ import { basename, dirname } from 'node:path';
 import { sweepStalePartials } from '../fs/stale-partials';
 import { CheckpointError, ioError } from './errors';
 import { HEADER_PREFIX_BYTES } from './safetensors-header';
+import { quoteName } from './clip-text';
 
 export interface TensorToWrite {
   name: string;
   data: Float32Array;
   shape: readonly number[];
 }
+
+/** A UTF-16 surrogate without its pair: no UTF-8 encoding holds it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** safetensors recommends the data section start 8-byte aligned; pad the JSON with spaces. */
 const HEADER_ALIGN = 8;
@@ -27,20 +31,22 @@ const HEADER_ALIGN = 8;
 const MAX_WRITE_BYTES = 1 << 30;
 
 function buildHeader(tensors: readonly TensorToWrite[], metadata: Record<string, string> | undefined): Uint8Array {
-  const header: Record<string, unknown> = {};
-  if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  // No prototype, and own properties only: a tensor named "__proto__" or "toString" is a name like any other.
+  const header: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = Object.assign(Object.create(null) as Record<string, string>, metadata);
   let offset = 0;
   for (const t of tensors) {
     if (t.name === '__metadata__' || t.name.length === 0) {
-      throw new CheckpointError('bad_header', `cannot write a tensor named ${JSON.stringify(t.name)}.`);
+      throw new CheckpointError('bad_header', `cannot write a tensor named ${quoteName(t.name)}.`);
     }
-    if (t.name in header) throw new CheckpointError('bad_header', `tensor name "${t.name}" is given twice.`);
+    if (LONE_SURROGATE.test(t.name)) throw new CheckpointError('bad_header', `tensor name ${quoteName(t.name)} is not valid text (a lone surrogate): it cannot be stored as UTF-8.`);
+    if (Object.hasOwn(header, t.name)) throw new CheckpointError('bad_header', `tensor name ${quoteName(t.name)} is given twice.`);
     if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw new CheckpointError('bad_header', `tensor "${t.name}": shape [${t.shape.join(', ')}] must be non-negative integers.`);
+      throw new CheckpointError('bad_header', `tensor ${quoteName(t.name)}: shape [${t.shape.join(', ')}] must be non-negative integers.`);
     }
     const numel = t.shape.reduce((a, b) => a * b, 1);
     if (numel !== t.data.length) {
-      throw new CheckpointError('bad_header', `tensor "${t.name}": shape [${t.shape.join(', ')}] holds ${numel} values but the data has ${t.data.length}.`);
+      throw new CheckpointError('bad_header', `tensor ${quoteName(t.name)}: shape [${t.shape.join(', ')}] holds ${numel} values but the data has ${t.data.length}.`);
     }
     header[t.name] = { dtype: 'F32', shape: [...t.shape], data_offsets: [offset, offset + t.data.byteLength] };
     offset += t.data.byteLength;
