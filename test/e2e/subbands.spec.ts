@@ -149,7 +149,7 @@ test.describe('serve mode: access', () => {
       await expect(page.getByTestId('subband-tile')).toHaveCount(24);
       await expect(page.getByTestId('clip-info')).toContainText('dropped.mp4');
     } finally {
-      // Stopped by Ctrl-C (SIGINT): 128 + 2, as every command reports a signal.
+      // Stopped by SIGINT: serve exits as a shell reports it, 128 + 2.
       expect(await stopServe(serve)).toBe(130);
     }
   });
