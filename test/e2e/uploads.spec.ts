@@ -3,8 +3,8 @@
 // through it: `wfvae serve` with no video, "Open video…" in the browser, the
 // thumbnail strip of the uploaded file, a selection at start 100, the whole
 // video reconstructed, an export; the upload's temp file stays while the page
-// uses it and goes when the page closes, when the server gets SIGHUP, and
-// after a SIGKILL at the next start. The server runs with a temp folder of its
+// uses it and goes when the page closes, after a SIGKILL at the next start, and
+// when the server gets SIGHUP. The server runs with a temp folder of its
 // own, so what it leaves there is exactly what the test sees.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -63,9 +63,10 @@ function exitOf(p: ServeProcess): Promise<number | null> {
   return new Promise((r) => (p.child.exitCode !== null ? r(p.child.exitCode) : p.child.once('exit', (code) => r(code))));
 }
 
-test('upload, thumbnail strip, selection at start 100, whole video, export; the file goes when the page closes', async ({ browser }) => {
+test('upload, thumbnail strip, selection at start 100, whole video, export; the file goes when the page closes; after a SIGKILL it stays', async ({ browser }) => {
   test.setTimeout(240_000);
   const serve = await startServe(['--model', MODEL], env);
+  let killed = false;
   try {
     const page = await browser.newPage();
     await page.goto(serve.url);
@@ -73,7 +74,7 @@ test('upload, thumbnail strip, selection at start 100, whole video, export; the 
     await openThroughButton(page);
     expect(uploads()).toEqual([expect.stringMatching(/holiday_clip\.mp4$/)]);
 
-    // The thumbnail strip of the whole uploaded file, painted.
+    // The thumbnail strip of the whole uploaded file.
     const panel = page.getByTestId('selection-panel');
     await expect(panel.getByTestId('thumbnail-strip')).toBeVisible({ timeout: 60_000 });
     const count = Number(await panel.getByTestId('thumbnail-strip').getAttribute('data-thumbnails'));
@@ -89,13 +90,14 @@ test('upload, thumbnail strip, selection at start 100, whole video, export; the 
     expect(uploads()).toHaveLength(1);
 
     // The whole video, streamed from the uploaded file.
+    const frames = SOURCE_FRAMES - ((SOURCE_FRAMES - 1) % 4);
     await page.getByTestId('tab-reconstruct').click();
     const whole = page.getByTestId('whole-video');
     await whole.getByTestId('run-video').click();
     const result = whole.getByTestId('video-result');
     await expect(result).toBeVisible({ timeout: 120_000 });
-    await expect(result).toHaveAttribute('data-frames', String(SOURCE_FRAMES - ((SOURCE_FRAMES - 1) % 4)));
-    await expect(whole.getByTestId('video-frames')).toContainText(`(source 0–${SOURCE_FRAMES - 1 - ((SOURCE_FRAMES - 1) % 4)})`);
+    await expect(result).toHaveAttribute('data-frames', String(frames));
+    await expect(whole.getByTestId('video-frames')).toContainText(`(source 0–${frames - 1})`);
 
     // An export: the metrics of every frame, downloaded.
     const pending = page.waitForEvent('download');
@@ -103,22 +105,35 @@ test('upload, thumbnail strip, selection at start 100, whole video, export; the 
     const download = await pending;
     expect(download.suggestedFilename()).toMatch(/^holiday_clip-f0-\d+-metrics\.csv$/);
     const csv = readFileSync((await download.path())!, 'utf8');
-    expect(csv.split('\n').filter((l) => /^\d+,/.test(l))).toHaveLength(SOURCE_FRAMES - ((SOURCE_FRAMES - 1) % 4));
+    expect(csv.split('\n').filter((l) => /^\d+,/.test(l))).toHaveLength(frames);
     expect(csv).toContain('# source: holiday clip.mp4');
     expect(uploads()).toHaveLength(1);
 
     // The page goes: after the grace period for a reconnect, so does its upload.
     await page.close();
     await expect.poll(uploads, { timeout: 30_000, intervals: [500] }).toEqual([]);
+
+    // Another page uploads, and the server is killed outright: nothing runs to clean up.
+    const again = await browser.newPage();
+    await again.goto(serve.url);
+    await openThroughButton(again);
+    expect(uploads()).toHaveLength(1);
+    const exit = exitOf(serve);
+    process.kill(serveHostOf(serve), 'SIGKILL');
+    killed = true;
+    expect(await exit).toBe(137);
+    await again.close();
+    expect(uploads()).toHaveLength(1);
   } finally {
-    await stopServe(serve);
+    if (!killed) await stopServe(serve);
   }
 });
 
-test('SIGHUP to the server removes the upload of a page still open: exit 129', async ({ browser }) => {
+test('the next start removes what the killed server left; SIGHUP removes the upload of a page still open: exit 129', async ({ browser }) => {
   const serve = await startServe([], env);
   const page = await browser.newPage();
   try {
+    await expect.poll(uploads, { timeout: 10_000 }).toEqual([]);
     await page.goto(serve.url);
     await openThroughButton(page);
     expect(uploads()).toHaveLength(1);
@@ -129,25 +144,5 @@ test('SIGHUP to the server removes the upload of a page still open: exit 129', a
     expect(readdirSync(tmp).filter((d) => d.startsWith('wfvae-'))).toEqual([]);
   } finally {
     await page.close();
-  }
-});
-
-test('after a SIGKILL of the server, its upload is gone at the next start', async ({ browser }) => {
-  const first = await startServe([], env);
-  const page = await browser.newPage();
-  await page.goto(first.url);
-  await openThroughButton(page);
-  expect(uploads()).toHaveLength(1);
-  const exit = exitOf(first);
-  process.kill(serveHostOf(first), 'SIGKILL');
-  expect(await exit).toBe(137);
-  await page.close();
-  // Nothing ran to clean up.
-  expect(uploads()).toHaveLength(1);
-  const second = await startServe([], env);
-  try {
-    await expect.poll(uploads, { timeout: 10_000 }).toEqual([]);
-  } finally {
-    await stopServe(second);
   }
 });
