@@ -4,12 +4,11 @@
  * resources elsewhere).
  */
 import { stat } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../package-files';
 
-export const DEMO_MODEL_DIR = fileURLToPath(new URL('../../../resources/models/wfvae-demo', import.meta.url));
-
+/** The demo model's folder: WFVAE_DEMO_MODEL, else where the package ships it (found when asked, not at import). */
 export function demoModelDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.WFVAE_DEMO_MODEL || DEMO_MODEL_DIR;
+  return env.WFVAE_DEMO_MODEL || packageFile('resources', 'models', 'wfvae-demo');
 }
 
 /** The model path to use: the one given, else the demo model if it is there, else an error saying how to pass one. */

@@ -1,12 +1,15 @@
-// Starts the session worker from TypeScript source (CLI, serve mode, tests),
-// where tsx does the compiling. Node does not apply a parent's `--import tsx`
-// to a worker whose entry is a .ts file, so the worker boots from a tiny ESM
-// module that registers tsx first. The Electron build bundles worker.ts as
-// its own entry instead (see src/main/engine-host.ts).
+// Starts the engine worker (session/worker.ts) for the CLI, serve mode, the
+// bench and the tests: the build's worker.js beside this code, or from
+// TypeScript source, where tsx does the compiling (../package-files.ts says
+// which). Node does not apply a parent's `--import tsx` to a worker whose
+// entry is a .ts file, so from source the worker boots from a tiny ESM module
+// that registers tsx first. The Electron build bundles worker.ts as its own
+// entry instead (see src/main/engine-host.ts).
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { entryFile, FROM_SOURCE } from '../package-files';
 import type { SessionWorkerData } from './protocol';
 import { WorkerSession } from './worker-session';
 
@@ -19,8 +22,9 @@ function tsxEsmApiUrl(): string {
 }
 
 export function spawnSourceWorker(data: SessionWorkerData = {}): Worker {
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  const boot = `import { register } from ${JSON.stringify(tsxEsmApiUrl())};\nregister();\nawait import(${JSON.stringify(entry)});\n`;
+  const entry = entryFile('worker.js', 'src/engine/session/worker.ts');
+  if (!FROM_SOURCE) return new Worker(entry, { workerData: data });
+  const boot = `import { register } from ${JSON.stringify(tsxEsmApiUrl())};\nregister();\nawait import(${JSON.stringify(pathToFileURL(entry).href)});\n`;
   return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: data });
 }
 
