@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, in a child process started with
-// `--import tsx` so that worker threads the engine starts inherit the loader.
+// Runs the built CLI (out/node/cli.js, made by `npm run build`: plain
+// JavaScript, no TypeScript at run time) in a child process, so that the
+// engine's malloc tunables apply to it (glibc reads them at process start).
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -9,12 +11,26 @@ import { createStderrFilter } from './stderr-filter.mjs';
 import { withMallocTunables } from './malloc-tunables.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(root, 'out', 'node', 'cli.js');
+const argv = process.argv.slice(2);
+
+// Answered here, without starting the CLI or the engine.
+if (argv.length === 1 && argv[0] === '--version') {
+  const { name, version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  process.stdout.write(`${name} ${version}\n`);
+  process.exit(0);
+}
+if (!existsSync(cli)) {
+  process.stderr.write(`wfvae: the CLI is not built (${cli} is missing). In a checkout, run \`npm run build\` (or \`npm run build:node\`) first.\n`);
+  process.exit(1);
+}
+
 // `npm run wfvae` runs in the package root; relative paths mean the caller's directory (INIT_CWD).
 // stderr goes through a filter (see stderr-filter.mjs); progress bars still draw when it is a terminal.
 // Malloc tunables for the engine's large tensors (see malloc-tunables.mjs).
 const env = withMallocTunables(process.env);
 if (process.stderr.isTTY && env.WFVAE_PROGRESS === undefined) env.WFVAE_PROGRESS = '1';
-const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...process.argv.slice(2)], {
+const child = spawn(process.execPath, [cli, ...argv], {
   stdio: ['inherit', 'inherit', 'pipe'],
   cwd: process.env.INIT_CWD ?? process.cwd(),
   env,
