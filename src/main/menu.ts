@@ -14,6 +14,7 @@ export function installMenu(getWindow: () => BrowserWindow | null): void {
           if (path && win) win.webContents.send(IPC.event, { type: 'open-path', path });
         })();
       },
+      openHubModel: () => getWindow()?.webContents.send(IPC.event, { type: 'open-hub-model' }),
       quit: () => app.quit(),
     },
   );

@@ -33,7 +33,7 @@ describe('default video tool', () => {
       const t = videoTool(role);
       expect(t.kind).toBe('av-tool');
       expect(t.bin).toBe(process.execPath);
-      expect(t.prefix).toEqual(['--no-warnings', expect.stringMatching(/src\/main\/engine\/video\/av-tool\.mjs$/)]);
+      expect(t.prefix).toEqual(['--no-warnings', expect.stringMatching(/src\/engine\/video\/av-tool\.mjs$/)]);
       expect(t.env?.NODE_OPTIONS).toBeUndefined();
       expect(t.label).toMatch(/^node-av \d+\.\d+\.\d+ \(FFmpeg libraries\)$/);
     }
