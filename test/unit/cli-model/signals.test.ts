@@ -91,7 +91,8 @@ describe('termination signals clean up like Ctrl-C', () => {
   });
 
   it('a SIGKILLed CLI (an OOM kill) is reported with the signal and exit 137', async () => {
-    const run = start(['info', clip]);
+    // A command that runs in the CLI's child process (`info` runs inside bin/wfvae.mjs itself).
+    const run = start(['subbands', clip, '--levels', '1', '--out', join(work, 'killed-subbands')]);
     const pid = await until(() => childOf(run.child.pid as number), 'the CLI child');
     process.kill(pid, 'SIGKILL');
     const r = await run.done;
