@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type TransferListItem } from 'node:worker_threads';
 import { entryFile, FROM_SOURCE } from '../package-files';
 import type { SessionWorkerData } from './protocol';
 import { WorkerSession } from './worker-session';
@@ -21,11 +21,11 @@ function tsxEsmApiUrl(): string {
   return pathToFileURL(mjs).href;
 }
 
-export function spawnSourceWorker(data: SessionWorkerData = {}): Worker {
+export function spawnSourceWorker(data: SessionWorkerData = {}, transferList: TransferListItem[] = []): Worker {
   const entry = entryFile('worker.js', 'src/engine/session/worker.ts');
-  if (!FROM_SOURCE) return new Worker(entry, { workerData: data });
+  if (!FROM_SOURCE) return new Worker(entry, { workerData: data, transferList });
   const boot = `import { register } from ${JSON.stringify(tsxEsmApiUrl())};\nregister();\nawait import(${JSON.stringify(pathToFileURL(entry).href)});\n`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: data });
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: data, transferList });
 }
 
 export function createSourceSession(opts: { heavyJobs?: number } = {}): WorkerSession {
