@@ -5,9 +5,6 @@
 // folder, one log per process. The runs here go with TMPDIR and XDG_CACHE_HOME
 // pointed at fresh folders and without the CI variables that would switch the
 // telemetry off by themselves; the temp folder is counted before and after.
-// The one thing allowed there is tsx's compile cache (tsx-<uid>, which runs the
-// CLI from its TypeScript source): one folder, reused by every later run and
-// expired by tsx itself; it is left out of the count by name.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,9 +30,9 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Entries of the temp folder, tsx's compile cache aside. */
+/** Entries of the temp folder. */
 function litter(): string[] {
-  return readdirSync(tmp).filter((n) => !/^tsx-\d+$/.test(n));
+  return readdirSync(tmp);
 }
 
 function reconstruct(): void {
