@@ -3,15 +3,14 @@
 // engine: load, reconstruct, Causal Cache vs naive chunking, the energy-flow
 // taps and the latent in 3D (WebGL through SwiftShader; where it cannot start,
 // the view must say so and show the 2D grid).
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../../playwright.config';
+import { FULL_GOLDENS as FULL, SHARED_GOLDENS as SHARED } from '../helpers/shared-goldens';
 import { expect, startServe, stopServe, test, type ServeProcess } from './serve-fixture';
 
-const SHARED = resolve('..', 'shared', 'goldens');
-const FULL = existsSync(join(SHARED, 'manifest.json'));
 /** Layernorm (exact chunking): wfvae-l-tiny, or the in-repo subset's wfvae2-tiny in a fresh clone. */
 const MODEL = FULL ? join(SHARED, 'wfvae-l-tiny') : resolve('test', 'fixtures', 'goldens-subset', 'wfvae2-tiny');
 const CLASS = FULL ? 'WFVAEModel' : 'WFVAE2Model';
