@@ -21,3 +21,6 @@ if (!FULL_GOLDENS && IN_CI) {
       'in-repo subset. Lay shared/ beside the clone, or set WFVAE_GOLDENS to the goldens folder.',
   );
 }
+
+/** Appended to the title of a test that needs the shared goldens: why it skips where they are missing. */
+export const NO_SHARED_GOLDENS = FULL_GOLDENS ? '' : ` (skipped: no shared goldens at ${SHARED_GOLDENS}; set WFVAE_GOLDENS)`;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadModelConfig, modelFacts, normLayers, parseModelConfig, SafetensorsFile, type ModelConfig } from '../../../src/engine/checkpoint';
 import { GOLDENS, expectCheckpointError, hasGoldens, tempDir } from './helpers';
+import { NO_SHARED_GOLDENS } from '../../helpers/shared-goldens';
 
 // The reference's published WF-VAE-L config (examples/wfvae-large-16chn.json), kept byte for byte as a
 // fixture with its source (repository, path, commit) in test/fixtures/upstream/SOURCE.md.
@@ -63,7 +64,7 @@ describe('parseModelConfig: valid configs', () => {
   });
 });
 
-describe.skipIf(!hasGoldens)('golden configs and norm layers', () => {
+describe.skipIf(!hasGoldens)(`golden configs and norm layers${NO_SHARED_GOLDENS}`, () => {
   const expected: Record<string, { cls: string; t: number; latent: number; safe: boolean; pooling: number }> = {
     'wfvae-l-tiny': { cls: 'WFVAEModel', t: 4, latent: 16, safe: true, pooling: 0 },
     'wfvae-gn-nearest': { cls: 'WFVAEModel', t: 4, latent: 8, safe: false, pooling: 36 },

@@ -17,6 +17,7 @@ import type { Tensor } from '../../../src/engine/tensor';
 import { ApiError, type ApiEvent, type ClipInfo } from '../../../src/shared/contract';
 import { FULL_GOLDENS, SHARED_GOLDENS, SUBSET_GOLDENS } from '../parity/goldens';
 import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
+import { NO_SHARED_GOLDENS } from '../../helpers/shared-goldens';
 
 const FFMPEG = FIXTURE_FFMPEG;
 /** A layernorm model whose Causal Cache chunking is exact: wfvae-l-tiny, or the in-repo subset's wfvae2-tiny. */
@@ -217,7 +218,7 @@ describe('model views in the session', () => {
     expect((await rejection(run)).code).toBe('CANCELLED');
   }, 60_000);
 
-  it.skipIf(!FULL_GOLDENS)('says before a GroupNorm model runs that chunking cannot be exact, and measures the deviation', async () => {
+  it.skipIf(!FULL_GOLDENS)(`says before a GroupNorm model runs that chunking cannot be exact, and measures the deviation${NO_SHARED_GOLDENS}`, async () => {
     const info = await session.loadModel({ taskId: 'load-gn', path: GN_MODEL });
     expect(info.causalSafe).toBe(false);
     expect(info.chunking.exact).toBe(false);
