@@ -139,7 +139,9 @@ describe('model views in the session', () => {
     try {
       const mine = await model.reconstruct({ data: local.data, shape: [1, ...local.shape] }, { taps: true });
       const out: Tensor = { data: mine.video.data, shape: mine.video.shape.slice(1) };
-      expect(r.psnr.clip!).toBeCloseTo(psnr(out, local, { range: 2 }).clip, 3);
+      // Measured on the reconstruction clipped to [-1, 1], as the CLI and the reference measure it.
+      const clipped: Tensor = { data: out.data.map((v) => Math.min(1, Math.max(-1, v))), shape: out.shape };
+      expect(r.psnr.clip!).toBeCloseTo(psnr(clipped, local, { range: 2 }).clip, 3);
 
       // One frame of the reconstruction as RGBA, the same bytes the engine's RGB conversion gives (±1 for float rounding).
       const f = await session.getModelFrame({ clipId: clip.clipId, t: 9, kind: 'reconstruction' });
