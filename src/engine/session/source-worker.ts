@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type TransferListItem } from 'node:worker_threads';
 import type { SessionWorkerData } from './protocol';
 import { WorkerSession } from './worker-session';
 
@@ -18,10 +18,10 @@ function tsxEsmApiUrl(): string {
   return pathToFileURL(mjs).href;
 }
 
-export function spawnSourceWorker(data: SessionWorkerData = {}): Worker {
+export function spawnSourceWorker(data: SessionWorkerData = {}, transferList: TransferListItem[] = []): Worker {
   const entry = new URL('./worker.ts', import.meta.url).href;
   const boot = `import { register } from ${JSON.stringify(tsxEsmApiUrl())};\nregister();\nawait import(${JSON.stringify(entry)});\n`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: data });
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: data, transferList });
 }
 
 export function createSourceSession(opts: { heavyJobs?: number } = {}): WorkerSession {

@@ -3,8 +3,9 @@
 //   1. setFfmpegPaths() (the app's settings), then WFVAE_FFPROBE / WFVAE_FFMPEG:
 //      an ffprobe / ffmpeg command line of the user's choice;
 //   2. av-tool.mjs on the FFmpeg 8 libraries that node-av ships prebuilt in its
-//      npm platform packages (@seydx/node-av-<platform>), run by Node as a
-//      child process, one job each;
+//      npm platform packages (@seydx/node-av-<platform>), a Node script run as
+//      a child process, one job each, by the thread's process launcher (plain
+//      Node's child_process; in Electron the host's utilityProcess);
 //   3. where node-av has no build for the platform: the system's ffmpeg and
 //      ffprobe, if they are version 6 or newer.
 // Older FFmpeg is never picked by itself: the 2018 build this replaced
@@ -25,10 +26,11 @@ export type ToolRole = 'ffmpeg' | 'ffprobe';
 
 /** How to start the program for one role. */
 export interface VideoTool {
-  /** `cli`: an ffmpeg / ffprobe binary taking their usual arguments; `av-tool`: av-tool.mjs under Node. */
+  /** `cli`: an ffmpeg / ffprobe binary taking their usual arguments; `av-tool`: av-tool.mjs, a Node script. */
   kind: 'cli' | 'av-tool';
+  /** The binary, or for av-tool the script (started by the process launcher, see ToolOptions.nodeScript). */
   bin: string;
-  /** Arguments before the job's own (the script path for av-tool). */
+  /** Arguments before the job's own. */
   prefix: string[];
   env?: NodeJS.ProcessEnv;
   /** The variable that overrides this role, for messages. */
@@ -101,13 +103,11 @@ function systemFfmpeg(): FfmpegPaths | null {
 }
 
 /**
- * The tool's environment: inside Electron process.execPath is the app, and
- * ELECTRON_RUN_AS_NODE makes it run the script as plain Node; NODE_OPTIONS
- * (an --inspect, a loader) is dropped, since whatever it prints would read as
- * FFmpeg's errors.
+ * The tool's environment: NODE_OPTIONS (an --inspect, a loader) is dropped,
+ * since whatever it prints would read as FFmpeg's errors.
  */
 function toolEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NODE_OPTIONS;
   return env;
 }
@@ -121,9 +121,8 @@ export function videoTool(role: ToolRole): VideoTool {
   if (av) {
     return {
       kind: 'av-tool',
-      bin: process.execPath,
-      // Its stderr is read as FFmpeg's messages: no Node warnings there.
-      prefix: ['--no-warnings', avToolScript()],
+      bin: avToolScript(),
+      prefix: [],
       env: toolEnv(),
       envVar,
       label: `node-av ${av.version} (FFmpeg libraries)`,

@@ -149,6 +149,8 @@ export const useStore = create<State>()((set, get, store) => {
           if (task && task.taskId === event.taskId) set({ task: { ...task, phase: event.phase, done: event.done, total: event.total, queuePosition: event.queuePosition } });
         } else if (event.type === 'open-path') {
           void get().openPath(event.path);
+        } else if (event.type === 'open-hub-model') {
+          get().setHubFormOpen(true);
         }
       });
       // Serve mode may have opened a clip at start (`wfvae serve clip.mp4`): show the newest.
