@@ -297,7 +297,8 @@ test('Latent without WebGL: a clear message and the 2D grid instead of the 3D vi
     await p.goto(serve.url);
     await p.getByTestId('tab-latent').click();
     await p.getByTestId('run-reconstruct-here').click();
-    await expect(p.getByTestId('webgl-unavailable')).toContainText('3D view unavailable: WebGL could not start');
+    // A model run first (57 frames), which on two busy shared cores can take longer than the default 15 s.
+    await expect(p.getByTestId('webgl-unavailable')).toContainText('3D view unavailable: WebGL could not start', { timeout: 60_000 });
     await expect(p.getByTestId('latent-scene')).toHaveCount(0);
     await expect(p.getByTestId('latent-grid').getByTestId('latent-tile')).toHaveCount(FULL ? 16 : 8);
     await p.screenshot({ path: 'test-results/latent-no-webgl.png', fullPage: true });
