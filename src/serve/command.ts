@@ -30,7 +30,6 @@ Needs the web UI built once: npm run build:renderer`;
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'serve the UI to a local browser (127.0.0.1, token-protected)',
   help,
   async run(argv) {
     const flags = new Flags(parseArgs(argv, new Set(['no-open'])));
