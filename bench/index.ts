@@ -5,6 +5,7 @@ import { memorySeries, memoryTable } from './memory';
 import { referenceRows, referenceTable } from './reference';
 import { largestClipTable } from './largest-clip';
 import { videoCorpusTable, videoDecodeTable } from './video-tools';
+import { coldStartTable } from './cold-start';
 
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
@@ -17,6 +18,7 @@ const benches: Record<string, () => Promise<string>> = {
   'largest-clip': async () => largestClipTable(),
   'video-decode': () => videoDecodeTable(keep),
   'video-corpus': () => videoCorpusTable(keep),
+  'cold-start': () => coldStartTable(keep),
 };
 
 const unknown = only.filter((n) => !(n in benches));

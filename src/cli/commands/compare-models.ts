@@ -61,7 +61,6 @@ function table(c: ModelComparison): string {
 
 export const compareModelsCommand: Command = {
   name: 'compare-models',
-  summary: 'model A vs model B (another checkpoint, BF16/F16 weights, fp16 execution) on one clip',
   help: HELP,
   async run(argv) {
     const flags = new Flags(parseArgs(argv, new Set(['json', ...CHUNK_BOOLEAN_FLAGS])));

@@ -26,7 +26,6 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 export const convertCommand: Command = {
   name: 'convert',
-  summary: 'convert a checkpoint to ONNX graphs (cached by SHA-256)',
   help,
   async run(argv) {
     const flags = new Flags(parseArgs(argv, new Set(['json', 'force'])));

@@ -57,7 +57,6 @@ function text(r: DoctorReport, allWeights: boolean): string {
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'checkpoint health: SHA-256, weight stats (NaN/Inf/zero/outliers), config vs weights, variant, CPU-GPU parity',
   help: HELP,
   async run(argv) {
     const flags = new Flags(parseArgs(argv, new Set(['json', 'no-parity', 'all-weights'])));

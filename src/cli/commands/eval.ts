@@ -168,7 +168,6 @@ async function runMerge(argv: string[]): Promise<number> {
 
 export const evalCommand: Command = {
   name: 'eval',
-  summary: 'evaluate a folder of clips under a protocol (resumable, shardable); eval merge',
   help: HELP,
   async run(argv) {
     if (argv[0] === 'merge') return runMerge(argv.slice(1));
@@ -221,8 +220,8 @@ export const evalCommand: Command = {
         } catch (err) {
           bar.finish();
           if (signal.aborted) {
-            process.stderr.write(`interrupted: finished clips are kept in ${join(outDir, JOURNAL_FILE)}; run the same command again to resume\n`);
-            return 130;
+            // withInterrupt adds the signal and exits 128 + its number (143 for SIGTERM, 129 for SIGHUP).
+            throw new Error(`interrupted: finished clips are kept in ${join(outDir, JOURNAL_FILE)}; run the same command again to resume`, { cause: err });
           }
           throw err;
         }

@@ -39,7 +39,6 @@ const fmt = (v: number) => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3
 
 export const latentStatsCommand: Command = {
   name: 'latent-stats',
-  summary: 'per-channel latent mean/std/histogram/correlation; suggested shift and scale',
   help: HELP,
   async run(argv) {
     const flags = new Flags(parseArgs(argv, new Set(['json'])));

@@ -12,7 +12,7 @@ import { flatProbeClip } from './grid-probe';
 import { Journal } from './journal';
 import type { LpipsNet } from './lpips';
 import { decodeOptionsOf, type EvalProtocol } from './protocol';
-import { buildResults, failedRecord, okRecord, RESULTS_FORMAT, RESULTS_VERSION, writeResults, type ClipRecord, type EvalHeader, type EvalResults } from './results';
+import { buildResults, failedRecord, okRecord, RESULTS_FORMAT, RESULTS_VERSION, sweepResultPartials, writeResults, type ClipRecord, type EvalHeader, type EvalResults } from './results';
 import { shardIndices, type Shard } from './shard';
 import { toolVersion } from './tool-version';
 
@@ -78,6 +78,7 @@ const isAbort = (err: unknown, signal?: AbortSignal) => signal?.aborted || (err 
 export async function runEval(o: EvalRunOptions): Promise<EvalRunResult> {
   const t0 = performance.now();
   await mkdir(o.outDir, { recursive: true });
+  await sweepResultPartials(o.outDir);
   const header = evalHeader(o);
   const journal = await Journal.open(o.outDir, header);
   try {

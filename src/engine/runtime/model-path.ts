@@ -6,14 +6,13 @@
  * (packaged builds put resources elsewhere).
  */
 import { stat } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { formatHubModelId, parseHubModelId } from '../../shared/hub-id';
 import { HUB_ERROR_CODES, HubError, resolveHubModel, type HubProgress, type ResolvedHubModel } from '../checkpoint/hub/index';
+import { packageFile } from '../package-files';
 
-export const DEMO_MODEL_DIR = fileURLToPath(new URL('../../../resources/models/wfvae-demo', import.meta.url));
-
+/** The demo model's folder: WFVAE_DEMO_MODEL, else where the package ships it (found when asked, not at import). */
 export function demoModelDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.WFVAE_DEMO_MODEL || DEMO_MODEL_DIR;
+  return env.WFVAE_DEMO_MODEL || packageFile('resources', 'models', 'wfvae-demo');
 }
 
 export interface ModelSourceOptions {

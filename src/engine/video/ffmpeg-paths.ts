@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { entryFile } from '../package-files';
 import { VideoError } from './errors';
 
 export interface FfmpegPaths {
@@ -53,11 +53,11 @@ const ENV_VAR = { ffmpeg: 'WFVAE_FFMPEG', ffprobe: 'WFVAE_FFPROBE' } as const;
 export const MIN_FFMPEG_MAJOR = 6;
 
 /**
- * av-tool.mjs: beside this file when running from source; a bundle (the
- * Electron app) sets WFVAE_AV_TOOL to where it ships the file.
+ * av-tool.mjs: where the package ships it (../package-files.ts: beside the
+ * build's code, or in src/ from source); WFVAE_AV_TOOL names another place.
  */
 export function avToolScript(env: NodeJS.ProcessEnv = process.env): string {
-  return env.WFVAE_AV_TOOL || fileURLToPath(new URL('./av-tool.mjs', import.meta.url));
+  return env.WFVAE_AV_TOOL || entryFile('av-tool.mjs', 'src/engine/video/av-tool.mjs');
 }
 
 function platformPackage(): string {
