@@ -17,6 +17,7 @@ import {
 
 import { f32Schema, u8Schema } from './typed-arrays';
 import * as wf from './workflow-contract';
+import * as pw from './pathway-contract';
 import { parseHubModelId } from './hub-id';
 
 export { f32Schema, u8Schema };
@@ -263,6 +264,8 @@ export const modelInfoSchema = z.object({
   execution: executionInfoSchema,
   taps: z.array(tapInfoSchema),
   chunking: chunkingVerdictSchema,
+  /** The model drawn as the pathway view draws it, from its config and graph. */
+  pathway: pw.pathwaySpecSchema,
 });
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
 export const getModelResultSchema = z.object({
@@ -486,6 +489,10 @@ export const apiMethods = {
   getTapTimeline: { request: wf.getTapTimelineRequestSchema, response: wf.tapTimelineSchema },
   prepareExport: { request: wf.prepareExportRequestSchema, response: wf.exportFileSchema },
   exportInfo: { request: wf.exportInfoRequestSchema, response: wf.exportInfoSchema },
+  // The pathway view (pathway-contract.ts): live values on the model's diagram, one node in full, the Causal Cache across chunks.
+  getPathway: { request: pw.getPathwayRequestSchema, response: pw.pathwayFrameSchema },
+  getPathwayNode: { request: pw.getPathwayNodeRequestSchema, response: pw.pathwayNodeSchema },
+  getCacheFlow: { request: pw.getCacheFlowRequestSchema, response: pw.cacheFlowSchema },
 } as const;
 
 export type ApiMethodName = keyof typeof apiMethods;

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { FULL_GOLDENS as FULL, SHARED_GOLDENS as SHARED } from '../helpers/shared-goldens';
 import { expect, startServe, stopServe, test, type ServeProcess } from './serve-fixture';
+import { checkView } from './a11y';
 
 const MODEL = FULL ? join(SHARED, 'wfvae-l-tiny') : resolve('test', 'fixtures', 'goldens-subset', 'wfvae2-tiny');
 const LATENT_CHANNELS = FULL ? 16 : 8;
@@ -45,6 +46,8 @@ function colours(canvas: Locator): Promise<number> {
 }
 
 test('Frequency: subband x level heatmap over time next to the reconstruction, WL table, spectrum, grid map', async () => {
+  // A reconstruction, then the scans at two window sizes, on two shared cores.
+  test.setTimeout(120_000);
   await page.goto(serve.url);
   await expect(page.getByTestId('clip-info')).toContainText('57 frames');
   await page.getByTestId('tab-frequency').click();
@@ -66,6 +69,8 @@ test('Frequency: subband x level heatmap over time next to the reconstruction, W
   await page.getByTestId('heat-error').click();
   expect(await colours(page.getByTestId('heatmap-canvas'))).toBeGreaterThan(20);
   await page.screenshot({ path: 'test-results/frequency.png', fullPage: true });
+  await checkView(page, 'the Frequency view');
+  await page.setViewportSize({ width: 1440, height: 1000 });
 });
 
 test('Latent stats: per-channel mean and std, histogram, correlation, the config fragment', async () => {
@@ -76,15 +81,31 @@ test('Latent stats: per-channel mean and std, histogram, correlation, the config
   expect(fragment.shift).toHaveLength(LATENT_CHANNELS);
   expect(fragment.scale.every((s) => s > 0)).toBe(true);
   expect(await colours(page.getByTestId('correlation-canvas'))).toBeGreaterThan(3);
+  // The matrix names its axes and reads out the cell under the pointer, or under the keyboard's cursor.
+  const corr = page.getByTestId('correlation');
+  await expect(corr.locator('.corr__cols span').first()).toHaveText('0');
+  await expect(corr.locator('.corr__rows span').first()).toHaveText('0');
+  const plot = (await page.getByTestId('correlation-plot').boundingBox())!;
+  const cell = plot.width / LATENT_CHANNELS;
+  await page.mouse.move(plot.x + 2.5 * cell, plot.y + 1.5 * cell);
+  await expect(page.getByTestId('correlation-readout')).toHaveText(/^channel 1 × channel 2: r = -?\d\.\d{3}$/);
+  await page.mouse.move(plot.x + 0.5 * cell, plot.y + 0.5 * cell);
+  await expect(page.getByTestId('correlation-readout')).toHaveText('channel 0 × channel 0: r = 1.000');
+  await page.getByTestId('correlation-plot').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('correlation-readout')).toHaveText(/^channel 0 × channel 1: r = /);
   const before = await page.getByTestId('channel-stat').textContent();
   // Pick the last channel by clicking near the chart's right edge.
   const box = (await page.getByTestId('channel-chart').locator('svg').boundingBox())!;
   await page.mouse.click(box.x + box.width - 24, box.y + box.height / 2);
   await expect(page.getByTestId('channel-stat')).not.toHaveText(before!);
   await page.screenshot({ path: 'test-results/latent-stats.png', fullPage: true });
+  await checkView(page, 'the Latent stats view');
+  await page.setViewportSize({ width: 1440, height: 1000 });
 });
 
 test('Model vs model: A against its BF16 weights, overlaid curves, A/B wipe and diff; fp16 execution explained', async () => {
+  test.setTimeout(120_000);
   await page.getByTestId('tab-models').click();
   await page.getByTestId('model-b-kind').selectOption('bf16');
   await page.getByTestId('run-compare-models').click();
@@ -97,8 +118,19 @@ test('Model vs model: A against its BF16 weights, overlaid curves, A/B wipe and 
   expect(await colours(page.getByTestId('ab-canvas-a'))).toBeGreaterThan(20);
   expect(await colours(page.getByTestId('ab-canvas-diff'))).toBeGreaterThan(3);
   await expect(page.getByTestId('ab-diff-range')).toContainText('[0, ');
+  // A is drawn wide and translucent under B's dashes: where they coincide both stay visible.
+  const psnrLines = page.getByTestId('compare-psnr-chart').getByTestId('chart-series').locator('path');
+  await expect(psnrLines.first()).toHaveAttribute('stroke-width', '5');
+  await expect(psnrLines.nth(1)).toHaveAttribute('stroke-dasharray', '6 4');
+  // The split follows the pointer; the slider stays for the keyboard.
+  await page.getByTestId('ab-canvas-a').scrollIntoViewIfNeeded();
+  const wipe = (await page.getByTestId('ab-canvas-a').boundingBox())!;
+  await page.mouse.move(wipe.x + wipe.width * 0.7, wipe.y + wipe.height / 2);
+  await expect(page.getByTestId('ab-split')).toHaveValue('70');
   await page.getByTestId('ab-split').fill('25');
   await page.screenshot({ path: 'test-results/model-vs-model.png', fullPage: true });
+  await checkView(page, 'the Model vs model view');
+  await page.setViewportSize({ width: 1440, height: 1000 });
   await page.getByTestId('model-b-kind').selectOption('fp16');
   await page.getByTestId('run-compare-models').click();
   // The app runs A on the CPU here: fp16 is refused with the reason.

@@ -12,6 +12,7 @@ import { CHROMIUM_ARGS } from '../../playwright.config';
 import { FULL_GOLDENS as FULL, SHARED_GOLDENS as SHARED } from '../helpers/shared-goldens';
 import { TORCH_PYTHON, torchMissing } from '../helpers/torch-python';
 import { expect, startServe, stopServe, test, type ServeProcess } from './serve-fixture';
+import { checkView } from './a11y';
 import { losslessRgbCopy, losslessTestClip, servedFrames, shownDb, torchReference } from './torch-reference';
 
 /** Layernorm (exact chunking): wfvae-l-tiny, or the in-repo subset's wfvae2-tiny in a fresh clone. */
@@ -93,6 +94,8 @@ test('without --model and without the demo model the panel says so, and a model 
 });
 
 test('without --model the bundled demo model loads by itself when a model view opens, and reconstructs the clip', async ({ browser }) => {
+  // Converting the demo model, then a Causal Cache run that also keeps the pathway's stages, on two shared cores.
+  test.setTimeout(150_000);
   const bare = await startServe([demoClip]);
   const p = await browser.newPage();
   try {
@@ -143,8 +146,14 @@ test('the Model panel shows the model serve loaded, refuses a bad path, and load
 });
 
 test('Reconstruct: PSNR and SSIM per frame, original and reconstruction side by side', async () => {
+  test.setTimeout(120_000);
   await page.getByTestId('tab-reconstruct').click();
+  await expect(page.getByTestId('reconstruct-hint')).toContainText('Press Reconstruct');
   await page.getByTestId('run-reconstruct').click();
+  // While it runs the view says so, not "Press Reconstruct".
+  await expect(page.getByTestId('progress')).toBeVisible();
+  await expect(page.getByTestId('reconstruct-hint')).toHaveCount(0);
+  await expect(page.getByTestId('reconstruct-running')).toContainText('Reconstructing all 57 frames');
   // 57 frames at 128x128 on two busy shared cores can take longer than the default 15 s.
   await expect(page.getByTestId('psnr-clip')).toHaveText(/^\d+\.\d\d dB$/, { timeout: 60_000 });
   const perFrame = new Map<number, number>();
@@ -163,6 +172,32 @@ test('Reconstruct: PSNR and SSIM per frame, original and reconstruction side by 
   const size = await page.getByTestId('reconstruction-canvas').evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
   expect(size).toEqual([128, 128]);
   await page.screenshot({ path: 'test-results/reconstruct.png', fullPage: true });
+  // At 1440x900 the play controls are on screen with the picture.
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.getByTestId('clip-viewer').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  const play = (await page.getByTestId('clip-viewer-play').boundingBox())!;
+  expect(play.y + play.height).toBeLessThanOrEqual(900);
+  await checkView(page, 'the Reconstruct view');
+  await page.setViewportSize({ width: 1440, height: 1000 });
+});
+
+test('Cancel says what it kept: the previous reconstruction stays', async () => {
+  // Hold the request in the browser so the task is still running when Cancel is pressed, then answer as the engine answers a cancelled task.
+  await page.route('**/api/reconstruct', (route) =>
+    setTimeout(() => void route.fulfill({ status: 409, contentType: 'application/json', body: JSON.stringify({ error: { code: 'CANCELLED', message: 'cancelled' } }) }), 1500),
+  );
+  try {
+    await page.getByTestId('run-reconstruct').click();
+    await page.getByTestId('cancel-button').click();
+    await expect(page.getByTestId('cancel-notice')).toHaveText(/Cancelled reconstructing the clip\. Nothing of this run was kept; the previous reconstruction is still shown\./);
+    await expect(page.getByTestId('psnr-clip')).toHaveText(/^\d+\.\d\d dB$/);
+    await page.waitForTimeout(1700);
+    await expect(page.getByTestId('error-message')).toHaveCount(0);
+  } finally {
+    await page.unroute('**/api/reconstruct');
+  }
+  await page.getByTestId('cancel-notice').getByRole('button', { name: 'Dismiss' }).click();
+  await expect(page.getByTestId('cancel-notice')).toHaveCount(0);
 });
 
 test('Reconstruct: the PSNR shown per frame is the PyTorch reference\'s on the same frames', async () => {
@@ -228,10 +263,14 @@ test('Chunking: verdict before, per-frame max |diff| with E/D boundaries, "withi
   }
   await expect(page.getByTestId('diff-naive').getByTestId('diff-range')).toContainText('[0, ');
   await page.screenshot({ path: 'test-results/chunking.png', fullPage: true });
+  await checkView(page, 'the Chunking view');
+  await page.setViewportSize({ width: 1440, height: 1000 });
 });
 
-test('Energy flow: every tap of the model as colormapped tiles at the current frame', async () => {
+test('Energy flow: every tap of the model as colormapped tiles at the current frame, every channel', async () => {
   await page.getByTestId('tab-energy').click();
+  await expect(page.getByTestId('pathway-node').first()).toBeVisible();
+  await page.getByTestId('tap-details').locator('summary').click();
   const taps = page.getByTestId('tap');
   await expect(taps).toHaveCount(8);
   await expect(page.locator('[data-testid=tap][data-kind=coefficients]')).toHaveCount(4);
@@ -248,6 +287,11 @@ test('Energy flow: every tap of the model as colormapped tiles at the current fr
     return set.size;
   });
   expect(colours).toBeGreaterThan(20);
+  // Block outputs show all their channels, not the first 16.
+  const inflow = page.locator('[data-testid=tap][data-kind=activation]').first();
+  const channels = Number((await inflow.locator('.tap__head .muted').textContent())!.match(/^(\d+) ch/)![1]);
+  await expect(inflow.getByTestId('tap-tile')).toHaveCount(channels);
+  await expect(inflow.getByTestId('tap-note')).toHaveText(`all ${channels} channels`);
   await page.screenshot({ path: 'test-results/energy-flow.png', fullPage: true });
 });
 
@@ -279,8 +323,35 @@ test('Latent: the 3D stack through WebGL (SwiftShader) and the 2D grid of all ch
   await page.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2 + 10, { steps: 4 });
   await page.mouse.up();
   expect(await canvas.evaluate((c: HTMLCanvasElement) => c.toDataURL())).not.toBe(before);
+  // Framed whole: after a reset of the view, no slice touches the canvas edge, and the caption sits under the canvas.
+  await page.getByTestId('latent-channel').selectOption('rgb');
+  await page.getByTestId('tab-reconstruct').click();
+  await page.getByTestId('tab-latent').click();
+  const edge = await page.getByTestId('latent-canvas').evaluate((c: HTMLCanvasElement) => {
+    const gl = (c.getContext('webgl2') ?? c.getContext('webgl'))!;
+    const w = gl.drawingBufferWidth;
+    const h = gl.drawingBufferHeight;
+    const px = new Uint8Array(w * h * 4);
+    gl.readPixels(0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, px);
+    const background = [0x12, 0x15, 0x1c];
+    let off = 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        if (x > 2 && x < w - 3 && y > 2 && y < h - 3) continue;
+        const i = 4 * (y * w + x);
+        if (Math.abs(px[i] - background[0]) + Math.abs(px[i + 1] - background[1]) + Math.abs(px[i + 2] - background[2]) > 12) off++;
+      }
+    }
+    return off;
+  });
+  expect(edge, 'pixels of the stack on the canvas border').toBe(0);
+  const cb = (await page.getByTestId('latent-canvas').boundingBox())!;
+  const lb = (await page.getByTestId('latent-legend').boundingBox())!;
+  expect(lb.y).toBeGreaterThanOrEqual(cb.y + cb.height);
   await page.getByTestId('latent-channel').selectOption('3');
   await page.screenshot({ path: 'test-results/latent.png', fullPage: true });
+  await checkView(page, 'the Latent 3D view');
+  await page.setViewportSize({ width: 1440, height: 1000 });
 });
 
 test('Latent without WebGL: a clear message and the 2D grid instead of the 3D view', async ({ browser }) => {

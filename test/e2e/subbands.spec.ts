@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { SUBBANDS_3D } from '../../src/shared/subbands';
 import { expect, startServe, stopServe, test } from './serve-fixture';
+import { checkView, expectAccessible } from './a11y';
 
 test.describe('serve mode: Subbands view', () => {
   test('shows 3 levels x 8 colormapped subband tiles and the energy chart for the clip given at start', async ({ page, serve }) => {
@@ -51,6 +52,36 @@ test.describe('serve mode: Subbands view', () => {
     await expect(page.getByTestId('frame-canvas')).toHaveAttribute('data-frame', '1');
     await expect(page.locator('[data-testid=subband-tile][data-level="1"][data-name="HLL"] .tile__range')).not.toHaveText('[0, 0]');
     await page.screenshot({ path: 'test-results/subbands.png', fullPage: true });
+    await checkView(page, 'the Subbands view');
+  });
+
+  test('by keyboard: the views are a tab list, a tile opens big on Enter, its chart counts coefficient frames, Escape returns', async ({ page, serve }) => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(serve.url);
+    await expect(page.getByTestId('subband-tile')).toHaveCount(24);
+    const tab = page.getByTestId('tab-subbands');
+    await tab.focus();
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('tab-reconstruct')).toBeFocused();
+    await expect(page.getByTestId('tab-reconstruct')).toHaveAttribute('aria-selected', 'true');
+    await page.keyboard.press('ArrowLeft');
+    await expect(tab).toHaveAttribute('aria-selected', 'true');
+    // Tab from the tab list into the view reaches the tiles; the focus ring shows.
+    const tile = page.locator('[data-testid=subband-tile][data-level="1"][data-name="HLL"]').getByRole('button');
+    await tile.focus();
+    expect(await tile.evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe('none');
+    await page.keyboard.press('Enter');
+    const big = page.getByTestId('big-view');
+    await expect(big.getByTestId('big-title')).toHaveText('Level 1 · HLL');
+    await expect(big.getByTestId('big-timeline').getByTestId('chart-x-label')).toHaveText('coefficient frame');
+    await expectAccessible(page, 'the big view of a subband');
+    await page.keyboard.press('Escape');
+    await expect(big).toHaveCount(0);
+    await expect(tile).toBeFocused();
+    await page.keyboard.press('?');
+    await expect(page.getByTestId('shortcut-sheet')).toBeVisible();
+    await expectAccessible(page, 'the shortcut sheet');
+    await page.keyboard.press('Escape');
   });
 
   test('the scrubber moves through frames: slider, arrow keys, and the picture changes', async ({ page, serve }) => {
@@ -139,6 +170,7 @@ test.describe('serve mode: access', () => {
     try {
       await page.goto(serve.url);
       await expect(page.getByTestId('drop-zone')).toBeVisible();
+      await expectAccessible(page, 'the empty window (drop zone)');
       const bytes = [...readFileSync(process.env.WFVAE_E2E_CLIP!)];
       const dataTransfer = await page.evaluateHandle((b) => {
         const dt = new DataTransfer();

@@ -14,6 +14,7 @@ import type { Download, Locator, Page } from '@playwright/test';
 import { FIXTURE_FFPROBE as FFPROBE } from '../helpers/fixture-ffmpeg';
 import { FFMPEG } from './global-setup';
 import { expect, startServe, stopServe, test, type ServeProcess } from './serve-fixture';
+import { checkView } from './a11y';
 
 const MODEL = resolve('test', 'fixtures', 'goldens-subset', 'wfvae2-tiny');
 // 280 frames at 20 fps (14 s), 84x48: small enough for two cores, long enough to stream; 84 is not a
@@ -190,6 +191,14 @@ test('A/B viewer: side by side, wipe, difference (abs, signed, gain, scale bar),
   // Moved right of x = 70, the wipe shows A there.
   await viewer.getByTestId('video-viewer-wipe').fill('950');
   await expect.poll(() => pixel(canvas, 70, 30)).toEqual(originalAt70);
+  // The divider follows the pointer too.
+  await viewer.getByTestId('video-viewer-pane-a').scrollIntoViewIfNeeded();
+  const pane = (await viewer.getByTestId('video-viewer-pane-a').boundingBox())!;
+  await page.mouse.move(pane.x + pane.width * 0.25, pane.y + pane.height / 2);
+  await expect(viewer.getByTestId('video-viewer-wipe')).toHaveValue('250');
+  const line = (await viewer.getByTestId('video-viewer-wipe-line').boundingBox())!;
+  expect(Math.abs(line.x + line.width / 2 - (pane.x + pane.width * 0.25))).toBeLessThan(2);
+  await page.mouse.move(5, 5);
   await shot('wipe');
 
   // Difference: absolute, then signed, with the scale bar following the gain.
@@ -236,6 +245,8 @@ test('A/B viewer: side by side, wipe, difference (abs, signed, gain, scale bar),
   await expect(viewer).toHaveAttribute('data-playing', 'false');
   await expect(viewer.getByTestId('video-viewer-loop')).toHaveAttribute('aria-pressed', 'true');
   await shot('viewer');
+  await checkView(page, 'the Reconstruct view with a whole-video result and the Clip selection panel');
+  await page.setViewportSize({ width: 1440, height: 1000 });
 });
 
 test('export: reconstruction, side-by-side and difference mp4s, latent safetensors, metrics CSV and JSON, a view as PNG', async () => {
@@ -340,15 +351,28 @@ test('big views: a subband, an energy-flow tap tile and a latent channel open la
   await expect(big.getByTestId('big-range')).toContainText('range [');
   // 33 frames -> 17 level-1 coefficient frames.
   await expect(big.getByTestId('big-timeline').getByTestId('chart-series').locator('circle')).toHaveCount(17);
+  // The x axis counts what the ticks are: the subband's coefficient frames.
+  await expect(big.getByTestId('big-timeline').getByTestId('chart-x-label')).toHaveText('coefficient frame');
   expect(await colours(big.getByTestId('big-canvas'))).toBeGreaterThan(20);
   await shot('big-subband');
+  // A saved PNG is said in the big view, and goes with it: it does not linger under another view's export bar.
+  await download(() => big.getByTestId('big-png').click());
+  await expect(big.getByTestId('big-saved')).toContainText('saved Level_1_HLL.png');
+  await checkView(page, 'the big view of a subband');
+  await page.setViewportSize({ width: 1440, height: 1000 });
   await page.keyboard.press('Escape');
   await expect(big).toHaveCount(0);
+  await page.getByTestId('tab-reconstruct').click();
+  await expect(page.getByTestId('clip-export')).toBeVisible();
+  await expect(page.getByTestId('export-done')).toHaveCount(0);
+  await expect(page.getByText('Level_1_HLL.png')).toHaveCount(0);
 
   await page.getByTestId('tab-energy').click();
+  await page.getByTestId('tap-details').locator('summary').click();
   await page.locator('[data-testid=tap][data-name="enc.coeffs.0"] [data-testid=tap-tile][data-label="LH"]').click();
   await expect(big.getByTestId('big-title')).toHaveText('enc.coeffs.0 · LH');
   await expect(big.getByTestId('big-timeline').getByTestId('chart-series').locator('circle')).toHaveCount(17);
+  await expect(big.getByTestId('big-timeline').getByTestId('chart-x-label')).toHaveText('tap frame');
   expect(await colours(big.getByTestId('big-canvas'))).toBeGreaterThan(20);
   await big.getByTestId('big-close').click();
 
@@ -356,6 +380,7 @@ test('big views: a subband, an energy-flow tap tile and a latent channel open la
   await page.getByTestId('latent-tile').nth(3).click();
   await expect(big.getByTestId('big-title')).toHaveText('Latent channel 3');
   await expect(big.getByTestId('big-timeline').getByTestId('chart-series').locator('circle')).toHaveCount(9);
+  await expect(big.getByTestId('big-timeline').getByTestId('chart-x-label')).toHaveText('latent frame');
   expect(await colours(big.getByTestId('big-canvas'))).toBeGreaterThan(10);
   await shot('big-latent');
   await page.getByTestId('big-view-backdrop').click({ position: { x: 5, y: 5 } });

@@ -34,7 +34,8 @@ export const MANIFEST_FORMAT = 'wfvae-inspector-graphs';
 //    reject them), LayerNormalization and 4D nearest upsampling.
 // 4: step graphs choose between carried state and start padding by slice
 //    length instead of Where (no copy of both on every chunk).
-export const MANIFEST_VERSION = 4;
+// 5: step graphs expose the pathway's backbone stages as taps (pw.*).
+export const MANIFEST_VERSION = 5;
 
 export interface GraphEntry {
   file: string;

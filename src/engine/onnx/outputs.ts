@@ -6,6 +6,12 @@ export interface Tap {
   value: Value;
   channels: number;
   what: string;
+  /**
+   * A backbone stage of the pathway view (`pw.*`): exposed by the Causal Cache
+   * step graphs only, where it costs one chunk's activation. A whole-clip graph
+   * would hold it to the end of every run, taps asked for or not.
+   */
+  stage?: boolean;
 }
 
 export interface EncoderOutputs {

@@ -70,6 +70,11 @@ abstract class StatefulTimeline implements Timeline {
     this.lags = new LagTracker(g);
   }
 
+  /** Frames of `v` held back by look-ahead (0 where nothing upstream looks ahead). */
+  lagOf(v: Value): number {
+    return this.lags.of(v);
+  }
+
   protected addState(name: string, frames: number, kind: StateInfo['kind']): void {
     if (this.states.some((s) => s.name === name)) throw new Error(`duplicate stream state ${name}`);
     this.states.push({ name, frames, kind });

@@ -32,18 +32,18 @@ export function wfvaeEncoder(c: Ctx, cfg: WFVAEOptions, video: Value): EncoderOu
   const inflowL2 = g.scope(`${E}.connect_l2`, () => conv2d(c, `${E}.connect_l2`, l2Coeffs, 24, ef));
 
   // Backbone, with the inflow concatenated after each downsampling stage.
-  let h = g.scope(`${E}.down1`, () => {
+  const down1 = g.scope(`${E}.down1`, () => {
     let x = conv2d(c, `${E}.down1.0`, coeffs, 24, base);
     for (let i = 1; i <= n; i++) x = resnetBlock2D(c, `${E}.down1.${i}`, x, base, base);
     return l1Is3D ? downsample3D(c, `${E}.down1.${n + 1}`, x, base, base) : downsample2D(c, `${E}.down1.${n + 1}`, x, base, base);
   });
-  h = concat(g, c.time.align([h, inflowL1], `${E}.down1+l1`), 1);
-  h = g.scope(`${E}.down2`, () => {
+  let h = concat(g, c.time.align([down1, inflowL1], `${E}.down1+l1`), 1);
+  const down2 = g.scope(`${E}.down2`, () => {
     let x = conv2d(c, `${E}.down2.0`, h, base + ef, base * 2);
     for (let i = 1; i <= n; i++) x = resnetBlock3D(c, `${E}.down2.${i}`, x, base * 2, base * 2);
     return downsample3D(c, `${E}.down2.${n + 1}`, x, base * 2, base * 2);
   });
-  h = concat(g, c.time.align([h, inflowL2], `${E}.down2+l2`), 1);
+  h = concat(g, c.time.align([down2, inflowL2], `${E}.down2+l2`), 1);
   h = g.scope(`${E}.mid`, () => {
     let i = 0;
     let x = resnetBlock3D(c, `${E}.mid.${i++}`, h, base * 2 + ef, base * 4);
@@ -61,6 +61,10 @@ export function wfvaeEncoder(c: Ctx, cfg: WFVAEOptions, video: Value): EncoderOu
       { name: 'enc.l2', value: l2Coeffs, channels: 24, what: 'level-3 wavelet coefficients (encoder inflow input)' },
       { name: 'enc.inflow.l1', value: inflowL1, channels: ef, what: 'connect_l1 output, concatenated after down1' },
       { name: 'enc.inflow.l2', value: inflowL2, channels: ef, what: 'connect_l2 output, concatenated after down2' },
+      { name: 'pw.enc.haar1', value: coeffs, channels: 24, what: 'level-1 wavelet coefficients of the video (wavelet_transform_in), the backbone input', stage: true },
+      { name: 'pw.enc.down1', value: down1, channels: base, what: 'down1 output, before the level-2 inflow joins', stage: true },
+      { name: 'pw.enc.down2', value: down2, channels: base * 2, what: 'down2 output, before the level-3 inflow joins', stage: true },
+      { name: 'pw.enc.mid', value: h, channels: base * 4, what: 'mid block output, into norm_out and conv_out', stage: true },
     ],
   };
 }
@@ -76,13 +80,14 @@ export function wfvaeDecoder(c: Ctx, cfg: WFVAEOptions, z: Value): DecoderOutput
   const D = 'decoder';
 
   // Backbone entry: the last ef channels of the mid output feed the level-3 outflow.
-  let h = g.scope(`${D}.mid`, () => {
+  const mid = g.scope(`${D}.mid`, () => {
     let x = causalConv3d(c, `${D}.conv_in`, z, cfg.latent_dim, base * 4);
     let i = 0;
     x = resnetBlock3D(c, `${D}.mid.${i++}`, x, base * 4, base * 4);
     if (cfg.use_attention) x = attention(cfg.attention_type, c, `${D}.mid.${i++}`, x, base * 4);
     return resnetBlock3D(c, `${D}.mid.${i}`, x, base * 4, base * 4 + ef);
   });
+  let h = mid;
 
   // Outflow, level 3: predicted coefficients, inverted to a level-2 low band.
   const outflow = (key: string, x: Value, outCh: number) =>
@@ -94,12 +99,13 @@ export function wfvaeDecoder(c: Ctx, cfg: WFVAEOptions, z: Value): DecoderOutput
   const l2Coeffs = outflow(`${D}.connect_l2`, channels(g, h, base * 4), 24);
   const l2 = g.scope(`${D}.inverse_wavelet_transform_l2`, () => inverseHaar3d(c, `${D}.inverse_wavelet_transform_l2`, l2Coeffs, RGB));
 
-  h = g.scope(`${D}.up2`, () => {
+  const up2 = g.scope(`${D}.up2`, () => {
     let x = channels(g, h, 0, base * 4);
     for (let i = 0; i < n; i++) x = resnetBlock3D(c, `${D}.up2.${i}`, x, base * 4, base * 4);
     x = upsample3D(c, `${D}.up2.${n}`, x, base * 4, base * 4, cfg.t_interpolation);
     return resnetBlock3D(c, `${D}.up2.${n + 1}`, x, base * 4, base * 4 + ef);
   });
+  h = up2;
 
   // Outflow, level 2: predicted coefficients plus the level-3 reconstruction in the low band.
   const l1Raw = outflow(`${D}.connect_l1`, channels(g, h, base * 4), l1Channels);
@@ -109,7 +115,7 @@ export function wfvaeDecoder(c: Ctx, cfg: WFVAEOptions, z: Value): DecoderOutput
     l1Is3D ? inverseHaar3d(c, `${D}.inverse_wavelet_transform_l1`, l1Coeffs, RGB) : inverseHaar2d(c, `${D}.inverse_wavelet_transform_l1`, l1Coeffs, RGB),
   );
 
-  h = g.scope(`${D}.up1`, () => {
+  const up1 = g.scope(`${D}.up1`, () => {
     let x = channels(g, h, 0, base * 4);
     for (let i = 0; i < n; i++) x = resnetBlock3D(c, `${D}.up1.${i}`, x, i === 0 ? base * 4 : base * 2, base * 2);
     x = l1Is3D
@@ -117,14 +123,13 @@ export function wfvaeDecoder(c: Ctx, cfg: WFVAEOptions, z: Value): DecoderOutput
       : upsample2D(c, `${D}.up1.${n}`, x, base * 2, base * 2);
     return resnetBlock3D(c, `${D}.up1.${n + 1}`, x, base * 2, base * 2);
   });
-  h = g.scope(`${D}.layer`, () => resnetBlock3D(c, `${D}.layer.1`, resnetBlock3D(c, `${D}.layer.0`, h, base * 2, base), base, base));
-  h = g.scope(`${D}.out`, () => conv2d(c, `${D}.conv_out`, swish(g, normalize(c, `${D}.norm_out`, h, base, 'video')), base, 24));
+  h = g.scope(`${D}.layer`, () => resnetBlock3D(c, `${D}.layer.1`, resnetBlock3D(c, `${D}.layer.0`, up1, base * 2, base), base, base));
+  const out = g.scope(`${D}.out`, () => conv2d(c, `${D}.conv_out`, swish(g, normalize(c, `${D}.norm_out`, h, base, 'video')), base, 24));
 
   // Wavelet out: the level-2 reconstruction joins the level-1 low band, then the inverse transform.
-  const [hAligned, l1Final] = c.time.align([h, l1], `${D}.out+l1`);
-  const video = g.scope(`${D}.inverse_wavelet_transform_out`, () =>
-    inverseHaar3d(c, `${D}.inverse_wavelet_transform_out`, addToLeadingChannels(g, hAligned, l1Final, RGB), RGB),
-  );
+  const [hAligned, l1Final] = c.time.align([out, l1], `${D}.out+l1`);
+  const l0Coeffs = addToLeadingChannels(g, hAligned, l1Final, RGB);
+  const video = g.scope(`${D}.inverse_wavelet_transform_out`, () => inverseHaar3d(c, `${D}.inverse_wavelet_transform_out`, l0Coeffs, RGB));
   return {
     video,
     taps: [
@@ -132,6 +137,11 @@ export function wfvaeDecoder(c: Ctx, cfg: WFVAEOptions, z: Value): DecoderOutput
       { name: 'dec.l1', value: l1Coeffs, channels: l1Channels, what: 'predicted level-2 coefficients plus the level-3 reconstruction' },
       { name: 'dec.outflow.l2', value: l2, channels: RGB, what: 'inverse transform of dec.l2, added to the level-2 low band' },
       { name: 'dec.outflow.l1', value: l1, channels: RGB, what: 'inverse transform of dec.l1, added to the level-1 low band' },
+      { name: 'pw.dec.mid', value: mid, channels: base * 4 + ef, what: 'mid block output: the first channels go on to up2, the last ones to the level-3 outflow', stage: true },
+      { name: 'pw.dec.up2', value: up2, channels: base * 4 + ef, what: 'up2 output: the first channels go on to up1, the last ones to the level-2 outflow', stage: true },
+      { name: 'pw.dec.up1', value: up1, channels: base * 2, what: 'up1 output, into the output layers', stage: true },
+      { name: 'pw.dec.out', value: out, channels: 24, what: 'conv_out output: predicted level-1 coefficients, before the level-2 reconstruction joins their low band', stage: true },
+      { name: 'pw.dec.haar1', value: l0Coeffs, channels: 24, what: 'level-1 coefficients into the inverse transform (conv_out plus dec.outflow.l1 in the low band)', stage: true },
     ],
   };
 }

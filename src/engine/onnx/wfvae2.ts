@@ -26,6 +26,7 @@ export function wfvae2Encoder(c: Ctx, cfg: WFVAE2Options, video: Value): Encoder
   const taps: Tap[] = [];
 
   let w = g.scope(`${E}.wavelet_transform_in`, () => haar3d(c, `${E}.wavelet_transform_in`, video, RGB));
+  taps.push({ name: 'pw.enc.haar1', value: w, channels: 24, what: 'level-1 wavelet coefficients of the video (wavelet_transform_in), the backbone input', stage: true });
   let h = conv2d(c, `${E}.conv_in`, w, 24, base[0]);
   cfg.layer_type.forEach((type, idx) => {
     const key = `${E}.down_blocks.${idx}`;
@@ -44,10 +45,12 @@ export function wfvae2Encoder(c: Ctx, cfg: WFVAE2Options, video: Value): Encoder
       w = coeffs;
       taps.push({ name: `enc.coeffs.${idx}`, value: coeffs, channels: nCoeffs, what: `down block ${idx} wavelet coefficients (${type})` });
       taps.push({ name: `enc.inflow.${idx}`, value: inflow, channels: ef, what: `down block ${idx} in_flow_conv output` });
+      taps.push({ name: `pw.enc.block.${idx}`, value: h, channels: cout, what: `down block ${idx} output (out_res_block, after the inflow joined)`, stage: true });
     });
   });
   const top = base[base.length - 1];
   h = g.scope(`${E}.mid`, () => midLayers(c, `${E}.mid`, h, cfg.mid_layers_type, top));
+  taps.push({ name: 'pw.enc.mid', value: h, channels: top, what: 'mid layers output, into norm_out and conv_out', stage: true });
   const moments = g.scope(`${E}.out`, () =>
     causalConv3d(c, `${E}.conv_out`, swish(g, normalize(c, `${E}.norm_out`, h, top, 'video')), top, cfg.latent_dim * 2),
   );
@@ -64,6 +67,7 @@ export function wfvae2Decoder(c: Ctx, cfg: WFVAE2Options, z: Value): DecoderOutp
 
   let h = causalConv3d(c, `${D}.conv_in`, z, cfg.latent_dim, top);
   h = g.scope(`${D}.mid`, () => midLayers(c, `${D}.mid`, h, cfg.mid_layers_type, top));
+  taps.push({ name: 'pw.dec.mid', value: h, channels: top, what: 'mid layers output, into the first up block', stage: true });
 
   let w: Value | null = null;
   const L = cfg.layer_type.length;
@@ -93,13 +97,15 @@ export function wfvae2Decoder(c: Ctx, cfg: WFVAE2Options, z: Value): DecoderOutp
       for (let j = 0; j < cfg.decoder_num_resblocks - 2; j++) x = resBlock(res, c, `${key}.res_block.${j}`, x, cin, cin);
       x = thw ? upsample3D(c, `${key}.up`, x, cin, cin, cfg.t_interpolation) : upsample2D(c, `${key}.up`, x, cin, cin);
       h = resBlock(res, c, `${key}.out_res_block`, x, cin, cout);
+      taps.push({ name: `pw.dec.block.${idx}`, value: h, channels: cout, what: `up block ${idx} output (out_res_block)`, stage: true });
     });
   }
   // The reference applies no nonlinearity between norm_out and conv_out here.
   h = g.scope(`${D}.out`, () => conv2d(c, `${D}.conv_out`, normalize(c, `${D}.norm_out`, h, base[0], 'video'), base[0], 24));
+  taps.push({ name: 'pw.dec.out', value: h, channels: 24, what: 'conv_out output: predicted level-1 coefficients, before the finer reconstruction joins their low band', stage: true });
   const [hAligned, wAligned] = c.time.align([h, w as unknown as Value], `${D}.out+w`);
-  const video = g.scope(`${D}.inverse_wavelet_transform_out`, () =>
-    inverseHaar3d(c, `${D}.inverse_wavelet_transform_out`, addToLeadingChannels(g, hAligned, wAligned, RGB), RGB),
-  );
+  const l0Coeffs = addToLeadingChannels(g, hAligned, wAligned, RGB);
+  taps.push({ name: 'pw.dec.haar1', value: l0Coeffs, channels: 24, what: 'level-1 coefficients into the inverse transform (conv_out plus the last outflow in the low band)', stage: true });
+  const video = g.scope(`${D}.inverse_wavelet_transform_out`, () => inverseHaar3d(c, `${D}.inverse_wavelet_transform_out`, l0Coeffs, RGB));
   return { video, taps };
 }

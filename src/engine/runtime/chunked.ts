@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor';
 import { FLAG_FINAL, FLAG_FIRST, FLAG_STARTED, stateInput, stateOutput, type StateInfo } from '../onnx/timeline-stream';
 import { FrameAccumulator, sliceFrames } from './stream-frames';
 import { releaseDeviceTensors } from './gpu-state';
+import type { CarriedState } from './cache-state';
 
 export type ChunkMode = 'cached' | 'naive';
 
@@ -37,6 +38,11 @@ export interface ChunkOptions {
   mode: ChunkMode;
   /** Taps to fetch per chunk (their chunks concatenate to the whole-clip tap). */
   taps?: readonly string[];
+  /**
+   * Causal Cache runs: called after every chunk but the last with the state it
+   * carries into the next one (the pathway view's cache). Naive runs carry none.
+   */
+  onState?: (step: CarriedState) => void | Promise<void>;
   signal?: AbortSignal;
   onProgress?: (p: ChunkProgress) => void;
 }
@@ -93,6 +99,13 @@ class CachedRunner {
     const result: Record<string, Tensor> = {};
     for (const f of this.fetch) result[f] = fromOrt(out[f]);
     return result;
+  }
+
+  /** The state the last step returned, which the next one takes in. */
+  carried(): CarriedState['states'] {
+    const state = this.state;
+    if (!state) return [];
+    return this.graphs.states.map((info) => ({ info, tensor: state[stateOutput(info.name)] }));
   }
 
   /** Frees the state still held (finished, failed or cancelled runs alike). */
@@ -173,6 +186,7 @@ export async function* decodeChunked(
       opts.signal?.throwIfAborted();
       const part = pending.take(b - a);
       const outputs = runner instanceof CachedRunner ? await runner.run(part, b === totalLatent) : await runner.run(part);
+      if (opts.onState && runner instanceof CachedRunner && b < totalLatent) await opts.onState({ chunk: i, input: [a, b], states: runner.carried() });
       opts.onProgress?.({ done: b, total: totalLatent, chunk: i });
       yield { input: [a, b], outputs };
     }
@@ -215,6 +229,7 @@ export async function* encodeChunked(
     const outputs = runner instanceof CachedRunner ? await runner.run(part, false) : await runner.run(part);
     const input: [number, number] = [consumed, consumed + ready];
     consumed += ready;
+    if (opts.onState && runner instanceof CachedRunner && consumed < totalFrames) await opts.onState({ chunk: index, input, states: runner.carried() });
     opts.onProgress?.({ done: consumed, total: totalFrames, chunk: index++ });
     yield { input, outputs };
   };

@@ -7,6 +7,7 @@ import { decodeChunked, encodeChunked, type ChunkMode, type ChunkProgress } from
 import type { DecodeResult, EncodeResult, WfvaeModel } from './model';
 import { concatFrames, FrameWriter, framesInBlocks } from './stream-frames';
 import { checkLatent, checkVideo } from './validate';
+import type { CarriedState } from './cache-state';
 
 export type InferenceMode = 'whole' | ChunkMode;
 
@@ -24,6 +25,27 @@ export interface StreamRunOptions {
   onProgress?: (p: ChunkProgress & { stage: 'encode' | 'decode' }) => void;
   /** reconstructStream: each latent mean chunk (1, L, n, h, w) as the encoder emits it, before the decoder takes it. */
   onLatent?: (mean: Tensor) => void | Promise<void>;
+  /** Causal Cache runs: the state each step carries into the next chunk (the pathway view's cache; see cache-state.ts). */
+  onCacheState?: (side: 'encoder' | 'decoder', step: CarriedState) => void | Promise<void>;
+  /** Causal Cache runs: every chunk of every pathway stage tap (pw.*, step graphs only), in order. */
+  onStageTap?: (name: string, chunk: Tensor) => void;
+}
+
+/** The pathway stage taps of a side's step graph (none when the model was converted without them). */
+function stageTaps(model: WfvaeModel, side: 'encoder' | 'decoder', opts: StreamRunOptions): string[] {
+  if (!opts.onStageTap) return [];
+  return (model.manifest.graphs[`${side}-step`]?.taps ?? []).filter((t) => t.stage).map((t) => t.name);
+}
+
+/** Hands the stage taps of a chunk to the sink and returns the rest. */
+function routeStages(outputs: Record<string, Tensor>, stages: readonly string[], opts: StreamRunOptions): Record<string, Tensor> {
+  if (stages.length === 0) return outputs;
+  const rest: Record<string, Tensor> = {};
+  for (const [k, v] of Object.entries(outputs)) {
+    if (stages.includes(k)) opts.onStageTap?.(k, v);
+    else rest[k] = v;
+  }
+  return rest;
 }
 
 /** What a chunked run will give, said before it starts. */
@@ -88,16 +110,18 @@ export async function encodeWith(
   checkVideo(v, model.facts);
   const graphs = await model.streamGraphs('encoder');
   const taps = opts.taps ? model.manifest.graphs.encoder.taps.map((t) => t.name) : [];
+  const stages = s.mode === 'cached' ? stageTaps(model, 'encoder', opts) : [];
   const parts: Record<string, Tensor[]> = {};
   // Fed in blocks of the chunk size: the scheduler then copies one block at a time, not the clip.
   const gen = encodeChunked(graphs, framesInBlocks(v, s.encChunk), v.shape[2], s.encChunk, model.facts.temporalCompression, {
     mode: s.mode,
     outputs: ['mean', 'logvar'],
-    taps,
+    taps: [...taps, ...stages],
+    onState: opts.onCacheState && ((step) => opts.onCacheState?.('encoder', step)),
     signal: opts.signal,
     onProgress: (p) => opts.onProgress?.({ ...p, stage: 'encode' }),
   });
-  for await (const c of gen) collect(parts, c.outputs);
+  for await (const c of gen) collect(parts, routeStages(c.outputs, stages, opts));
   const r: EncodeResult & { deviation?: Deviation } = { mean: concatFrames(parts.mean), logvar: concatFrames(parts.logvar) };
   if (opts.taps) r.taps = Object.fromEntries(taps.map((t) => [t, concatFrames(parts[t])]));
   if (measureDeviation(model, s.mode)) r.deviation = deviationOf(r.mean, (await model.encode(v, { signal: opts.signal })).mean);
@@ -115,18 +139,20 @@ export async function decodeWith(
   checkLatent(z, model.facts.latentChannels);
   const graphs = await model.streamGraphs('decoder');
   const taps = opts.taps ? model.manifest.graphs.decoder.taps.map((t) => t.name) : [];
+  const stages = s.mode === 'cached' ? stageTaps(model, 'decoder', opts) : [];
   const parts: Record<string, Tensor[]> = {};
   // The video goes straight into one preallocated tensor: no chunk list and join beside it.
   const video = new FrameWriter(1 + (z.shape[2] - 1) * model.facts.temporalCompression);
   const gen = decodeChunked(graphs, framesInBlocks(z, s.decChunk), z.shape[2], s.decChunk, {
     mode: s.mode,
     outputs: ['video'],
-    taps,
+    taps: [...taps, ...stages],
+    onState: opts.onCacheState && ((step) => opts.onCacheState?.('decoder', step)),
     signal: opts.signal,
     onProgress: (p) => opts.onProgress?.({ ...p, stage: 'decode' }),
   });
   for await (const c of gen) {
-    const { video: v, ...rest } = c.outputs;
+    const { video: v, ...rest } = routeStages(c.outputs, stages, opts);
     video.write(v);
     collect(parts, rest);
   }

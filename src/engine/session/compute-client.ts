@@ -8,7 +8,7 @@ import type { VariantSpec } from '../model-compare/variant';
 import type { VideoJob, VideoRunOutput } from './video-run';
 import type { Tensor } from '../tensor';
 import { fromComputeError, type ComputeJob, type FromCompute, type ToCompute } from './compute-protocol';
-import type { LoadedModel, ReconstructOutput, ReconstructSettings, StagedProgress } from './model-compute';
+import type { LoadedModel, ReconstructOutput, ReconstructSettings, RunCacheFlow, StagedProgress } from './model-compute';
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -32,8 +32,8 @@ export class ComputeClient {
     return this.run({ op: 'reconstruct', model, video, settings }, signal, onProgress) as Promise<ReconstructOutput>;
   }
 
-  compare(model: number, video: Tensor, settings: { encChunk: number; decChunk: number }, signal: AbortSignal, onProgress: StagedProgress): Promise<CompareResult> {
-    return this.run({ op: 'compare', model, video, settings }, signal, onProgress) as Promise<CompareResult>;
+  compare(model: number, video: Tensor, settings: { encChunk: number; decChunk: number }, signal: AbortSignal, onProgress: StagedProgress): Promise<CompareResult & { cache: RunCacheFlow }> {
+    return this.run({ op: 'compare', model, video, settings }, signal, onProgress) as Promise<CompareResult & { cache: RunCacheFlow }>;
   }
 
   compareModels(model: number, labelA: string, video: Tensor, spec: VariantSpec, signal: AbortSignal, onStage: (stage: string) => void): Promise<Omit<ComparisonRun, 'latents'>> {

@@ -16,6 +16,23 @@ import { describeVariant, loadVariant, type LoadedVariant, type VariantSpec } fr
 import type { Tensor } from '../tensor';
 import type { TapMeta } from './tap-views';
 import { runVideo, type VideoJob, type VideoRunOutput } from './video-run';
+import { StagePooler, type PooledTap } from './pathway-pool';
+import { CacheFlowRecorder, type CacheFlowSide } from '../runtime/cache-state';
+
+/** What a Causal Cache run carried across its chunk boundaries, per side (null for a run without any). */
+export interface RunCacheFlow {
+  encoder: CacheFlowSide | null;
+  decoder: CacheFlowSide | null;
+}
+
+/** Stream options that record the cache a run carries. */
+function cacheRecording(): { opts: { onCacheState: (side: 'encoder' | 'decoder', step: Parameters<CacheFlowRecorder['record']>[0]) => Promise<void> }; result: () => RunCacheFlow } {
+  const rec = { encoder: new CacheFlowRecorder(), decoder: new CacheFlowRecorder() };
+  return {
+    opts: { onCacheState: (side, step) => rec[side].record(step) },
+    result: () => ({ encoder: rec.encoder.result(), decoder: rec.decoder.result() }),
+  };
+}
 
 /** What the session needs to know of a model the compute thread loaded. */
 export interface LoadedModel {
@@ -57,7 +74,12 @@ export interface ReconstructOutput {
   video: Tensor;
   /** (1, L, t, h, w) */
   mean: Tensor;
+  logvar: Tensor;
   taps: Record<string, Tensor>;
+  /** The pathway's backbone stages, pooled (Causal Cache runs only: whole-clip graphs do not expose them). */
+  stages: Record<string, PooledTap>;
+  /** What the Causal Cache carried between chunks (null for a whole-clip run). */
+  cache: RunCacheFlow | null;
   psnr: { clip: number; perFrame: number[] };
   ssim: { clip: number; perFrame: number[] };
   encodeSeconds: number;
@@ -112,17 +134,32 @@ export class ModelCompute {
   async reconstruct(handle: number, video: Tensor, settings: ReconstructSettings, signal: AbortSignal, onProgress: StagedProgress): Promise<ReconstructOutput> {
     const model = this.model(handle);
     const input: Tensor = { data: video.data, shape: [1, ...video.shape] };
-    let r: { mean: Tensor; video: Tensor; taps?: Record<string, Tensor>; encodeSeconds: number; decodeSeconds: number };
+    let r: { mean: Tensor; logvar: Tensor; video: Tensor; taps?: Record<string, Tensor>; encodeSeconds: number; decodeSeconds: number };
+    const poolers = new Map<string, StagePooler>();
+    let cache: RunCacheFlow | null = null;
     if (settings.mode === 'whole') {
       onProgress('encode + decode (whole clip)', 0, 0);
       r = await model.reconstruct(input, { taps: true, signal });
     } else {
       // The Causal Cache gives the whole-clip result (for a causal-safe model) in a fraction of the memory.
+      // Each chunk of a pathway stage is pooled as it comes, and what each step carries is recorded.
+      const recording = cacheRecording();
+      const onStageTap = (name: string, chunk: Tensor) => {
+        let p = poolers.get(name);
+        if (!p) poolers.set(name, (p = new StagePooler()));
+        p.push(chunk);
+      };
       const t0 = performance.now();
-      const enc = await encodeWith(model, input, { mode: 'cached', encChunk: settings.encChunk }, { taps: true, signal, onProgress: (p) => onProgress('encode (Causal Cache)', p.done, p.total) });
+      const enc = await encodeWith(model, input, { mode: 'cached', encChunk: settings.encChunk }, { taps: true, signal, onStageTap, ...recording.opts, onProgress: (p) => onProgress('encode (Causal Cache)', p.done, p.total) });
       const t1 = performance.now();
-      const dec = await decodeWith(model, enc.mean, { mode: 'cached', decChunk: settings.decChunk }, { taps: true, signal, onProgress: (p) => onProgress('decode (Causal Cache)', p.done, p.total) });
-      r = { mean: enc.mean, video: dec.video, taps: { ...enc.taps, ...dec.taps }, encodeSeconds: (t1 - t0) / 1000, decodeSeconds: (performance.now() - t1) / 1000 };
+      const dec = await decodeWith(model, enc.mean, { mode: 'cached', decChunk: settings.decChunk }, { taps: true, signal, onStageTap, ...recording.opts, onProgress: (p) => onProgress('decode (Causal Cache)', p.done, p.total) });
+      r = { mean: enc.mean, logvar: enc.logvar, video: dec.video, taps: { ...enc.taps, ...dec.taps }, encodeSeconds: (t1 - t0) / 1000, decodeSeconds: (performance.now() - t1) / 1000 };
+      cache = recording.result();
+    }
+    const stages: Record<string, PooledTap> = {};
+    for (const [name, p] of poolers) {
+      const pooled = p.result();
+      if (pooled) stages[name] = pooled;
     }
     const out = squeeze(r.video);
     // Measured on the reconstruction clipped to [-1, 1], as the CLI, eval and the reference measure it (the video
@@ -131,7 +168,7 @@ export class ModelCompute {
     const p = psnr(clipped, video, { range: 2 });
     const s = ssim(clipped, video, { signal, onProgress: (done, total) => onProgress('SSIM', done, total) });
     signal.throwIfAborted();
-    return { video: out, mean: r.mean, taps: r.taps ?? {}, psnr: p, ssim: s, encodeSeconds: r.encodeSeconds, decodeSeconds: r.decodeSeconds, provider: model.provider };
+    return { video: out, mean: r.mean, logvar: r.logvar, taps: r.taps ?? {}, stages, cache, psnr: p, ssim: s, encodeSeconds: r.encodeSeconds, decodeSeconds: r.decodeSeconds, provider: model.provider };
   }
 
   /** A whole video streamed through the Causal Cache into files (see video-run.ts). */
@@ -140,13 +177,17 @@ export class ModelCompute {
   }
 
   /** Whole-clip, Causal Cache and naive runs; progress is the scheduler's own (stage, done, total). */
-  async compare(handle: number, video: Tensor, settings: { encChunk: number; decChunk: number }, signal: AbortSignal, onProgress: StagedProgress): Promise<CompareResult> {
+  async compare(handle: number, video: Tensor, settings: { encChunk: number; decChunk: number }, signal: AbortSignal, onProgress: StagedProgress): Promise<CompareResult & { cache: RunCacheFlow }> {
     const model = this.model(handle);
-    return compareChunking(model, { data: video.data, shape: [1, ...video.shape] }, settings, {
+    // Only the Causal Cache run calls back: whole-clip and naive runs carry no state.
+    const recording = cacheRecording();
+    const r = await compareChunking(model, { data: video.data, shape: [1, ...video.shape] }, settings, {
       keepVideos: true,
       signal,
+      ...recording.opts,
       onProgress: (p) => onProgress(p.stage, p.done, p.total),
     });
+    return { ...r, cache: recording.result() };
   }
 
   /** Model A (loaded) against B (another checkpoint, or A's weights rounded) on the same clip, whole-clip runs. */

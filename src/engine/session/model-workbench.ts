@@ -24,6 +24,13 @@ import type { ComputeClient } from './compute-client';
 import type { LoadedModel } from './model-compute';
 import { tapFrameFor, type TapMeta } from './tap-views';
 import type { ModelCostFacts, Rate } from './work-estimate';
+import type { PathwaySpec } from '../../shared/pathway-contract';
+import { buildDecoderGraph } from '../onnx/build';
+import type { GraphManifest } from '../onnx/cache';
+import { buildPathwaySpec } from '../onnx/pathway-spec';
+import { WeightStore } from '../onnx/weights';
+import type { PooledTap } from './pathway-pool';
+import type { RunCacheFlow } from './model-compute';
 
 /** The probe that measures a model's speed before its first real run: 1 + 2·tc frames of this size, zeros. */
 const PROBE_SIDE = 64;
@@ -45,13 +52,28 @@ export interface ReconEntry {
   video: Tensor;
   /** (1, L, t, h, w) */
   mean: Tensor;
+  logvar: Tensor;
   taps: Record<string, Tensor>;
   tapMeta: TapMeta[];
+  /** The pathway's backbone stages, pooled (Causal Cache runs only). */
+  stages: Record<string, PooledTap>;
+  cache: RunCacheFlow | null;
+  spec: PathwaySpec;
 }
 
 export interface ChunkEntry {
   summary: ChunkComparison;
   videos: { whole: Tensor; cached: Tensor; naive: Tensor };
+  cache: RunCacheFlow;
+  spec: PathwaySpec;
+}
+
+/** The pathway diagram of a converted model: its config, the taps of all its graphs, the decoder's look-ahead. */
+export function pathwayOf(m: GraphManifest): PathwaySpec {
+  const taps = new Map(Object.values(m.graphs).flatMap((g) => g.taps.map((t) => [t.name, t] as const)));
+  // Rebuilt from the config without weights (milliseconds), as the memory plan does: the look-ahead is the graph's own.
+  const lookAhead = buildDecoderGraph(m.config, new WeightStore(null), 'step').lookAhead;
+  return buildPathwaySpec(m.config, m.facts, [...taps.values()], lookAhead);
 }
 
 interface ClipResults {
@@ -141,6 +163,7 @@ export class ModelWorkbench {
       execution: model.execution,
       taps: model.taps,
       chunking: verdictInfo(model.facts),
+      pathway: pathwayOf(model.manifest),
     };
     const old = this.loaded;
     this.loaded = { model, info, users: 0, retired: false };
@@ -182,7 +205,7 @@ export class ModelWorkbench {
       };
       this.assertCurrent(info);
       this.recordRate(T * H * W, (performance.now() - started) / 1000, `a ${plan.settings.mode === 'whole' ? 'whole-clip' : 'Causal Cache'} run of ${T}×${H}×${W}`);
-      this.entry(clipId).recon = { summary, video: r.video, mean: r.mean, taps: r.taps, tapMeta: info.taps };
+      this.entry(clipId).recon = { summary, video: r.video, mean: r.mean, logvar: r.logvar, taps: r.taps, tapMeta: info.taps, stages: r.stages, cache: r.cache, spec: info.pathway };
       return summary;
     });
   }
@@ -229,7 +252,7 @@ export class ModelWorkbench {
         seconds: r.seconds,
       };
       this.assertCurrent(info);
-      this.entry(clipId).chunks = { summary, videos: r.videos! };
+      this.entry(clipId).chunks = { summary, videos: r.videos!, cache: r.cache, spec: info.pathway };
       return summary;
     });
   }

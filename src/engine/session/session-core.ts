@@ -38,6 +38,8 @@ import { ModelWorkbench } from './model-workbench';
 import type { HubProgress } from '../checkpoint/hub/index';
 import { DEFAULT_TAP_TILES, tapTimeline, tapView } from './tap-views';
 import { DiagnosticsBench } from './diagnostics-bench';
+import { getCacheFlow, getPathway, getPathwayNode } from './pathway-session';
+import { forTheApp } from './gui-messages';
 import { makeOwnedTempDir, sweepOwnedTempDirs } from '../fs/owned-temp';
 
 interface Clip {
@@ -157,7 +159,7 @@ export class SessionCore {
         else if (temporary) await rm(path, { force: true });
         // Messages name the private temp copy of an upload; the user knows the file by its own name.
         if (temporary && err instanceof Error && err.message.includes(path)) err.message = err.message.split(path).join(name);
-        throw err;
+        throw forTheApp(err);
       }
     });
   }
@@ -172,7 +174,7 @@ export class SessionCore {
       } catch (err) {
         await this.sources.release(source);
         if (source.temporary && err instanceof Error) err.message = err.message.split(source.path).join(source.name);
-        throw err;
+        throw forTheApp(err);
       }
     });
   }
@@ -359,6 +361,20 @@ export class SessionCore {
       frames,
       taps: r.tapMeta.filter((m) => r.taps[m.name]).map((m) => tapView(m, r.taps[m.name], req.t, frames, cap)),
     };
+  }
+
+  async getPathway(req: ApiRequest<'getPathway'>): Promise<ApiResponse<'getPathway'>> {
+    return getPathway(this.clip(req.clipId).video, this.models.recon(req.clipId), req);
+  }
+
+  async getPathwayNode(req: ApiRequest<'getPathwayNode'>): Promise<ApiResponse<'getPathwayNode'>> {
+    return getPathwayNode(this.clip(req.clipId).video, this.models.recon(req.clipId), req);
+  }
+
+  async getCacheFlow(req: ApiRequest<'getCacheFlow'>): Promise<ApiResponse<'getCacheFlow'>> {
+    this.clip(req.clipId);
+    const entry = req.run === 'chunking' ? this.models.chunks(req.clipId) : this.models.recon(req.clipId);
+    return getCacheFlow(req, entry, entry.spec.temporalCompression);
   }
 
   async getLatent(req: ApiRequest<'getLatent'>): Promise<ApiResponse<'getLatent'>> {

@@ -111,6 +111,15 @@ export class WorkerSession implements WfvaeApi {
   exportInfo(r: ApiRequest<'exportInfo'>): Promise<ApiResponse<'exportInfo'>> {
     return this.call('exportInfo', r);
   }
+  getPathway(r: ApiRequest<'getPathway'>): Promise<ApiResponse<'getPathway'>> {
+    return this.call('getPathway', r);
+  }
+  getPathwayNode(r: ApiRequest<'getPathwayNode'>): Promise<ApiResponse<'getPathwayNode'>> {
+    return this.call('getPathwayNode', r);
+  }
+  getCacheFlow(r: ApiRequest<'getCacheFlow'>): Promise<ApiResponse<'getCacheFlow'>> {
+    return this.call('getCacheFlow', r);
+  }
   /** A file serve mode received as an upload (see UploadedSource); not part of the contract, so no outside request can name one. */
   openUploaded(r: OpenVideoRequest): Promise<ApiResponse<'openVideo'>> {
     return this.call('openVideo', r as ApiRequest<'openVideo'>);

@@ -66,6 +66,9 @@ function runSessionWorker(): void {
     getTapTimeline: (r) => core.getTapTimeline(r),
     prepareExport: (r) => core.prepareExport(r),
     exportInfo: (r) => core.exportInfo(r),
+    getPathway: (r) => core.getPathway(r),
+    getPathwayNode: (r) => core.getPathwayNode(r),
+    getCacheFlow: (r) => core.getCacheFlow(r),
   };
 
   port!.on('message', (msg: ToWorker) => {

@@ -19,6 +19,8 @@ export class VideoError extends Error {
   constructor(
     readonly code: VideoErrorCode,
     message: string,
+    /** The numbers behind the message, for a host that says what to do in its own terms (too_large: see plan.ts). */
+    readonly detail?: Readonly<Record<string, number>>,
   ) {
     super(message);
   }

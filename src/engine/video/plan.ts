@@ -157,6 +157,7 @@ export function planDecode(info: VideoInfo, o: DecodeOptions): DecodePlan {
       'too_large',
       `the clip would be ${frames} frames of ${width}x${height} = ${voxels.toLocaleString('en-US')} voxels, over the limit of ${maxVoxels.toLocaleString('en-US')}; ` +
         `lower the frame count (--frames; ${fitHint}) or the resolution (--size, e.g. 256), or raise the limit (maxVoxels)`,
+      { frames, width, height, voxels, maxVoxels, fitFrames: fit >= 1 ? snapFrames(fit, m) : 0 },
     );
   }
 

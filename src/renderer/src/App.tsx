@@ -8,7 +8,7 @@ import { OpenButton } from './components/OpenButton';
 import { SubbandsView } from './components/SubbandsView';
 import { TaskBar } from './components/TaskBar';
 import { ModelPanel } from './model/ModelPanel';
-import { ViewTabs } from './model/ViewTabs';
+import { VIEW_PANEL_ID, ViewTabs } from './model/ViewTabs';
 import { ReconstructView } from './model/ReconstructView';
 import { ChunkingView } from './model/ChunkingView';
 import { EnergyFlowView } from './model/EnergyFlowView';
@@ -111,14 +111,16 @@ export function App() {
           </aside>
           <div className="views">
             <ViewTabs />
-            {view === 'subbands' && <SubbandsView />}
-            {view === 'reconstruct' && <ReconstructView />}
-            {view === 'chunking' && <ChunkingView />}
-            {view === 'energy' && <EnergyFlowView />}
-            {view === 'latent' && <LatentView />}
-            {view === 'frequency' && <FrequencyView />}
-            {view === 'latent-stats' && <LatentStatsView />}
-            {view === 'models' && <ModelCompareView />}
+            <div className="views__panel" role="tabpanel" id={VIEW_PANEL_ID} aria-labelledby={`tab-${view}`}>
+              {view === 'subbands' && <SubbandsView />}
+              {view === 'reconstruct' && <ReconstructView />}
+              {view === 'chunking' && <ChunkingView />}
+              {view === 'energy' && <EnergyFlowView />}
+              {view === 'latent' && <LatentView />}
+              {view === 'frequency' && <FrequencyView />}
+              {view === 'latent-stats' && <LatentStatsView />}
+              {view === 'models' && <ModelCompareView />}
+            </div>
           </div>
         </main>
       ) : (

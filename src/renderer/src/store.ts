@@ -11,6 +11,8 @@ import type { ClipSelection } from '../../shared/workflow-contract';
 import { createSelectionSlice, type SelectionSlice } from './workflow/selection-slice';
 import { createVideoSlice, type VideoSlice } from './workflow/video-slice';
 import { createComfortSlice, type ComfortSlice } from './workflow/comfort-slice';
+import { createPathwaySlice, type PathwaySlice } from './pathway/pathway-slice';
+import { cancelNotice } from './workflow/cancel-notice';
 
 export interface TaskState {
   taskId: string;
@@ -31,7 +33,7 @@ export type EnergyScale = 'linear' | 'log';
 
 export const DEFAULT_LEVELS = 3;
 
-interface State extends ModelSlice, DiagnosticsSlice, SelectionSlice, VideoSlice, ComfortSlice {
+interface State extends ModelSlice, DiagnosticsSlice, SelectionSlice, VideoSlice, ComfortSlice, PathwaySlice {
   transport: Transport | null;
   clip: ClipInfo | null;
   t: number;
@@ -40,6 +42,8 @@ interface State extends ModelSlice, DiagnosticsSlice, SelectionSlice, VideoSlice
   subbands: Subbands | null;
   task: TaskState | null;
   error: UiError | null;
+  /** What the last Cancel kept (shown where the progress bar was). */
+  notice: string | null;
   energyScale: EnergyScale;
 
   init(transport: Transport): () => void;
@@ -51,6 +55,7 @@ interface State extends ModelSlice, DiagnosticsSlice, SelectionSlice, VideoSlice
   step(delta: number): void;
   setLevels(levels: number): void;
   cancelTask(): Promise<void>;
+  dismissNotice(): void;
   setEnergyScale(scale: EnergyScale): void;
   dismissError(): void;
   /**
@@ -129,6 +134,7 @@ export const useStore = create<State>()((set, get, store) => {
     ...createSelectionSlice(set, get, store),
     ...createVideoSlice(set, get, store),
     ...createComfortSlice(set, get, store),
+    ...createPathwaySlice(set, get, store),
     transport: null,
     clip: null,
     t: 0,
@@ -137,6 +143,7 @@ export const useStore = create<State>()((set, get, store) => {
     subbands: null,
     task: null,
     error: null,
+    notice: null,
     energyScale: 'linear',
 
     init(transport) {
@@ -224,7 +231,12 @@ export const useStore = create<State>()((set, get, store) => {
       const { task, transport } = get();
       if (!task || !transport) return;
       await transport.api.cancel({ taskId: task.taskId }).catch((err: unknown) => get().fail('Could not cancel', err));
-      set({ task: null });
+      // Only if nothing else started meanwhile: then say what the cancel kept.
+      if (get().task?.taskId === task.taskId) set({ task: null, notice: cancelNotice(task, get()) });
+    },
+
+    dismissNotice() {
+      set({ notice: null });
     },
 
     setEnergyScale(energyScale) {

@@ -17,6 +17,7 @@ describe('contract', () => {
       'getModel', 'loadModel', 'reconstruct', 'planRuns', 'compareChunking', 'getModelFrame', 'getTaps', 'getLatent',
       'getFrequency', 'getLatentStats', 'compareModels', 'getAbFrame',
       'selectClip', 'estimateClip', 'getThumbnails', 'reconstructVideo', 'getFrames', 'getTapTimeline', 'prepareExport', 'exportInfo',
+      'getPathway', 'getPathwayNode', 'getCacheFlow',
     ]);
   });
 

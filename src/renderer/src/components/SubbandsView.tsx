@@ -66,15 +66,15 @@ function SubbandTile({ level, tile }: { level: number; tile: Tile }) {
   const rgba = useMemo(() => colorizeTile(tile), [tile]);
   const openBigView = useStore((s) => s.openBigView);
   return (
-    <figure
-      className="tile tile--clickable"
-      data-testid="subband-tile"
-      data-level={level}
-      data-name={tile.name}
-      title="Click to open it big, with its energy per frame"
-      onClick={() => openBigView({ kind: 'subband', level, name: tile.name })}
-    >
-      <RgbaCanvas width={tile.width} height={tile.height} rgba={rgba} className="tile__canvas" />
+    <figure className="tile tile--clickable" data-testid="subband-tile" data-level={level} data-name={tile.name}>
+      <button
+        className="tile__open"
+        title="Open it big, with its energy per frame"
+        aria-label={`Level ${level} ${tile.name}: open it big`}
+        onClick={() => openBigView({ kind: 'subband', level, name: tile.name })}
+      >
+        <RgbaCanvas width={tile.width} height={tile.height} rgba={rgba} className="tile__canvas" />
+      </button>
       <figcaption>
         <span className={tile.name === 'LLL' ? 'tile__name tile__name--low' : 'tile__name'}>{tile.name}</span>
         <span className="tile__range" data-testid="tile-range">

@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { useStore, type TaskState } from '../store';
 
 /** Seconds left at the rate of this phase so far (from its first counted step); null until there is a rate. */
@@ -21,10 +21,30 @@ function counts(task: TaskState): string {
 
 const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;
 
+/** How long the note of what a Cancel kept stays up. */
+const NOTICE_MS = 15_000;
+
 export function TaskBar() {
   const task = useStore((s) => s.task);
   const cancelTask = useStore((s) => s.cancelTask);
+  const notice = useStore((s) => s.notice);
+  const dismiss = useStore((s) => s.dismissNotice);
   const eta = useEta(task);
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(dismiss, NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [notice, dismiss]);
+  if (!task && notice) {
+    return (
+      <div className="task-bar task-bar--notice" data-testid="cancel-notice" role="status">
+        <span>{notice}</span>
+        <button className="button button--ghost" aria-label="Dismiss" onClick={dismiss}>
+          ×
+        </button>
+      </div>
+    );
+  }
   if (!task) return null;
   const frac = task.total > 0 ? Math.min(1, task.done / task.total) : 0;
   return (
@@ -40,7 +60,7 @@ export function TaskBar() {
           {eta !== null && <span data-testid="task-eta"> · ETA {clock(eta)}</span>}
         </span>
       </div>
-      <div className="task-bar__track" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(frac * 100)} role="progressbar">
+      <div className="task-bar__track" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(frac * 100)} aria-label={task.label} role="progressbar">
         <div className={task.total > 0 ? 'task-bar__fill' : 'task-bar__fill task-bar__fill--busy'} style={{ width: task.total > 0 ? `${frac * 100}%` : undefined }} />
       </div>
       <button className="button" data-testid="cancel-button" onClick={() => void cancelTask()}>

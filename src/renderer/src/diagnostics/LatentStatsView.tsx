@@ -2,15 +2,14 @@
 // histogram, the correlation between channels, and the shift / scale a
 // diffusion model would normalise with, as a config.json fragment.
 // (Over a whole dataset: `wfvae latent-stats <folder>`.)
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import type { LatentStatsView as Stats } from '../../../shared/diagnostics-contract';
-import { RgbaCanvas } from '../components/RgbaCanvas';
 import { formatValue } from '../format';
 import { useStore } from '../store';
 import { NeedsModel, NeedsReconstruction } from '../model/NeedsResult';
 import { useEngineQuery } from '../model/use-engine-query';
 import { Stat } from '../model/ReconstructView';
-import { divergingRgba } from './diagnostics-images';
+import { CorrelationMatrix } from './CorrelationMatrix';
 import { XyChart } from './XyChart';
 import './diagnostics-views.css';
 
@@ -50,7 +49,6 @@ function StatsResult({ s }: { s: Stats }) {
   const [channel, setChannel] = useState(0);
   const [copied, setCopied] = useState(false);
   const channels = Array.from({ length: s.channels }, (_, c) => c);
-  const corr = useMemo(() => divergingRgba(s.correlation.flat(), 1), [s]);
   const hist = s.histogram.counts[channel];
   const centres = hist.map((_, k) => Number((s.histogram.start + (k + 0.5) * s.histogram.binWidth).toPrecision(4)));
   let strongest = { v: 0, a: 0, b: 0 };
@@ -85,10 +83,7 @@ function StatsResult({ s }: { s: Stats }) {
             height={170}
           />
         </div>
-        <figure className="corr" data-testid="correlation">
-          <RgbaCanvas width={s.channels} height={s.channels} rgba={corr} className="corr__canvas" testId="correlation-canvas" />
-          <figcaption>Correlation between channels (row, column), cool-warm from −1 (blue) to +1 (red).</figcaption>
-        </figure>
+        <CorrelationMatrix correlation={s.correlation} />
       </div>
       <div className="fragment">
         <h3>config.json fragment</h3>
@@ -104,7 +99,9 @@ function StatsResult({ s }: { s: Stats }) {
         >
           {copied ? 'Copied' : 'Copy'}
         </button>
-        <pre data-testid="config-fragment">{s.configFragment}</pre>
+        <pre data-testid="config-fragment" tabIndex={0} aria-label="config.json fragment">
+          {s.configFragment}
+        </pre>
         <p className="muted">{s.note}</p>
       </div>
     </>

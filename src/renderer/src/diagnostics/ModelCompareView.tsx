@@ -121,8 +121,9 @@ function ComparisonResult({ c }: { c: ModelComparisonView }) {
         current={t}
         onPick={setFrame}
         series={[
-          { name: 'A', color: A_COLOR, values: c.perFrame.psnrA },
-          { name: 'B', color: B_COLOR, values: c.perFrame.psnrB },
+          // A wide and translucent underneath, B dashed on top: where the two coincide both stay visible.
+          { name: 'A', color: A_COLOR, values: c.perFrame.psnrA, width: 5 },
+          { name: 'B', color: B_COLOR, values: c.perFrame.psnrB, dash: '6 4' },
         ]}
         height={180}
       />
@@ -137,7 +138,14 @@ function ComparisonResult({ c }: { c: ModelComparisonView }) {
       />
       <div className="ab-view">
         <figure className="ab-wipe" data-testid="ab-wipe">
-          <div style={{ position: 'relative' }}>
+          <div
+            style={{ position: 'relative' }}
+            onPointerMove={(e) => {
+              // The split follows the pointer, as in the A/B viewer.
+              const r = e.currentTarget.getBoundingClientRect();
+              setSplit(Math.round(Math.max(0, Math.min(100, ((e.clientX - r.left) / r.width) * 100))));
+            }}
+          >
             {a.data ? <RgbaCanvas width={a.data.width} height={a.data.height} rgba={a.data.rgba} className="ab-wipe__layer" testId="ab-canvas-a" extra={{ frame: a.data.t }} /> : <div className="pair__placeholder" />}
             {b.data && (
               <div className="ab-wipe__b" style={{ clipPath: `inset(0 0 0 ${split}%)` }}>
@@ -148,7 +156,7 @@ function ComparisonResult({ c }: { c: ModelComparisonView }) {
           </div>
           <input type="range" min={0} max={100} value={split} onChange={(e) => setSplit(Number(e.currentTarget.value))} aria-label="A/B split" data-testid="ab-split" />
           <figcaption>
-            A left of the line, B right of it · frame {t} · drag to move the split
+            A left of the line, B right of it · frame {t} · the split follows the pointer (or the slider)
           </figcaption>
         </figure>
         <figure className="ab-diff" data-testid="ab-diff">

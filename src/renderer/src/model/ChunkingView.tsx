@@ -93,9 +93,21 @@ function boundaryMarks(r: ChunkComparison): Mark[] {
   ];
 }
 
+/**
+ * The frames before each seam that the decoder makes with look-ahead (trilinear time upsampling
+ * needs the next latent frame): a naive chunk makes them without the next chunk's first latent
+ * frame, so naive errors start that many frames before the seam. Frame 0 has no look-ahead.
+ */
+function lookAheadZones(r: ChunkComparison, lookAhead: number): { from: number; to: number; color: string }[] {
+  if (lookAhead <= 0) return [];
+  const seams = [...new Set([...r.boundaries.encoder, ...r.boundaries.decoder])].filter((s) => s > 1).sort((a, b) => a - b);
+  return seams.map((s) => ({ from: Math.max(1, s - lookAhead), to: s - 1, color: 'rgba(239, 100, 97, 0.13)' }));
+}
+
 function ChunkResult({ r }: { r: ChunkComparison }) {
   const t = useStore((s) => s.t);
   const setFrame = useStore((s) => s.setFrame);
+  const lookAhead = useStore((s) => s.model?.pathway.decoderLookAhead ?? 0);
   // A frame identical to whole-clip has max |d| = 0, which a log scale cannot place: drawn on the floor.
   const values = (d: ChunkComparison['cached']) => d.perFrame.map((f) => f.maxAbs);
   const within = r.cached.maxAbs <= r.tolerance;
@@ -120,6 +132,7 @@ function ChunkResult({ r }: { r: ChunkComparison }) {
         current={t}
         onPick={setFrame}
         marks={boundaryMarks(r)}
+        zones={lookAheadZones(r, lookAhead)}
         reference={{ y: r.tolerance, label: `tolerance ${fmtTolerance(r.tolerance)}` }}
         series={[
           { name: 'Causal Cache − whole', color: CACHED_COLOR, values: values(r.cached) },
@@ -130,6 +143,13 @@ function ChunkResult({ r }: { r: ChunkComparison }) {
       <p className="muted">
         Marks: <span style={{ color: '#f2c14e' }}>E</span> = an encoder chunk runs from this video frame, <span style={{ color: '#b48ef0' }}>D</span> = a decoder
         chunk starts here.{' '}
+        {lookAhead > 0 && (
+          <span data-testid="lookahead-note">
+            Shaded: the {lookAhead} frame{lookAhead === 1 ? '' : 's'} before each seam that the decoder makes with look-ahead (its {lookAhead === 1 ? '' : 'trilinear '}time upsampling
+            needs the next latent frame). A naive chunk makes them without the next chunk&apos;s first latent frame, so the naive error starts {lookAhead} frame
+            {lookAhead === 1 ? '' : 's'} before the seam; the Causal Cache holds them back until that frame arrives.{' '}
+          </span>
+        )}
         {[...r.cached.perFrame, ...r.naive.perFrame].some((f) => f.maxAbs === 0) && 'Frames identical to whole-clip (|diff| = 0) sit on the floor marked 0, as hollow points. '}
         Click the chart to jump to a frame.
       </p>

@@ -9,6 +9,9 @@ export interface Series {
   color: string;
   /** One value per frame; null = not finite (e.g. identical frames: PSNR = ∞). */
   values: (number | null)[];
+  /** Line width (default 1.8) and dash pattern: a wide solid line under a dashed one keeps both visible where they coincide. */
+  width?: number;
+  dash?: string;
 }
 
 export interface Mark {
@@ -27,7 +30,11 @@ interface Props {
   marks?: Mark[];
   /** Horizontal reference line, e.g. the 1e-5 tolerance. */
   reference?: { y: number; label: string };
+  /** Shaded frame ranges [from, to] (inclusive), e.g. the decoder's look-ahead before each chunk seam. */
+  zones?: { from: number; to: number; color: string }[];
   yLabel: string;
+  /** What the x axis counts: video frames unless the tensor has frames of its own (coefficient, latent, node frames). */
+  xLabel?: string;
   onPick?: (frame: number) => void;
   testId?: string;
   height?: number;
@@ -57,7 +64,7 @@ function niceTicks(min: number, max: number, log: boolean): number[] {
   return out;
 }
 
-export function FrameChart({ series, frames, current, log = false, marks = [], reference, yLabel, onPick, testId, height = 220 }: Props) {
+export function FrameChart({ series, frames, current, log = false, marks = [], reference, zones = [], yLabel, xLabel = 'video frame', onPick, testId, height = 220 }: Props) {
   const H = height;
   const finite = series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v) && (!log || v > 0)));
   if (reference) finite.push(reference.y);
@@ -97,6 +104,13 @@ export function FrameChart({ series, frames, current, log = false, marks = [], r
     <figure className="frame-chart" data-testid={testId} data-scale={log ? 'log' : 'linear'}>
       <svg viewBox={`0 0 ${W} ${H}`} className="frame-chart__svg" onClick={pick} role="img" aria-label={yLabel}>
         <rect x={PAD.left} y={PAD.top} width={plotW} height={plotH} className="frame-chart__plot" />
+        {zones.map((z) => {
+          // Half a frame either side, so a one-frame zone has a width.
+          const half = frames > 1 ? plotW / (frames - 1) / 2 : 0;
+          const x0 = Math.max(PAD.left, x(z.from) - half);
+          const x1 = Math.min(PAD.left + plotW, x(z.to) + half);
+          return <rect key={`${z.from}-${z.to}`} x={x0} y={PAD.top} width={Math.max(0, x1 - x0)} height={plotH} fill={z.color} data-testid="chart-zone" data-from={z.from} data-to={z.to} />;
+        })}
         {ticks.map((t) => (
           <g key={t}>
             <line x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} className="frame-chart__grid" />
@@ -113,8 +127,8 @@ export function FrameChart({ series, frames, current, log = false, marks = [], r
         <text x={12} y={PAD.top + plotH / 2} transform={`rotate(-90 12 ${PAD.top + plotH / 2})`} textAnchor="middle" className="frame-chart__axis">
           {yLabel}
         </text>
-        <text x={W - PAD.right} y={H - 2} textAnchor="end" className="frame-chart__axis">
-          video frame
+        <text x={W - PAD.right} y={H - 2} textAnchor="end" className="frame-chart__axis" data-testid="chart-x-label">
+          {xLabel}
         </text>
         {marks.map((m, i) => (
           <g key={`${m.label}-${m.x}-${i}`} data-testid="chunk-boundary" data-kind={m.label} data-frame={m.x}>
@@ -138,9 +152,19 @@ export function FrameChart({ series, frames, current, log = false, marks = [], r
           const d = pts.reduce((acc, p, i) => (p ? `${acc}${i === 0 || !pts[i - 1] ? 'M' : 'L'}${p[0].toFixed(1)},${p[1].toFixed(1)}` : acc), '');
           return (
             <g key={s.name} data-testid="chart-series" data-name={s.name}>
-              <path d={d} stroke={s.color} className="frame-chart__line" />
+              <path d={d} stroke={s.color} className="frame-chart__line" strokeWidth={s.width} strokeDasharray={s.dash} strokeOpacity={s.width && s.width > 3 ? 0.55 : undefined} />
               {pts.map((p, f) =>
-                p ? <circle key={f} cx={p[0]} cy={p[1]} r={f === current ? 4 : 2.2} fill={log && (s.values[f] ?? 0) <= 0 ? 'none' : s.color} stroke={s.color} /> : null,
+                p ? (
+                  <circle
+                    key={f}
+                    cx={p[0]}
+                    cy={p[1]}
+                    r={(f === current ? 4 : 2.2) + (s.width && s.width > 3 ? 1.5 : 0)}
+                    fill={log && (s.values[f] ?? 0) <= 0 ? 'none' : s.color}
+                    fillOpacity={s.width && s.width > 3 ? 0.55 : undefined}
+                    stroke={s.color}
+                  />
+                ) : null,
               )}
             </g>
           );

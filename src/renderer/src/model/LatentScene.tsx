@@ -134,13 +134,37 @@ function fillGroup(s: Scene, latent: Latent, channel: LatentChannel, highlight: 
   s.render();
 }
 
-/** Looks at the stack from the side of its first frame, obliquely, far enough to see all of it. */
-function frameCamera(s: Scene, frames: number): void {
-  const length = (frames - 1) * spacingFor(frames);
-  // About 30 degrees off the time axis: the slices' faces stay readable and the whole stack fits.
-  const d = 1.6 + length * 0.55;
-  s.camera.position.set(d * 0.5, d * 0.35, -d * 0.8);
+/**
+ * Looks at the stack from the side of its first frame, obliquely, from just far enough that all of
+ * it (slices, outlines and the time axis) projects inside the canvas with a margin, whatever its
+ * aspect: the corners of its bounding box are projected, and the distance searched.
+ */
+function frameCamera(s: Scene, latent: { shape: readonly number[] }): void {
+  const [, T, h, w] = latent.shape;
+  const z0 = ((T - 1) * spacingFor(T)) / 2;
+  const ph = h / w;
+  const corners: THREE.Vector3[] = [];
+  for (const x of [-0.6, 0.5]) for (const y of [-ph / 2 - 0.08, ph / 2]) for (const z of [-z0, z0 + 0.15]) corners.push(new THREE.Vector3(x, y, z));
+  // About 30 degrees off the time axis: the slices' faces stay readable.
+  const dir = new THREE.Vector3(0.5, 0.35, -0.8).normalize();
   s.controls.target.set(0, 0, 0);
+  const fits = (d: number) => {
+    s.camera.position.copy(dir).multiplyScalar(d);
+    s.camera.lookAt(0, 0, 0);
+    s.camera.updateMatrixWorld();
+    return corners.every((c) => {
+      const p = c.clone().project(s.camera);
+      return Math.abs(p.x) <= 0.9 && Math.abs(p.y) <= 0.88 && p.z < 1;
+    });
+  };
+  let lo = 0.5;
+  let hi = 40;
+  for (let i = 0; i < 30; i++) {
+    const mid = (lo + hi) / 2;
+    if (fits(mid)) hi = mid;
+    else lo = mid;
+  }
+  s.camera.position.copy(dir).multiplyScalar(hi);
   s.controls.update();
 }
 
@@ -164,7 +188,7 @@ export function LatentScene({ latent, channel, highlight }: Props) {
 
   // A new latent (another clip or model) resets the view; channel and frame changes keep the user's orbit.
   useEffect(() => {
-    if (scene.current) frameCamera(scene.current, latent.shape[1]);
+    if (scene.current) frameCamera(scene.current, latent);
   }, [latent, failure]);
 
   useEffect(() => {
@@ -180,10 +204,12 @@ export function LatentScene({ latent, channel, highlight }: Props) {
     );
   }
   return (
-    <div className="latent-scene" ref={host} data-testid="latent-scene" data-planes={latent.shape[1]} data-highlight={highlight}>
-      <div className="latent-scene__legend">
-        {latent.shape[1]} latent frames along the grey time axis, frame 0 nearest · <b>outlined: latent frame {highlight}</b> (the scrubber's)
-      </div>
-    </div>
+    <>
+      <div className="latent-scene" ref={host} data-testid="latent-scene" data-planes={latent.shape[1]} data-highlight={highlight} />
+      {/* Under the canvas, not over it: a caption on the picture hid the slices behind it. */}
+      <p className="latent-scene__legend" data-testid="latent-legend">
+        {latent.shape[1]} latent frames along the grey time axis, frame 0 nearest · <b>outlined: latent frame {highlight}</b> (the scrubber&apos;s)
+      </p>
+    </>
   );
 }

@@ -97,8 +97,10 @@ function LatentTile({ latent, channel, frame, w, h }: { latent: Latent; channel:
   const r = latent.channelRanges[channel];
   const openBigView = useStore((s) => s.openBigView);
   return (
-    <figure className="tile tile--clickable" data-testid="latent-tile" title="Click to open it big, with its energy per latent frame" onClick={() => openBigView({ kind: 'latent', channel })}>
-      <RgbaCanvas width={w} height={h} rgba={rgba} className="tile__canvas" />
+    <figure className="tile tile--clickable" data-testid="latent-tile">
+      <button className="tile__open" title="Open it big, with its energy per latent frame" aria-label={`Latent channel ${channel}: open it big`} onClick={() => openBigView({ kind: 'latent', channel })}>
+        <RgbaCanvas width={w} height={h} rgba={rgba} className="tile__canvas" />
+      </button>
       <figcaption>
         <span className="tile__name">ch {channel}</span>
         <span className="tile__range">

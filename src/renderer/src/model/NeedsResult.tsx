@@ -37,10 +37,11 @@ export function NeedsReconstruction({ what, children }: { what: string; children
   const recon = useStore((s) => s.recon);
   const runReconstruct = useStore((s) => s.runReconstruct);
   const busy = useStore((s) => s.task !== null);
+  const running = useStore((s) => s.task?.label === 'Reconstructing the clip');
   if (recon) return <>{children}</>;
   return (
     <div className="view-empty" data-testid="needs-reconstruction">
-      <p>{what} come from the model's whole-clip reconstruction of this clip.</p>
+      <p>{running ? 'Reconstructing the clip: progress and Cancel are in the bar above.' : `${what} come from the model's reconstruction of this clip.`}</p>
       <button className="button button--primary" disabled={busy} onClick={() => void runReconstruct()} data-testid="run-reconstruct-here">
         Reconstruct the clip
       </button>

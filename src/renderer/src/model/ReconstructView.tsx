@@ -16,6 +16,7 @@ export function ReconstructView() {
   const model = useStore((s) => s.model);
   const recon = useStore((s) => s.recon);
   const busy = useStore((s) => s.task !== null);
+  const running = useStore((s) => s.task?.label === 'Reconstructing the clip');
   const runReconstruct = useStore((s) => s.runReconstruct);
   const plans = useRunPlans();
   const plan = plans.data?.reconstruct;
@@ -37,7 +38,16 @@ export function ReconstructView() {
         </NeedsModel>
       </header>
       {model && <RunPlanNote plan={plan} testId="reconstruct-plan" />}
-      {model && !recon && <p className="view-empty">Press Reconstruct to run {model.className} on all {clip.frames} frames.</p>}
+      {model && !recon && !running && (
+        <p className="view-empty" data-testid="reconstruct-hint">
+          Press Reconstruct to run {model.className} on all {clip.frames} frames.
+        </p>
+      )}
+      {running && (
+        <p className="view-empty" data-testid="reconstruct-running">
+          Reconstructing all {clip.frames} frames with {model?.className}: progress and Cancel are in the bar above.
+        </p>
+      )}
       {recon && <ReconstructResult />}
       {model && <WholeVideoPanel />}
     </section>

@@ -42,6 +42,19 @@ interface Props {
 }
 
 const ZOOMS = [1, 2, 4, 8, 16, 32, 64];
+/** The viewer's toolbar, transport and readout, and the page's header above a viewer scrolled to the top: what a pane leaves room for. */
+const CHROME_HEIGHT = 300;
+const MIN_PANE_HEIGHT = 200;
+
+function useViewportHeight(): number {
+  const [h, setH] = useState(() => window.innerHeight);
+  useEffect(() => {
+    const on = () => setH(window.innerHeight);
+    window.addEventListener('resize', on);
+    return () => window.removeEventListener('resize', on);
+  }, []);
+  return h;
+}
 const GAINS = [1, 2, 4, 8, 16, 32, 64];
 const SETTLE_MS = 120;
 
@@ -50,6 +63,7 @@ export function ABViewer({ id, sources, initial = [0, 1], frames, fps, width, he
   const prefs = useStore((s) => s.prefs.viewer);
   const setViewerPrefs = useStore((s) => s.setViewerPrefs);
   const savePng = useStore((s) => s.savePng);
+  const lastExport = useStore((s) => s.lastExport);
   const cache = useMemo(() => (transport ? frameCacheFor(transport.api) : null), [transport]);
 
   const [a, setA] = useState(initial[0]);
@@ -84,12 +98,20 @@ export function ABViewer({ id, sources, initial = [0, 1], frames, fps, width, he
     if (!playing && outsideT !== tRef.current) setT(Math.max(0, Math.min(frames - 1, outsideT)));
   }, [outsideT]); // only when the outside frame moves
 
-  // Tell the outside where the viewer settled.
+  // Tell the outside where the viewer settled, when the viewer moved. A move of the outside frame
+  // must not schedule a report of the viewer's old frame: on a busy machine it could fire before the
+  // viewer follows, and send the outside back.
+  const outsideRef = useRef(outsideT);
+  outsideRef.current = outsideT;
   useEffect(() => {
-    if (playing || !onSettle || t === outsideT) return;
-    const timer = setTimeout(() => onSettle(t), SETTLE_MS);
+    if (playing || !onSettle || t === outsideRef.current) return;
+    const outsideThen = outsideRef.current;
+    const timer = setTimeout(() => {
+      // The outside moved meanwhile: it leads, the viewer follows it.
+      if (outsideRef.current === outsideThen) onSettle(t);
+    }, SETTLE_MS);
     return () => clearTimeout(timer);
-  }, [t, playing, onSettle, outsideT]);
+  }, [t, playing, onSettle]);
 
   // Playback at the clip's frame rate; a frame not loaded yet holds the clock.
   useEffect(() => {
@@ -133,8 +155,11 @@ export function ABViewer({ id, sources, initial = [0, 1], frames, fps, width, he
   }, []);
 
   const panes = mode === 'side' ? 2 : 1;
-  const paneWidth = Math.max(1, (stageWidth - (panes - 1) * 8) / panes);
-  const fit = paneWidth / width;
+  const viewportHeight = useViewportHeight();
+  // Fitted to the stage's width, but never so tall that the transport below falls out of the window.
+  const maxPaneHeight = Math.max(MIN_PANE_HEIGHT, viewportHeight - CHROME_HEIGHT);
+  const fit = Math.min(Math.max(1, (stageWidth - (panes - 1) * 8) / panes) / width, maxPaneHeight / height);
+  const paneWidth = width * fit;
   const scale = fit * zoom;
   const paneHeight = height * fit;
   const clampPan = useCallback(
@@ -259,7 +284,7 @@ export function ABViewer({ id, sources, initial = [0, 1], frames, fps, width, he
   const pane = (which: 'a' | 'b', canvasTestId: string | undefined) => (
     <div
       className="ab__pane"
-      style={{ height: `${paneHeight}px` }}
+      style={{ height: `${paneHeight}px`, width: `${paneWidth}px` }}
       data-testid={`${id}-pane-${which}`}
       onPointerDown={(e) => {
         activateViewerKeys(id);
@@ -273,6 +298,8 @@ export function ABViewer({ id, sources, initial = [0, 1], frames, fps, width, he
         const x = Math.floor(pan.x + p.x / scale);
         const y = Math.floor(pan.y + p.y / scale);
         setHover(x >= 0 && y >= 0 && x < width && y < height ? { x, y } : null);
+        // The wipe's divider follows the pointer (the slider below stays for the keyboard).
+        if (mode === 'wipe' && !drag.current) setWipe(Math.max(0, Math.min(1, (pan.x + p.x / scale) / width)));
         if (drag.current) {
           setPan(clampPan({ x: drag.current.pan.x - (e.clientX - drag.current.x) / scale, y: drag.current.pan.y - (e.clientY - drag.current.y) / scale }));
         }
@@ -366,11 +393,17 @@ export function ABViewer({ id, sources, initial = [0, 1], frames, fps, width, he
           data-testid={`${id}-png`}
           onClick={() => {
             const c = composePng(mode, canvasA.current, canvasB.current);
-            if (c) void savePng(c, `${fileStem}-${mode === 'diff' ? `diff-${diffMode}-x${gain}` : mode}-${sources[a].label}-vs-${sources[b].label}-f${t}.png`.replace(/\s+/g, '_'));
+            if (c) void savePng(c, `${fileStem}-${mode === 'diff' ? `diff-${diffMode}-x${gain}` : mode}-${sources[a].label}-vs-${sources[b].label}-f${t}.png`.replace(/\s+/g, '_'), id);
           }}
         >
           PNG
         </button>
+        {lastExport?.origin === id && (
+          <span className="export-done" data-testid={`${id}-saved`} role="status">
+            saved {lastExport.fileName}
+            {lastExport.where !== lastExport.fileName ? ` to ${lastExport.where}` : ' (browser downloads)'}
+          </span>
+        )}
       </div>
       <div ref={stage} className={mode === 'side' ? 'ab__stage ab__stage--side' : 'ab__stage'}>
         {pane('a', mode === 'side' ? sources[a].testId : `${id}-canvas`)}
@@ -384,7 +417,7 @@ export function ABViewer({ id, sources, initial = [0, 1], frames, fps, width, he
         <button className="button" onClick={() => stepTo(t - 1)} aria-label="Previous frame" data-testid={`${id}-prev`}>
           ◀︎|
         </button>
-        <button className="button button--primary" onClick={() => setPlaying((p) => !p)} data-testid={`${id}-play`}>
+        <button className="button button--primary" onClick={() => setPlaying((p) => !p)} aria-label={playing ? 'Pause' : 'Play'} aria-keyshortcuts="Space" data-testid={`${id}-play`}>
           {playing ? 'Pause' : 'Play'}
         </button>
         <button className="button" onClick={() => stepTo(t + 1)} aria-label="Next frame" data-testid={`${id}-next`}>

@@ -2,8 +2,10 @@
 // at the current frame, drawn nearest-neighbour with its value range and
 // colour scale, and its energy (sum of squares) in every frame of that tensor
 // as a timeline. Opened by clicking a tile; Escape or a click outside closes.
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { colormap, divergingColor, sequentialColor, type ColormapKind } from '../../../shared/colormap';
+import { imageRgba, selectionOptions } from '../pathway/colorize';
+import { selectionsFor } from '../pathway/pathway-slice';
 import { MAX_TAP_TILES_LIMIT, type Latent } from '../../../shared/contract';
 import { FrameChart } from '../model/FrameChart';
 import { latentSlice } from '../model/latent-slices';
@@ -21,7 +23,7 @@ interface Shown {
   rgba: Uint8Array;
   min: number;
   max: number;
-  colormap: ColormapKind;
+  colormap: ColormapKind | 'rgb';
   /** Energy per frame of the tensor the tile comes from, and the frame shown. */
   energy: number[] | null;
   frame: number;
@@ -31,15 +33,86 @@ interface Shown {
 export function BigView() {
   const target = useStore((s) => s.bigView);
   const close = useStore((s) => s.openBigView);
+  const body = useRef<HTMLDivElement>(null);
+  const opened = target !== null;
+  // A dialog: focus moves into it, and back to what opened it when it closes.
+  useEffect(() => {
+    if (!opened) return;
+    const before = document.activeElement as HTMLElement | null;
+    body.current?.focus();
+    return () => before?.focus?.();
+  }, [opened]);
   if (!target) return null;
   return (
     <div className="modal" onClick={() => close(null)} data-testid="big-view-backdrop">
-      <div className="modal__body" onClick={(e) => e.stopPropagation()} data-testid="big-view" data-kind={target.kind}>
+      <div
+        ref={body}
+        className="modal__body"
+        onClick={(e) => e.stopPropagation()}
+        data-testid="big-view"
+        data-kind={target.kind}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="big-title"
+        tabIndex={-1}
+      >
         {target.kind === 'subband' && <SubbandBig target={target} />}
         {target.kind === 'tap' && <TapBig target={target} />}
         {target.kind === 'latent' && <LatentBig target={target} />}
+        {target.kind === 'node' && <NodeBig target={target} />}
       </div>
     </div>
+  );
+}
+
+function NodeBig({ target }: { target: Extract<BigViewTarget, { kind: 'node' }> }) {
+  const recon = useStore((s) => s.recon);
+  const model = useStore((s) => s.model);
+  const t = useStore((s) => s.t);
+  const transport = useStore((s) => s.transport);
+  const select = useStore((s) => selectionsFor(s, model?.modelId)[target.node]);
+  const setSelect = useStore((s) => s.setPathwaySelect);
+  const spec = model?.pathway.nodes.find((n) => n.id === target.node);
+  const run = recon ? `${recon.clipId}/${recon.modelId}/${recon.encodeSeconds}` : null;
+  const q = useEngineQuery(run && `${run}/${target.node}/${t}/${select ?? 'auto'}`, () =>
+    transport!.api.getPathwayNode({ clipId: recon!.clipId, node: target.node, t, ...(select ? { select } : {}) }),
+  );
+  const rgba = useMemo(() => (q.data ? imageRgba(q.data.image) : null), [q.data]);
+  if (q.error) return <BigMessage text={q.error} />;
+  if (!q.data || !rgba || !spec || !model) return <BigMessage text="Reading the node…" />;
+  const n = q.data;
+  const img = n.image;
+  const [C, T, H, W] = n.shape;
+  return (
+    <BigBody
+      controls={
+        <label className="ab__pick">
+          Show
+          <select value={n.select} onChange={(e) => setSelect(model.modelId, target.node, e.currentTarget.value)} data-testid="big-select">
+            {selectionOptions(spec).map(([v, label]) => (
+              <option key={v} value={v}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+      }
+      shown={{
+        title: `${spec.label} · ${img.label}`,
+        subtitle:
+          `${spec.what} · shape (${C}, ${T}, ${H}, ${W}) ${n.dtype} · node frame ${n.tapFrame} of ${T} (video frame ${t}) · ` +
+          `${img.pooled > 1 ? `${img.width}×${img.height}, each pixel the mean of ${img.pooled}×${img.pooled} (kept pooled)` : `${img.width}×${img.height}`} · range over all frames [${formatValue(n.min)}, ${formatValue(n.max)}]`,
+        width: img.width,
+        height: img.height,
+        rgba,
+        min: img.min,
+        max: img.max,
+        colormap: img.colormap,
+        energy: n.energy,
+        frame: n.tapFrame,
+        frameLabel: 'node frame',
+      }}
+    />
   );
 }
 
@@ -161,7 +234,9 @@ function BigMessage({ text }: { text: string }) {
   const close = useStore((s) => s.openBigView);
   return (
     <div className="modal__head">
-      <p className="muted">{text}</p>
+      <p className="muted" id="big-title">
+        {text}
+      </p>
       <button className="button button--ghost" aria-label="Close" onClick={() => close(null)}>
         ×
       </button>
@@ -169,10 +244,12 @@ function BigMessage({ text }: { text: string }) {
   );
 }
 
-function BigBody({ shown }: { shown: Shown }) {
+function BigBody({ shown, controls }: { shown: Shown; controls?: React.ReactNode }) {
   const close = useStore((s) => s.openBigView);
   const savePng = useStore((s) => s.savePng);
+  const last = useStore((s) => s.lastExport);
   const legend = useMemo(() => {
+    if (shown.colormap === 'rgb') return 'linear-gradient(to right, #000, #fff)';
     const stops = Array.from({ length: 11 }, (_, i) => {
       const u = i / 10;
       const [r, g, b] = shown.colormap === 'sequential' ? sequentialColor(u, 0, 1) : divergingColor(2 * u - 1, -1, 1);
@@ -185,16 +262,20 @@ function BigBody({ shown }: { shown: Shown }) {
     <>
       <div className="modal__head">
         <div>
-          <h2 data-testid="big-title">{shown.title}</h2>
+          <h2 id="big-title" data-testid="big-title">
+            {shown.title}
+          </h2>
           <p className="muted">{shown.subtitle}</p>
         </div>
         <div className="selection__actions">
+          {controls}
           <button
             className="button"
             data-testid="big-png"
+            aria-label="Save this view as PNG"
             onClick={(e) => {
               const c = e.currentTarget.closest('.modal__body')?.querySelector('canvas');
-              if (c) void savePng(c, `${shown.title.replace(/[^\w.-]+/g, '_')}.png`);
+              if (c) void savePng(c, `${shown.title.replace(/[^\w.-]+/g, '_')}.png`, 'big-view');
             }}
           >
             PNG
@@ -204,19 +285,27 @@ function BigBody({ shown }: { shown: Shown }) {
           </button>
         </div>
       </div>
+      {last?.origin === 'big-view' && (
+        <p className="export-done" data-testid="big-saved" role="status">
+          saved {last.fileName}
+          {last.where !== last.fileName ? ` to ${last.where}` : ' (browser downloads)'}
+        </p>
+      )}
       <RgbaCanvas width={shown.width} height={shown.height} rgba={shown.rgba} className="big__canvas" testId="big-canvas" extra={{ frame: shown.frame }} />
       <span className="big__legend" style={{ background: legend }} />
       <div className="legend__ends" data-testid="big-range">
-        <span>{shown.colormap === 'sequential' ? formatValue(shown.min) : formatValue(-m)}</span>
+        <span>{shown.colormap === 'diverging' ? formatValue(-m) : formatValue(shown.min)}</span>
         <span>
-          range [{formatValue(shown.min)}, {formatValue(shown.max)}] · {shown.colormap === 'sequential' ? 'viridis min..max' : 'cool-warm, symmetric around 0'}
+          range [{formatValue(shown.min)}, {formatValue(shown.max)}] ·{' '}
+          {shown.colormap === 'sequential' ? 'viridis min..max' : shown.colormap === 'rgb' ? 'RGB over the range' : 'cool-warm, symmetric around 0'}
         </span>
-        <span>{shown.colormap === 'sequential' ? formatValue(shown.max) : formatValue(m)}</span>
+        <span>{shown.colormap === 'diverging' ? formatValue(m) : formatValue(shown.max)}</span>
       </div>
       {shown.energy ? (
         <FrameChart
           testId="big-timeline"
           yLabel="energy (sum of squares)"
+          xLabel={shown.frameLabel}
           frames={shown.energy.length}
           current={shown.frame}
           series={[{ name: `energy per ${shown.frameLabel}`, color: '#f2c14e', values: shown.energy }]}

@@ -29,13 +29,13 @@ export function ExportBar({ source, testId }: { source: ExportSource; testId: st
           disabled={busy}
           data-testid={`${testId}-${what}`}
           title={what === 'diff-mp4' ? `the difference as the viewer shows it: ${viewer.diffMode === 'abs' ? '|B − A|' : 'B − A'}, gain ×${viewer.gain}` : undefined}
-          onClick={() => void exportResult(source, what, what === 'diff-mp4' ? { mode: viewer.diffMode, gain: viewer.gain } : undefined)}
+          onClick={() => void exportResult(source, what, what === 'diff-mp4' ? { mode: viewer.diffMode, gain: viewer.gain } : undefined, testId)}
         >
           {label}
         </button>
       ))}
-      {last && (
-        <span className="export-done" data-testid="export-done">
+      {last?.origin === testId && (
+        <span className="export-done" data-testid="export-done" role="status">
           saved {last.fileName}
           {last.where !== last.fileName ? ` to ${last.where}` : ' (browser downloads)'}
         </span>

@@ -24,14 +24,24 @@ export function RecentMenu() {
         Recent ▾
       </button>
       {open && (
-        <div className="recent__menu" data-testid="recent-menu" role="menu">
+        <div
+          className="recent__menu"
+          data-testid="recent-menu"
+          role="group"
+          aria-label="Recent files and models"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') {
+              e.stopPropagation();
+              setOpen(false);
+            }
+          }}
+        >
           <h4>Files</h4>
           {files.length === 0 && <p className="muted">Files opened from a path appear here.</p>}
           {files.map((f) => (
             <button
               key={f.path}
               className="recent__item"
-              role="menuitem"
               title={f.path}
               data-testid="recent-file"
               onClick={() => {
@@ -49,7 +59,6 @@ export function RecentMenu() {
             <button
               key={m.path}
               className="recent__item"
-              role="menuitem"
               title={m.path}
               data-testid="recent-model"
               onClick={() => {

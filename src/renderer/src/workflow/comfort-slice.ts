@@ -14,14 +14,18 @@ import { runTask } from './run-task';
 export type BigViewTarget =
   | { kind: 'subband'; level: number; name: string }
   | { kind: 'tap'; tap: string; label: string }
-  | { kind: 'latent'; channel: number };
+  | { kind: 'latent'; channel: number }
+  | { kind: 'node'; node: string };
 
 export interface ComfortSlice {
   prefs: Prefs;
   shortcutsOpen: boolean;
   bigView: BigViewTarget | null;
-  /** The last export handed to the user: its name and where it went (a path, or the browser's downloads). */
-  lastExport: { fileName: string; where: string } | null;
+  /**
+   * The last export handed to the user: its name, where it went (a path, or the browser's downloads),
+   * and which control made it (an export bar's or viewer's id, or 'big-view'), which alone says so.
+   */
+  lastExport: { fileName: string; where: string; origin: string } | null;
   loadPrefs(): Promise<void>;
   /** A file was opened: remember it among the recent files (if it has a path) and the key its selections are kept under. */
   noteOpened(clip: ClipInfo, key: string): void;
@@ -29,8 +33,8 @@ export interface ComfortSlice {
   setViewerPrefs(patch: Partial<ViewerPrefs>): void;
   showShortcuts(open: boolean): void;
   openBigView(target: BigViewTarget | null): void;
-  exportResult(source: ExportSource, what: ExportKind, diff?: DiffSettings): Promise<void>;
-  savePng(canvas: HTMLCanvasElement, fileName: string): Promise<void>;
+  exportResult(source: ExportSource, what: ExportKind, diff: DiffSettings | undefined, origin: string): Promise<void>;
+  savePng(canvas: HTMLCanvasElement, fileName: string, origin: string): Promise<void>;
 }
 
 interface Host {
@@ -60,7 +64,11 @@ export const createComfortSlice: StateCreator<ComfortSlice & Host, [], [], Comfo
   /** Views and models are remembered as they change, wherever the change comes from. */
   function follow(api: StoreApi<ComfortSlice & Host>): void {
     api.subscribe((s, prev) => {
-      if (s.view !== prev.view) update((p) => ({ ...p, view: s.view }));
+      if (s.view !== prev.view) {
+        update((p) => ({ ...p, view: s.view }));
+        // "saved …" belongs to the view that saved it.
+        if (s.lastExport) set({ lastExport: null });
+      }
       if (s.model && s.model !== prev.model) {
         const m = s.model;
         update((p) => ({ ...p, recentModels: pushRecent(p.recentModels, { path: m.path, className: m.className }, (a, b) => a.path === b.path) }));
@@ -103,30 +111,31 @@ export const createComfortSlice: StateCreator<ComfortSlice & Host, [], [], Comfo
     },
 
     openBigView(target) {
-      set({ bigView: target });
+      // A big view's "saved …" goes with it.
+      set(get().lastExport?.origin === 'big-view' ? { bigView: target, lastExport: null } : { bigView: target });
     },
 
-    async exportResult(source, what, diff) {
+    async exportResult(source, what, diff, origin) {
       set({ lastExport: null });
       try {
         const done = await runTask(get, set, `Exporting ${what.replace(/-/g, ' ')}`, 'export', async (t, taskId) => {
           const file = await t.api.prepareExport(diff ? { taskId, source, what, diff } : { taskId, source, what });
           return { file, where: await t.saveExport(file) };
         });
-        if (done?.where) set({ lastExport: { fileName: done.file.fileName, where: done.where } });
+        if (done?.where) set({ lastExport: { fileName: done.file.fileName, where: done.where, origin } });
       } catch (err) {
         get().fail(`Could not export ${what}`, err);
       }
     },
 
-    async savePng(canvas, fileName) {
+    async savePng(canvas, fileName, origin) {
       const transport = get().transport;
       if (!transport) return;
       try {
         const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
         if (!blob) throw new Error('the browser could not encode the view as PNG');
         const where = await transport.saveBytes(fileName, new Uint8Array(await blob.arrayBuffer()), 'image/png');
-        if (where) set({ lastExport: { fileName, where } });
+        if (where) set({ lastExport: { fileName, where, origin } });
       } catch (err) {
         get().fail('Could not save the PNG', err);
       }
