@@ -33,10 +33,13 @@ one path per line (relative to the list). That order is each clip's index.
 
 protocol:
   --preset P       ${PRESET_NAMES.join(' | ')} (default wfvae-paper)
-                   wfvae-paper: the reference's evaluation: 33 frames from frame 0,
-                     short side 256 then a 256x256 centre crop, reconstruction
-                     truncated to 8 bits, PSNR = mean of per-frame PSNR on [0, 1],
-                     SSIM 11x11 Gaussian per channel, LPIPS AlexNet spatial
+                   wfvae-paper: the reference's pipeline: 33 frames from frame 0 read
+                     as decord reads them, torch's antialiased bilinear resize to a
+                     256 short side, a 256x256 centre crop, the input in bfloat16
+                     (also the source of the originals), both videos truncated to
+                     8 bits, PSNR = mean of per-frame PSNR on [0, 1], SSIM 11x11
+                     Gaussian per channel, LPIPS AlexNet spatial; the model runs
+                     in float32 here (the reference's runs in bfloat16)
                    per-video: all frames, native size, 8-bit rounding, one MSE per video
   --frames N|all   override the frame count (snapped down to 1 + 4k)
   --start N        first frame (after sampling)
@@ -44,6 +47,9 @@ protocol:
   --size N|native  short side before the crop
   --crop WxH|none  centre crop after the resize
   --quantize Q     ${QUANTIZE_MODES.join(' | ')}: how the reconstruction is saved before measuring
+                   (replaces the reference's saving: ffmpeg's resize, no bf16)
+  --reference-io   wfvae-paper: also pass both videos through an mp4v file (OpenCV's
+                   writer settings) and read them back, as the reference evaluates
 
 measures:
   --lpips F.onnx   LPIPS with a network you exported (two inputs (N, 3, H, W) on
@@ -97,6 +103,7 @@ function readOverrides(flags: Flags): Partial<ProtocolOverrides> {
       throw new UsageError(`--crop: ${(err as Error).message}`);
     }
   }
+  if (flags.bool('reference-io')) o.referenceIo = true;
   const q = flags.string('quantize');
   if (q !== undefined) {
     if (!(QUANTIZE_MODES as readonly string[]).includes(q)) throw new UsageError(`--quantize takes ${QUANTIZE_MODES.join(', ')} (got "${q}")`);
@@ -172,7 +179,7 @@ export const evalCommand: Command = {
   help: HELP,
   async run(argv) {
     if (argv[0] === 'merge') return runMerge(argv.slice(1));
-    const flags = new Flags(parseArgs(argv, new Set(['json', 'naive', 'whole', 'no-frequency', 'probe'])));
+    const flags = new Flags(parseArgs(argv, new Set(['json', 'naive', 'whole', 'no-frequency', 'probe', 'reference-io'])));
     const outDir = flags.requiredString('out', 'the output folder (results.json, CSVs, the journal that makes runs resumable)');
     const presetText = flags.string('preset') ?? 'wfvae-paper';
     if (!isPresetName(presetText)) throw new UsageError(`--preset takes ${PRESET_NAMES.join(' or ')} (got "${presetText}")`);
