@@ -119,6 +119,19 @@ def ssim(img1: np.ndarray, img2: np.ndarray) -> float:
     return float(m.mean())
 
 
+def bf16_conv_transpose3d_workaround() -> None:
+    """torch 1.13's CPU conv_transpose3d refuses bfloat16 here (it misreads the weight's layout): the inverse
+    Haar transforms, which use it, run in float32 and round back to bfloat16."""
+    plain = F.conv_transpose3d
+
+    def patched(x, w, *args, **kwargs):
+        if x.dtype == torch.bfloat16:
+            return plain(x.float(), w.float(), *args, **kwargs).to(torch.bfloat16)
+        return plain(x, w, *args, **kwargs)
+
+    F.conv_transpose3d = patched
+
+
 def run_clip(path: str, model, a, out_dir: str) -> dict:
     # recon_video.py: ValidVideoDataset(crop_size_width=crop_size_height=crop) and the bf16 input.
     indices = np.linspace(0, a.sample_rate * a.frames - 1, a.frames, dtype=int)
@@ -179,6 +192,7 @@ def main() -> None:
         model = load_pretrained(a.model)
         if a.model_dtype == "bfloat16":
             model = model.to(torch.bfloat16)
+            bf16_conv_transpose3d_workaround()
         for path in a.clips:
             print(json.dumps(run_clip(path, model, a, a.out_dir)), flush=True)
 

@@ -206,6 +206,7 @@ export const evalCommand: Command = {
       throw new UsageError((err as Error).message);
     }
     const list = await listClips(flags.positionals[0]);
+    for (const n of list.notes ?? []) process.stderr.write(`note: ${n}\n`);
     if (shard) process.stderr.write(`shard ${shard.index}/${shard.count} (from ${shard.source}): clips whose index mod ${shard.count} is ${shard.index}\n`);
 
     return withInterrupt(async (signal) => {

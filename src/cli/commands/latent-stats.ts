@@ -58,6 +58,7 @@ export const latentStatsCommand: Command = {
     flags.assertAllUsed();
     if (flags.positionals.length !== 1) throw new UsageError('latent-stats takes one folder or list file of videos');
     const list = await listClips(flags.positionals[0]);
+    for (const n of list.notes ?? []) process.stderr.write(`note: ${n}\n`);
 
     return withInterrupt(async (signal) => {
       const model = await openModel(modelFlags, signal);

@@ -7,6 +7,8 @@
 // the ffmpeg/ffprobe command lines it replaces:
 //
 //   probe  {input, countPackets}        ffprobe-style JSON on stdout
+//   count  {input, decode}              {packets, corrupt, readError, decoded}: the video packets that
+//                                        read whole, and with decode the frames the decoder gives
 //   decode {input, filter, frames}      rawvideo rgb24 frames on stdout
 //   encode {output, width, height, fps, crf}  rawvideo rgb24 on stdin -> H.264 mp4
 //   encode-mp4v {output, width, height, fps}  rawvideo bgr24 on stdin -> MPEG-4 Part 2 'mp4v' mp4,
@@ -21,6 +23,7 @@ import {
   AV_NOPTS_VALUE,
   AV_PIX_FMT_RGB24,
   AV_PKT_DATA_DISPLAYMATRIX,
+  AV_PKT_FLAG_CORRUPT,
   AVCOL_PRI_BT709,
   AVCOL_RANGE_JPEG,
   AVCOL_RANGE_MPEG,
@@ -122,6 +125,71 @@ function probe({ input, countPackets }) {
     }
     return { streams: streams.map((s) => ({ ...describeStream(s), ...extra })), format: describeFormat(fc) };
   } finally {
+    fc.closeInputSync();
+  }
+}
+
+/** How many frames really come out of a file: its packets read to the end, and optionally decoded (to nothing). */
+function count({ input, decode }) {
+  const fc = openInput(input);
+  const pkt = new Packet();
+  const frame = new Frame();
+  const cc = decode ? new CodecContext() : null;
+  try {
+    const stream = firstVideo(fc.streams ?? []);
+    if (!stream) fail(`${input}: no video stream`);
+    let decoded = null;
+    if (cc) {
+      const codec = Codec.findDecoder(stream.codecpar.codecId);
+      if (!codec) fail(`${input}: no decoder for ${avGetCodecName(stream.codecpar.codecId) ?? 'this codec'}`);
+      cc.allocContext3(codec);
+      check(cc.parametersToContext(stream.codecpar), input);
+      cc.pktTimebase = stream.timeBase;
+      // One thread, as ffprobe -count_frames decodes: frame threads drop a damaged tail's frames differently.
+      cc.threadCount = 1;
+      check(cc.open2Sync(codec, null), `${input}: opening the decoder`);
+      frame.alloc();
+      decoded = 0;
+    }
+    const drain = () => {
+      for (;;) {
+        const r = cc.receiveFrameSync(frame);
+        if (r < 0) return;
+        decoded++;
+        frame.unref();
+      }
+    };
+    pkt.alloc();
+    let packets = 0;
+    let corrupt = 0;
+    let readError = null;
+    for (;;) {
+      const r = fc.readFrameSync(pkt);
+      if (r === AVERROR_EOF) break;
+      if (r < 0) {
+        readError = FFmpegError.strerror(r);
+        break;
+      }
+      if (pkt.streamIndex === stream.index) {
+        packets++;
+        if (pkt.flags & AV_PKT_FLAG_CORRUPT) corrupt++;
+        if (cc) {
+          cc.sendPacketSync(pkt);
+          drain();
+        }
+        if (packets % 64 === 0) process.stderr.write(`packets=${packets}\n`);
+      }
+      pkt.unref();
+    }
+    if (cc) {
+      cc.sendPacketSync(null);
+      drain();
+    }
+    return { packets, corrupt, readError, decoded };
+  } finally {
+    pkt.free();
+    frame.free();
+    cc?.freeContext();
     fc.closeInputSync();
   }
 }
@@ -507,14 +575,14 @@ async function encodeMp4v({ output, width, height, fps }) {
   }
 }
 
-const jobs = { probe, decode, encode, 'encode-mp4v': encodeMp4v };
+const jobs = { probe, count, decode, encode, 'encode-mp4v': encodeMp4v };
 
 async function main() {
   const [name, json] = process.argv.slice(2);
   const job = jobs[name];
-  if (!job || !json) fail(`usage: av-tool.mjs probe|decode|encode|encode-mp4v '<json>'`);
+  if (!job || !json) fail(`usage: av-tool.mjs probe|count|decode|encode|encode-mp4v '<json>'`);
   const result = await job(JSON.parse(json));
-  if (name === 'probe') await write(JSON.stringify(result));
+  if (name === 'probe' || name === 'count') await write(JSON.stringify(result));
 }
 
 /** Resolves once everything written to stdout has reached the pipe: exiting earlier drops the tail (the last frame). */

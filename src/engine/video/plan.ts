@@ -113,9 +113,15 @@ function truncatedResize(width: number, height: number, size: number): { width: 
   return { width: Math.max(1, Math.floor((width * size) / height)), height: size };
 }
 
+/** The note a file whose header miscounts its frames gets wherever it is used. */
+export function claimedFramesNote(info: Pick<VideoInfo, 'frames' | 'claimedFrames'>): string {
+  return `the container claims ${info.claimedFrames} frames but only ${info.frames} decode (the file is truncated or damaged); using those ${info.frames}`;
+}
+
 export function planDecode(info: VideoInfo, o: DecodeOptions): DecodePlan {
   validateDecodeOptions(o);
   const notes: string[] = [];
+  if (info.claimedFrames != null && info.claimedFrames !== info.frames) notes.push(claimedFramesNote(info));
   const start = o.start ?? 0;
   const rate = o.sampleRate ?? 1;
   const m = o.temporalMultiple ?? 4;
