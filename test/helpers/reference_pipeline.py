@@ -119,17 +119,18 @@ def ssim(img1: np.ndarray, img2: np.ndarray) -> float:
     return float(m.mean())
 
 
-def bf16_conv_transpose3d_workaround() -> None:
-    """torch 1.13's CPU conv_transpose3d refuses bfloat16 here (it misreads the weight's layout): the inverse
-    Haar transforms, which use it, run in float32 and round back to bfloat16."""
-    plain = F.conv_transpose3d
+def bf16_conv_transpose_workaround() -> None:
+    """torch 1.13's CPU conv_transpose2d/3d refuse bfloat16 here (they misread the weight's layout): the
+    inverse Haar transforms, which use them, run in float32 and round back to bfloat16."""
+    for name in ("conv_transpose2d", "conv_transpose3d"):
+        plain = getattr(F, name)
 
-    def patched(x, w, *args, **kwargs):
-        if x.dtype == torch.bfloat16:
-            return plain(x.float(), w.float(), *args, **kwargs).to(torch.bfloat16)
-        return plain(x, w, *args, **kwargs)
+        def patched(x, w, *args, plain=plain, **kwargs):
+            if x.dtype == torch.bfloat16:
+                return plain(x.float(), w.float(), *args, **kwargs).to(torch.bfloat16)
+            return plain(x, w, *args, **kwargs)
 
-    F.conv_transpose3d = patched
+        setattr(F, name, patched)
 
 
 def run_clip(path: str, model, a, out_dir: str) -> dict:
@@ -192,7 +193,7 @@ def main() -> None:
         model = load_pretrained(a.model)
         if a.model_dtype == "bfloat16":
             model = model.to(torch.bfloat16)
-            bf16_conv_transpose3d_workaround()
+            bf16_conv_transpose_workaround()
         for path in a.clips:
             print(json.dumps(run_clip(path, model, a, a.out_dir)), flush=True)
 

@@ -14,7 +14,7 @@ import { mergeResults, readResults } from '../../engine/eval/merge';
 import { isPresetName, parseCrop, PRESET_NAMES, QUANTIZE_MODES, resolveProtocol, type ProtocolOverrides, type QuantizeMode } from '../../engine/eval/protocol';
 import { writeAtomic, writeResults, CLIPS_CSV, FRAMES_CSV, RESULTS_FILE, type EvalResults } from '../../engine/eval/results';
 import { runEval } from '../../engine/eval/run-eval';
-import { parseShard, shardFromEnv, type Shard } from '../../engine/eval/shard';
+import { readShardFlags } from '../shard-option';
 import { JOURNAL_FILE } from '../../engine/eval/journal';
 import type { ChunkSettings } from '../../engine/runtime/stream-model';
 
@@ -112,17 +112,6 @@ function readOverrides(flags: Flags): Partial<ProtocolOverrides> {
   return o;
 }
 
-function readShard(flags: Flags): Shard | null {
-  const text = flags.string('shard');
-  const count = flags.int('shard-count', { min: 1 });
-  try {
-    if (text !== undefined) return parseShard(text);
-    return shardFromEnv(process.env, count);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
 const fmt = (v: number | null, d: number, unit = '') => (v === null ? '–' : `${v.toFixed(d)}${unit}`);
 
 function duration(s: number | null): string {
@@ -196,7 +185,7 @@ export const evalCommand: Command = {
     const whole = flags.bool('whole');
     if (naive && whole) throw new UsageError('--naive and --whole exclude each other');
     const chunking: ChunkSettings = { mode: whole ? 'whole' : naive ? 'naive' : 'cached', encChunk, decChunk };
-    const shard = readShard(flags);
+    const shard = readShardFlags(flags);
     flags.assertAllUsed();
     if (flags.positionals.length !== 1) throw new UsageError(`eval takes one folder or list file (got ${flags.positionals.length}); usage: wfvae eval <folder> --out DIR`);
     let protocol;

@@ -3,7 +3,7 @@
 // agreeing with one addition, and `wfvae latent-stats` on real clips agreeing
 // with statistics computed directly from whole-clip encoder outputs.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -151,5 +151,37 @@ describe('wfvae latent-stats', () => {
     const stats = JSON.parse(readFileSync(statsPath, 'utf8')) as { clips: { clip: string; latentShape: number[] }[]; model: { sha256: string } };
     expect(stats.clips.map((c) => [c.clip, c.latentShape])).toEqual([['a.mp4', [8, 3, 8, 8]], ['b.mp4', [8, 3, 8, 8]]]);
     expect(stats.model.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('--shard i/n, Slurm and Kubernetes shards merge into exactly the unsharded statistics, byte for byte', async () => {
+    // A folder of links (as dataset folders are) to the two clips, plus one file of its own.
+    const farm = join(work, 'farm');
+    mkdirSync(farm);
+    symlinkSync(join(clips, 'a.mp4'), join(farm, 'a.mp4'));
+    symlinkSync(join(clips, 'b.mp4'), join(farm, 'b.mp4'));
+    await run(FIXTURE_FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'smptebars=size=64x64:rate=24', '-frames:v', '9', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', join(farm, 'c.mp4')]);
+    const common = [WFVAE_CLI, 'latent-stats', farm, '--model', golden.dir, '--provider', 'cpu', '--threads', '1', '--enc-chunk', '3', '--posterior', 'sample', '--seed', '7'];
+    const noBatch = { ...env, SLURM_ARRAY_TASK_ID: '', SLURM_ARRAY_TASK_COUNT: '', JOB_COMPLETION_INDEX: '', WFVAE_SHARD_COUNT: '' };
+    const whole = join(work, 'whole.json');
+    const shards = [0, 1, 2].map((i) => join(work, `shard-${i}.json`));
+    const [one] = await Promise.all([
+      run(process.execPath, [...common, '--out', whole], { env: noBatch }),
+      run(process.execPath, [...common, '--shard', '0/3', '--out', shards[0]], { env: noBatch }),
+      run(process.execPath, [...common, '--out', shards[1]], { env: { ...noBatch, SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '3' } }),
+      run(process.execPath, [...common, '--out', shards[2]], { env: { ...noBatch, JOB_COMPLETION_INDEX: '2', WFVAE_SHARD_COUNT: '3' } }),
+    ]);
+    const shardClips = shards.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { clips: { clip: string }[] }).clips.map((c) => c.clip));
+    expect(shardClips).toEqual([['a.mp4'], ['b.mp4'], ['c.mp4']]);
+    const merged = join(work, 'merged.json');
+    // Given out of order: the merge orders by clip index, not by argument.
+    const m = await run(process.execPath, [WFVAE_CLI, 'latent-stats', 'merge', shards[2], shards[0], shards[1], '--out', merged], { env: noBatch });
+    expect(readFileSync(merged)).toEqual(readFileSync(whole));
+    // The same printout, but for the file it names.
+    expect(m.stdout).toBe(one.stdout.split(whole).join(merged));
+    const stats = JSON.parse(readFileSync(whole, 'utf8')) as { stats: { count: number }; clips: unknown[] };
+    expect(stats.clips).toHaveLength(3);
+    expect(stats.stats.count).toBe(3 * 8 * 3 * 8 * 8 / 8);
+    // A missing shard is refused, naming it.
+    await expect(run(process.execPath, [WFVAE_CLI, 'latent-stats', 'merge', shards[0], shards[2], '--out', join(work, 'x.json')], { env: noBatch })).rejects.toThrow(/shard 1\/3 missing/);
   });
 });
