@@ -214,6 +214,12 @@ export const runPlanSchema = z.object({
   fits: z.boolean(),
   /** One line: the estimate, its parts and the budget; or, when it does not fit, the refusal and what to do. */
   text: z.string(),
+  /** Frames the run takes. */
+  frames: count,
+  /** Wall time from this machine's measured speed; null before anything was measured. */
+  seconds: finite.nullable(),
+  /** What the time rests on, in words. */
+  timeBasis: z.string(),
 });
 export type RunPlan = z.infer<typeof runPlanSchema>;
 
@@ -384,10 +390,26 @@ export const progressEventSchema = z.object({
 });
 export type ProgressEvent = z.infer<typeof progressEventSchema>;
 
+/**
+ * A whole-video run's measures as each block is done, so its charts grow during the run: the
+ * per-frame PSNR (null: identical) and SSIM of frames [from, from + psnr.length), and the engine's
+ * resident memory after the block.
+ */
+export const videoBlockEventSchema = z.object({
+  type: z.literal('video-block'),
+  taskId: id,
+  from: count,
+  total: count,
+  psnr: z.array(finite.nullable()),
+  ssim: z.array(finite),
+  memory: z.object({ frame: count, rssBytes: count }),
+});
+export type VideoBlockEvent = z.infer<typeof videoBlockEventSchema>;
+
 /** Sent by the Electron menu (File > Open…) after the user chose a file. */
 export const openPathEventSchema = z.object({ type: z.literal('open-path'), path: z.string().min(1) });
 
-export const apiEventSchema = z.discriminatedUnion('type', [progressEventSchema, openPathEventSchema]);
+export const apiEventSchema = z.discriminatedUnion('type', [progressEventSchema, videoBlockEventSchema, openPathEventSchema]);
 export type ApiEvent = z.infer<typeof apiEventSchema>;
 
 // ---- errors ---------------------------------------------------------------

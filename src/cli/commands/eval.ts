@@ -11,10 +11,15 @@ import { MODEL_OPTIONS_HELP, openModel, readModelFlags, withInterrupt } from '..
 import { listClips } from '../../engine/eval/clip-list';
 import { LpipsNet } from '../../engine/eval/lpips';
 import { mergeResults, readResults } from '../../engine/eval/merge';
-import { isPresetName, parseCrop, PRESET_NAMES, QUANTIZE_MODES, resolveProtocol, type ProtocolOverrides, type QuantizeMode } from '../../engine/eval/protocol';
+import { decodeOptionsOf, isPresetName, parseCrop, PRESET_NAMES, QUANTIZE_MODES, resolveProtocol, type ProtocolOverrides, type QuantizeMode } from '../../engine/eval/protocol';
 import { writeAtomic, writeResults, CLIPS_CSV, FRAMES_CSV, RESULTS_FILE, type EvalResults } from '../../engine/eval/results';
 import { runEval } from '../../engine/eval/run-eval';
 import { readShardFlags } from '../shard-option';
+import { calibrationFor, recordRun } from '../calibration';
+import { datasetShape } from '../dataset-plan';
+import { shardIndices } from '../../engine/eval/shard';
+import { describePlan, planWork, type WorkPlan } from '../../engine/plan/plan-work';
+import { clock } from '../../shared/duration';
 import { JOURNAL_FILE } from '../../engine/eval/journal';
 import type { ChunkSettings } from '../../engine/runtime/stream-model';
 
@@ -115,10 +120,7 @@ function readOverrides(flags: Flags): Partial<ProtocolOverrides> {
 const fmt = (v: number | null, d: number, unit = '') => (v === null ? '–' : `${v.toFixed(d)}${unit}`);
 
 function duration(s: number | null): string {
-  if (s === null || !Number.isFinite(s)) return '…';
-  if (s < 60) return `${Math.round(s)}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return s === null || !Number.isFinite(s) ? '…' : clock(s);
 }
 
 function summaryTable(r: EvalResults, outDir: string): string {
@@ -205,11 +207,33 @@ export const evalCommand: Command = {
       try {
         if (lpipsPath) lpips = await LpipsNet.load(lpipsPath, { provider: modelFlags.provider, threads: modelFlags.threads });
         if (model.providerFallbacks.length && !json) process.stderr.write(`provider: ${model.provider} (${model.providerFallbacks.map((f) => `${f.provider} unavailable`).join(', ')})\n`);
+        // The plan: memory of one clip at a time, time of every clip of this shard.
+        const tc = model.facts.temporalCompression;
+        const kind = frequency ? 'eval-frequency' : 'eval';
+        const shape = await datasetShape(list, shardIndices(list.clips.length, shard), { ...decodeOptionsOf(protocol), temporalMultiple: tc }, signal);
+        let plan: WorkPlan | null = null;
+        if (shape) {
+          plan = planWork({ kind, manifest: model.manifest, clip: shape.clip, clips: shape.clips, totalVoxels: shape.totalVoxels, chunking }, await calibrationFor(model, json, signal));
+          if (plan.refusal) throw new UsageError(plan.refusal);
+          if (!json) {
+            const d = describePlan(plan);
+            process.stderr.write(`plan: ${shape.how}; clips already in the journal are skipped\nmemory: ${d.memory}\ntime: ${d.time}\n`);
+          }
+        }
+        let doneVoxels = 0;
+        let doneArea = 0;
+        let doneClips = 0;
         const bar = progressBar('eval');
         let result;
         try {
           result = await runEval({
             list, outDir, model, protocol, chunking, levels, frequency, lpips, shard, probe, signal,
+            onClip: (rec) => {
+              if (rec.status !== 'ok' || rec.index < 0) return;
+              doneVoxels += rec.frames * rec.width * rec.height;
+              doneArea += rec.width * rec.height;
+              doneClips++;
+            },
             onProgress: (p) => {
               const within = p.clip && p.clipFrames > 0 ? ` ${Math.round((100 * p.clipFramesDone) / p.clipFrames)}%` : '';
               bar(p.done, p.total, `${p.clip ? `${p.clip}${within}` : ''} · ETA ${duration(p.etaSeconds)}${p.resumed ? ` · ${p.resumed} resumed` : ''}`);
@@ -224,6 +248,8 @@ export const evalCommand: Command = {
           throw err;
         }
         bar.finish();
+        if (doneClips > 0 && !probe) await recordRun(model, { kind, voxels: doneVoxels, clips: doneClips, frames: 0 }, doneArea / doneClips, result.seconds, `eval of ${doneClips} clip${doneClips > 1 ? 's' : ''}`);
+        if (plan?.time && !json) process.stderr.write(`time: ${result.seconds.toFixed(1)} s (estimated ${plan.time.seconds.toFixed(1)} s)\n`);
         await writeAtomic(
           join(outDir, 'run-info.json'),
           JSON.stringify(

@@ -12,6 +12,10 @@ import { configFragment, DEFAULT_BIN_WIDTH } from '../../engine/latent-stats/acc
 import { runLatentStats, type LatentStatsReport, type Posterior } from '../../engine/latent-stats/run';
 import { mergeLatentStats, readLatentStatsShard } from '../../engine/latent-stats/shards';
 import { readShardFlags } from '../shard-option';
+import { calibrationFor, recordRun } from '../calibration';
+import { datasetShape } from '../dataset-plan';
+import { shardIndices } from '../../engine/eval/shard';
+import { describePlan, planWork } from '../../engine/plan/plan-work';
 
 const HELP = `usage: wfvae latent-stats <folder | list.txt> [--model M] [video selection]
                       [--posterior mean|sample] [--seed N] [--out stats.json]
@@ -128,11 +132,26 @@ export const latentStatsCommand: Command = {
     return withInterrupt(async (signal) => {
       const model = await openModel(modelFlags, signal);
       try {
+        const tc = model.facts.temporalCompression;
+        const shape = await datasetShape(list, shardIndices(list.clips.length, shard), { ...decode, temporalMultiple: tc }, signal);
+        if (shape) {
+          const plan = planWork({ kind: 'latent-stats', manifest: model.manifest, clip: shape.clip, clips: shape.clips, totalVoxels: shape.totalVoxels, chunking: { mode: 'cached', encChunk, decChunk: 1 } }, await calibrationFor(model, json, signal));
+          if (plan.refusal) throw new UsageError(plan.refusal);
+          if (!json) {
+            const d = describePlan(plan);
+            process.stderr.write(`plan: ${shape.how}\nmemory: ${d.memory}\ntime: ${d.time}\n`);
+          }
+        }
+        const t0 = performance.now();
         const bar = progressBar('encoding');
         const r = await runLatentStats({
           list, model, decode, encChunk, posterior, seed, binWidth, shard, signal,
           onProgress: (p) => bar(p.done, p.total, `${p.clip} ${p.frames ? Math.round((100 * p.framesDone) / p.frames) : 0}%`),
         }).finally(() => bar.finish());
+        const ok = (r.shard?.clips ?? r.report.clips).filter((c) => c.status === 'ok');
+        const sf = model.facts.spatialCompression;
+        const voxels = ok.reduce((a, c) => a + c.frames * c.latentShape[2] * c.latentShape[3] * sf * sf, 0);
+        if (ok.length) await recordRun(model, { kind: 'latent-stats', voxels, clips: ok.length, frames: 0 }, (voxels / ok.reduce((a, c) => a + c.frames, 0)), (performance.now() - t0) / 1000, `latent-stats of ${ok.length} clips`);
         if (r.shard) {
           await writeFile(out!, JSON.stringify(r.shard) + '\n');
           const failed = r.shard.clips.filter((c) => c.status === 'failed');

@@ -1,5 +1,6 @@
 import { useRef } from 'react';
 import { useStore, type TaskState } from '../store';
+import { clock } from '../../../shared/duration';
 
 /** Seconds left at the rate of this phase so far (from its first counted step); null until there is a rate. */
 function useEta(task: TaskState | null): number | null {
@@ -13,7 +14,6 @@ function useEta(task: TaskState | null): number | null {
   return rate > 0 ? (task.total - task.done) / rate / 1000 : null;
 }
 
-const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;
 
 export function TaskBar() {
   const task = useStore((s) => s.task);
