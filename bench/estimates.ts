@@ -1,8 +1,9 @@
 // Time estimates against the clock: `npm run bench -- estimates`. For the
 // in-repo tiny model and the bundled demo model, each in a fresh calibration
-// folder (so nothing measured before counts), each kind of work is run once to
-// calibrate it and then estimated before a second, different-sized run and
-// timed: Reconstruct and the whole video through the app's own session
+// folder (so nothing measured before counts), each kind of work is run to
+// calibrate it (Reconstruct twice, at two lengths; the whole video once, its
+// steady pace measured within the run; eval once) and then estimated before a
+// longer run and timed: Reconstruct and the whole video through the app's own session
 // (worker threads, the compute worker), eval through the CLI. A row is good
 // when the estimate is within ±35 % of the measured time and its frame count
 // is the run's. The first estimate of each kind (before any run of it, from
@@ -21,18 +22,20 @@ const run = promisify(execFile);
 // The app's session in a child process: the first run of a kind calibrates it, the second is estimated and timed.
 const CHILD = `
 import { createSourceSession } from ${JSON.stringify(join(ROOT, 'src/engine/session/source-worker.ts'))};
-const [model, clipPath, shortVideo, longVideo, size] = process.argv.slice(2);
+const [model, clipPath, shortVideo, longVideo, size] = process.argv.slice(1);
 const session = createSourceSession();
 const out = [];
 const sel = (frames) => ({ start: 0, frames, sampleRate: 1, size: Number(size), snap: 4 });
 await session.loadModel({ taskId: 'load', path: model });
-// Reconstruct: 17 frames calibrate, then 49 frames are estimated and run.
+// Reconstruct: runs of 17 and 33 frames calibrate (two lengths tell a run's fixed cost from its cost per frame), then 49 frames are estimated and run.
 let clip = await session.openVideo({ taskId: 'open', source: { kind: 'path', path: clipPath }, selection: sel(17) });
 let plans = await session.planRuns({ clipId: clip.clipId });
 const first = plans.reconstruct.seconds;
 let t0 = performance.now();
 await session.reconstruct({ taskId: 'r1', clipId: clip.clipId });
 const firstSeconds = (performance.now() - t0) / 1000;
+clip = await session.selectClip({ taskId: 'sel1', clipId: clip.clipId, selection: sel(33) });
+await session.reconstruct({ taskId: 'r1b', clipId: clip.clipId });
 clip = await session.selectClip({ taskId: 'sel', clipId: clip.clipId, selection: sel(49) });
 plans = await session.planRuns({ clipId: clip.clipId });
 const side = await session.estimateClip({ clipId: clip.clipId, selection: clip.selection });

@@ -25,7 +25,14 @@ export function calibrationFor(model: WfvaeModel, quiet: boolean, signal?: Abort
 }
 
 /** Records a finished run of a plan: `seconds` from the start of the work (the model already loaded). */
-export async function recordRun(model: WfvaeModel, plan: Pick<WorkPlan, 'kind' | 'voxels' | 'clips'> & { frames: number }, area: number, seconds: number, what: string): Promise<void> {
+export async function recordRun(
+  model: WfvaeModel,
+  plan: Pick<WorkPlan, 'kind' | 'voxels' | 'clips'> & { frames: number },
+  area: number,
+  seconds: number,
+  what: string,
+  steady?: { voxels: number; seconds: number },
+): Promise<void> {
   const cal = await calibrationFor(model, true);
-  await cal.record(plan.kind as WorkKind, { voxels: plan.voxels, area, seconds, what });
+  await cal.record(plan.kind as WorkKind, { voxels: plan.voxels, area, seconds, what, steady });
 }

@@ -240,10 +240,10 @@ export class ModelWorkbench {
   }
 
   /** Records a finished run of the loaded model into this machine's measured speeds. */
-  async recordRun(kind: WorkKind, clip: { frames: number; height: number; width: number }, seconds: number, what: string, clips = 1): Promise<void> {
+  async recordRun(kind: WorkKind, clip: { frames: number; height: number; width: number }, seconds: number, what: string, clips = 1, steady?: { voxels: number; seconds: number }): Promise<void> {
     const l = this.loaded;
     if (!l) return;
-    await l.plans.calibration.record(kind, { voxels: clips * clip.frames * clip.height * clip.width, area: clip.height * clip.width, seconds, what: `${what} on ${l.model.provider}` });
+    await l.plans.calibration.record(kind, { voxels: clips * clip.frames * clip.height * clip.width, area: clip.height * clip.width, seconds, what: `${what} on ${l.model.provider}`, steady });
   }
 
   /**

@@ -34,6 +34,7 @@ import { diffFrame, rgbaFrame } from './frame-images';
 import type { ComputeClient } from './compute-client';
 import { JobQueue } from './job-queue';
 import { ModelWorkbench } from './model-workbench';
+import { SteadyPace } from '../plan/calibration';
 import { DEFAULT_TAP_TILES, tapTimeline, tapView } from './tap-views';
 import { DiagnosticsBench } from './diagnostics-bench';
 
@@ -178,6 +179,8 @@ export class SessionCore {
         const shape = wholeVideoShape(clip.source, clip.info.selection, tc);
         const plans = await this.models.readyPlans();
         const auto = shape && plans ? plans.plan({ kind: 'whole-video', clip: shape }).settings : { encChunk: 2 * tc, decChunk: 2 };
+        const pace = new SteadyPace();
+        const area = shape ? shape.height * shape.width : 0;
         const r = await this.videos.run({
           compute: this.compute,
           model,
@@ -189,9 +192,12 @@ export class SessionCore {
           decChunk: req.decChunk ?? auto.decChunk,
           signal,
           onProgress: this.stagedReporter(req.taskId),
-          onBlock: (b) => this.emit({ type: 'video-block', taskId: req.taskId, ...b }),
+          onBlock: (b) => {
+            pace.mark(b.memory.frame * area);
+            this.emit({ type: 'video-block', taskId: req.taskId, ...b });
+          },
         });
-        await this.models.recordRun('whole-video', { frames: r.frames, height: r.height, width: r.width }, r.seconds, `whole-video run of ${r.frames}×${r.height}×${r.width}`);
+        await this.models.recordRun('whole-video', { frames: r.frames, height: r.height, width: r.width }, r.seconds, `whole-video run of ${r.frames}×${r.height}×${r.width}`, 1, pace.result());
         return r;
       }),
     );

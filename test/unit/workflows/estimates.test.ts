@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WfvaeModel } from '../../../src/engine/runtime/index';
-import { Calibration, KIND_FACTOR } from '../../../src/engine/plan/calibration';
+import { Calibration, fitLine, KIND_FACTOR } from '../../../src/engine/plan/calibration';
 import { planDecodeSelection, planWork } from '../../../src/engine/plan/plan-work';
 import type { ClipSource } from '../../../src/engine/session/clip-sources';
 import { estimateSelection, wholeVideoDecode } from '../../../src/engine/session/clip-selection';
@@ -127,5 +127,29 @@ describe('the planner', () => {
     expect(formatDuration(35.4)).toBe('35 s');
     expect(formatDuration(1063)).toBe('17:43');
     for (let s = 0; s < 7300; s += 0.37) expect(clock(s)).not.toMatch(/:60/);
+  });
+});
+
+describe('calibration: a run has a fixed cost and a cost per voxel', () => {
+  it('two runs of different lengths separate them (least squares); runs of about one length do not', () => {
+    expect(fitLine([[100, 3], [300, 7]])).toEqual({ fixed: 1, perVoxel: 0.02 });
+    expect(fitLine([[100, 3], [105, 3.1]])).toBeNull();
+    expect(fitLine([[100, 3]])).toBeNull();
+    // A negative fixed part is noise: the pace through the origin.
+    expect(fitLine([[100, 1], [200, 4]])).toEqual({ fixed: 0, perVoxel: 5 / 300 });
+  });
+
+  it('a run measured against its steady pace, or two runs, predict a longer run with its fixed cost', async () => {
+    const clip = (frames: number) => ({ frames, height: 48, width: 80 });
+    const v = (frames: number) => frames * 48 * 80;
+    const cal = Calibration.memory(KEY);
+    // 61 frames took 25 s, 10 of them before the first block: 15 s for the other 53 frames.
+    await cal.record('whole-video', { voxels: v(61), area: 48 * 80, seconds: 25, what: 'a', steady: { voxels: v(53), seconds: 15 } });
+    const long = planWork({ kind: 'whole-video', manifest: model.manifest, clip: clip(241), budget: ROOM }, cal).time!.seconds;
+    expect(long).toBeCloseTo(25 - (15 / 53) * 61 + (15 / 53) * 241, 6);
+    const two = Calibration.memory(KEY);
+    await two.record('app-reconstruct', { voxels: v(17), area: 48 * 80, seconds: 3, what: 'a' });
+    await two.record('app-reconstruct', { voxels: v(33), area: 48 * 80, seconds: 4.6, what: 'b' });
+    expect(planWork({ kind: 'app-reconstruct', manifest: model.manifest, clip: clip(49), budget: ROOM }, two).time!.seconds).toBeCloseTo(6.2, 6);
   });
 });
