@@ -16,6 +16,7 @@ import { writeAtomic, writeResults, CLIPS_CSV, FRAMES_CSV, RESULTS_FILE, type Ev
 import { runEval } from '../../engine/eval/run-eval';
 import { readShardFlags } from '../shard-option';
 import { calibrationFor, recordRun } from '../calibration';
+import { SteadyPace } from '../../engine/plan/calibration';
 import { datasetShape } from '../dataset-plan';
 import { shardIndices } from '../../engine/eval/shard';
 import { describePlan, planWork, type WorkPlan } from '../../engine/plan/plan-work';
@@ -223,6 +224,9 @@ export const evalCommand: Command = {
         let doneVoxels = 0;
         let doneArea = 0;
         let doneClips = 0;
+        // The steady pace after the first measured block: what came before (loading, warming the graphs) is the run's fixed cost.
+        const pace = new SteadyPace();
+        const clipArea = shape ? shape.clip.height * shape.clip.width : 0;
         const bar = progressBar('eval');
         let result;
         try {
@@ -235,6 +239,7 @@ export const evalCommand: Command = {
               doneClips++;
             },
             onProgress: (p) => {
+              if (p.clip && p.clipFramesDone > 0) pace.mark(doneVoxels + p.clipFramesDone * clipArea);
               const within = p.clip && p.clipFrames > 0 ? ` ${Math.round((100 * p.clipFramesDone) / p.clipFrames)}%` : '';
               bar(p.done, p.total, `${p.clip ? `${p.clip}${within}` : ''} · ETA ${duration(p.etaSeconds)}${p.resumed ? ` · ${p.resumed} resumed` : ''}`);
             },
@@ -248,7 +253,7 @@ export const evalCommand: Command = {
           throw err;
         }
         bar.finish();
-        if (doneClips > 0 && !probe) await recordRun(model, { kind, voxels: doneVoxels, clips: doneClips, frames: 0 }, doneArea / doneClips, result.seconds, `eval of ${doneClips} clip${doneClips > 1 ? 's' : ''}`);
+        if (doneClips > 0 && !probe) await recordRun(model, { kind, voxels: doneVoxels, clips: doneClips, frames: 0 }, doneArea / doneClips, result.seconds, `eval of ${doneClips} clip${doneClips > 1 ? 's' : ''}`, pace.result());
         if (plan?.time && !json) process.stderr.write(`time: ${result.seconds.toFixed(1)} s (estimated ${plan.time.seconds.toFixed(1)} s)\n`);
         await writeAtomic(
           join(outDir, 'run-info.json'),
