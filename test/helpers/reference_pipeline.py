@@ -43,7 +43,8 @@ def read_frames(path: str, indices) -> np.ndarray:
     probe = json.loads(subprocess.run([FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "json", path], check=True, capture_output=True).stdout)
     w, h = probe["streams"][0]["width"], probe["streams"][0]["height"]
     last = int(max(indices))
-    raw = subprocess.run([FFMPEG, "-v", "error", "-i", path, "-vf", f"scale={w}:{h},format=rgb24", "-frames:v", str(last + 1), "-f", "rawvideo", "-"], check=True, capture_output=True).stdout
+    # Every decoded frame once, in order (decord indexes packets): no frame-rate conversion.
+    raw = subprocess.run([FFMPEG, "-nostdin", "-v", "error", "-i", path, "-fps_mode", "passthrough", "-vf", f"scale={w}:{h},format=rgb24", "-frames:v", str(last + 1), "-f", "rawvideo", "-"], check=True, capture_output=True).stdout
     frames = np.frombuffer(raw, np.uint8).reshape(-1, h, w, 3)
     if len(frames) <= last:
         raise SystemExit(f"{path}: video too short ({len(frames)} frames)")
