@@ -37,7 +37,7 @@ export default tseslint.config(
   },
   {
     // Plain Node launchers (no TypeScript, no bundler).
-    files: ['bin/**/*.mjs', 'scripts/**/*.mjs', 'eslint.config.js', 'src/engine/video/av-tool.mjs'],
+    files: ['bin/**/*.mjs', 'scripts/**/*.mjs', 'eslint.config.js', 'src/engine/video/av-tool.mjs', 'src/engine/session/tsx-worker-boot.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
   },
   // The layering (README "Architecture"): the engine imports no host; the hosts (Electron main,

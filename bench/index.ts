@@ -6,6 +6,7 @@ import { referenceRows, referenceTable } from './reference';
 import { largestClipTable } from './largest-clip';
 import { estimateRows, estimateTable } from './estimates';
 import { videoCorpusTable, videoDecodeTable } from './video-tools';
+import { coldStartTable } from './cold-start';
 
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<string>> = {
   estimates: async () => estimateTable(await estimateRows(keep)),
   'video-decode': () => videoDecodeTable(keep),
   'video-corpus': () => videoCorpusTable(keep),
+  'cold-start': () => coldStartTable(keep),
 };
 
 const unknown = only.filter((n) => !(n in benches));

@@ -1,9 +1,9 @@
 // The top of a host process (the CLI, the serve host): run its commands and
 // turn what they end with into an exit status and one line on stderr.
-import type { Command } from './command';
+import type { CommandEntry } from './command';
 import { UsageError } from './errors';
 
-function usage(program: string, commands: readonly Command[]): string {
+function usage(program: string, commands: readonly CommandEntry[]): string {
   const lines = [`usage: ${program} <command> [options]`, '', 'commands:'];
   const width = Math.max(...commands.map((c) => c.name.length));
   for (const c of commands) lines.push(`  ${c.name.padEnd(width)}  ${c.summary}`);
@@ -12,14 +12,15 @@ function usage(program: string, commands: readonly Command[]): string {
 }
 
 /** Runs the command `argv` names; `--help` anywhere after it prints its help instead (unless it prints its own). */
-export async function runCommandLine(program: string, commands: readonly Command[], argv: readonly string[]): Promise<number> {
+export async function runCommandLine(program: string, commands: readonly CommandEntry[], argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage(program, commands) + '\n');
     return name ? 0 : 2;
   }
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) throw new UsageError(`unknown command "${name}"\n\n${usage(program, commands)}`);
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) throw new UsageError(`unknown command "${name}"\n\n${usage(program, commands)}`);
+  const cmd = await entry.load();
   if (!cmd.ownHelp && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(cmd.help + '\n');
     return 0;

@@ -1,23 +1,22 @@
-// The engine session of the desktop app. electron-vite bundles the worker as
-// its own file (`?modulePath` gives its path at run time); the CLI and serve
-// mode start the same worker from source instead (session/source-worker.ts).
-import { join } from 'node:path';
+// Where the desktop app's engine worker and video tool are: electron-vite
+// bundles the session worker as its own file (`?modulePath` gives its path at
+// run time) and ships av-tool.mjs beside it (electron.vite.config.ts); the CLI
+// and serve mode start the same worker from source instead
+// (session/source-worker.ts).
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { app } from 'electron';
 import workerPath from '../engine/session/worker?modulePath';
-import { WorkerSession } from '../engine/session/worker-session';
+import type { ElectronMain } from './electron-api';
+import { createEngineSession, type EngineSession } from './engine-session';
 
-/**
- * The bundled demo model ships in resources/: beside the app in development
- * and preview (the app path is the project root), under process.resourcesPath
- * when packaged. The engine finds it through WFVAE_DEMO_MODEL, since its own
- * location in the bundle says nothing about where resources are.
- */
-function demoModelPath(): string {
-  return app.isPackaged ? join(process.resourcesPath, 'models', 'wfvae-demo') : join(app.getAppPath(), 'resources', 'models', 'wfvae-demo');
-}
+/** The folder of the built main bundle (out/main, inside app.asar when packaged). */
+export const MAIN_DIR = dirname(fileURLToPath(import.meta.url));
 
-export function createEngineSession(): WorkerSession {
-  const env = { ...process.env, WFVAE_DEMO_MODEL: process.env.WFVAE_DEMO_MODEL ?? demoModelPath() };
-  return new WorkerSession(() => new Worker(workerPath, { env }));
+export function createAppEngine(electron: Pick<ElectronMain, 'app' | 'utilityProcess'>): EngineSession {
+  return createEngineSession(electron, {
+    startWorker: (workerData, transferList, env) => new Worker(workerPath, { env, workerData, transferList }),
+    // The worker finds av-tool.mjs beside its own chunk; out/main holds a copy too.
+    scripts: [join(MAIN_DIR, 'chunks', 'av-tool.mjs'), join(MAIN_DIR, 'av-tool.mjs')],
+  });
 }

@@ -1,8 +1,11 @@
 // The Electron app's remembered settings as a JSON file (in the user's
 // app-data folder; the path is given, so this file needs no Electron). Writes
-// are atomic (temp file, then rename); a missing or broken file reads as the
-// defaults, so a bad write can never stop the app from starting.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+// are atomic (a temp file of their own, flushed to disk, then renamed over
+// the old one), so a crash or two saves at once never leave a torn file; a
+// missing or broken file reads as the defaults, so a bad write can never stop
+// the app from starting.
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parsePrefs, type Prefs } from '../shared/prefs';
 
@@ -18,7 +21,18 @@ export async function readPrefsFile(path: string): Promise<Prefs> {
 export async function writePrefsFile(path: string, raw: unknown): Promise<void> {
   const prefs = parsePrefs(raw);
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(prefs, null, 2)}\n`);
-  await rename(tmp, path);
+  const tmp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const file = await open(tmp, 'wx', 0o600);
+    try {
+      await file.writeFile(`${JSON.stringify(prefs, null, 2)}\n`);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
 }

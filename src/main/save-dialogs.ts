@@ -1,11 +1,14 @@
 // Native Save dialogs for exports: a file the engine prepared is copied where
 // the user says; bytes made in the renderer (a view as PNG) are written there.
-import { dialog, type BrowserWindow, type SaveDialogOptions } from 'electron';
+import type { BrowserWindow, SaveDialogOptions } from 'electron';
 import { copyFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { WorkerSession } from '../engine/session/worker-session';
+import type { ElectronMain } from './electron-api';
 
-async function askWhere(win: BrowserWindow | null, fileName: string): Promise<string | null> {
+type Dialogs = Pick<ElectronMain['dialog'], 'showSaveDialog'>;
+
+async function askWhere(dialog: Dialogs, win: BrowserWindow | null, fileName: string): Promise<string | null> {
   const ext = extname(fileName).slice(1);
   const options: SaveDialogOptions = {
     title: `Save ${fileName}`,
@@ -16,17 +19,17 @@ async function askWhere(win: BrowserWindow | null, fileName: string): Promise<st
   return r.canceled || !r.filePath ? null : r.filePath;
 }
 
-export async function saveExport(win: BrowserWindow | null, session: WorkerSession, exportId: unknown): Promise<string | null> {
+export async function saveExport(dialog: Dialogs, win: BrowserWindow | null, session: WorkerSession, exportId: unknown): Promise<string | null> {
   if (typeof exportId !== 'string') throw new Error('saveExport needs an export id');
   const info = await session.exportInfo({ exportId });
-  const target = await askWhere(win, info.fileName);
+  const target = await askWhere(dialog, win, info.fileName);
   if (target) await copyFile(info.path, target);
   return target;
 }
 
-export async function saveBytes(win: BrowserWindow | null, fileName: unknown, bytes: unknown): Promise<string | null> {
+export async function saveBytes(dialog: Dialogs, win: BrowserWindow | null, fileName: unknown, bytes: unknown): Promise<string | null> {
   if (typeof fileName !== 'string' || !(bytes instanceof Uint8Array)) throw new Error('saveBytes needs a file name and bytes');
-  const target = await askWhere(win, fileName.replace(/[\\/]/g, '_'));
+  const target = await askWhere(dialog, win, fileName.replace(/[\\/]/g, '_'));
   if (target) await writeFile(target, bytes);
   return target;
 }

@@ -1,11 +1,10 @@
-import { BrowserWindow } from 'electron';
-import { fileURLToPath } from 'node:url';
+import type { BrowserWindow } from 'electron';
 import { join } from 'node:path';
+import type { ElectronMain } from './electron-api';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-
-/** The app window; navigation, new windows and permissions are guarded app-wide (see index.ts). */
-export function createMainWindow(entryUrl: string): BrowserWindow {
+/** The app window; navigation, new windows and permissions are guarded app-wide (see main-process.ts). `mainDir`: the folder of the built main bundle. */
+export function createMainWindow(electron: Pick<ElectronMain, 'BrowserWindow'>, mainDir: string, entryUrl: string): BrowserWindow {
+  const { BrowserWindow } = electron;
   const win = new BrowserWindow({
     width: 1440,
     height: 960,
@@ -15,7 +14,7 @@ export function createMainWindow(entryUrl: string): BrowserWindow {
     backgroundColor: '#0f1115',
     title: 'WF-VAE Inspector',
     webPreferences: {
-      preload: join(here, '../preload/index.cjs'), // eng-disable PRELOAD_JS_CHECK — reviewed: a sandboxed contextBridge pipe (src/preload) that exposes invoke/onEvent and two dialogs, nothing of Node
+      preload: join(mainDir, '../preload/index.cjs'), // eng-disable PRELOAD_JS_CHECK — reviewed: a sandboxed contextBridge pipe (src/preload) that exposes invoke/onEvent and two dialogs, nothing of Node
       contextIsolation: true,
       nodeIntegration: false,
       sandbox: true,

@@ -16,9 +16,10 @@ requests without it are refused.
 
   video        open this file at start, so the page shows it
   --model M    load this model at start (a checkpoint folder with config.json
-               and diffusion_pytorch_model.safetensors, or a converted
-               folder); it is the model the page uses by default (otherwise
-               the bundled demo model)
+               and diffusion_pytorch_model.safetensors, a converted folder, or
+               a Hugging Face id org/name[@revision][:subfolder], from the
+               shared Hugging Face cache or downloaded into it); it is the
+               model the page uses by default (otherwise the bundled demo model)
   --port P     port to listen on (default: a free one)
   --jobs N     heavy jobs (decode, model load, reconstruct, compare) that may
                run at once (default 1); the others wait in line, their place
@@ -29,7 +30,6 @@ Needs the web UI built once: npm run build:renderer`;
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'serve the UI to a local browser (127.0.0.1, token-protected)',
   help,
   async run(argv) {
     const flags = new Flags(parseArgs(argv, new Set(['no-open'])));
@@ -62,16 +62,30 @@ export const serveCommand: Command = {
     }
 
     if (model) {
+      // One line per phase; a download or a check also gets a bar (megabytes).
+      let phase = '';
+      let bar: ReturnType<typeof progressBar> | undefined;
       const off = session.onEvent((e) => {
-        if (e.type === 'progress' && e.taskId === 'serve-model') process.stderr.write(`model: ${e.phase}\n`);
+        if (e.type !== 'progress' || e.taskId !== 'serve-model') return;
+        if (e.phase !== phase) {
+          bar?.finish();
+          bar = undefined;
+          phase = e.phase;
+          if (/^(downloading|checking) /.test(phase)) bar = progressBar(`model: ${phase}`);
+          else process.stderr.write(`model: ${phase}\n`);
+        }
+        bar?.(Math.round(e.done / 1e6), Math.round(e.total / 1e6), 'MB');
       });
       try {
         const info = await session.loadModel({ taskId: 'serve-model', path: model });
+        const h = info.hub;
+        if (h) process.stderr.write(`model: ${info.path} at commit ${h.commit.slice(0, 12)}, ${h.fromCache ? 'from the Hugging Face cache' : `downloaded ${(h.downloadedBytes / 1e6).toFixed(1)} MB into the Hugging Face cache`} (${h.snapshot})\n`);
         process.stderr.write(`loaded ${info.className} (${info.parameterCount.toLocaleString('en-US')} parameters) on ${info.provider}\n`);
       } catch (err) {
         await session.dispose();
         throw new UsageError(`cannot load the model ${model}: ${(err as Error).message}`, 1);
       } finally {
+        bar?.finish();
         off();
       }
     }

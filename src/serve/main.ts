@@ -3,4 +3,5 @@
 import { exitWith, runCommandLine } from '../hosting/run-main';
 import { serveCommand } from './command';
 
-exitWith('wfvae serve', runCommandLine('wfvae', [serveCommand], ['serve', ...process.argv.slice(2)]));
+const entry = { name: 'serve', summary: 'serve the UI to a local browser', load: async () => serveCommand };
+exitWith('wfvae serve', runCommandLine('wfvae', [entry], ['serve', ...process.argv.slice(2)]));

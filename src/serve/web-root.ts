@@ -1,13 +1,15 @@
 // Where the built web renderer lives, and a clear message when it is not built.
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageFile } from '../engine/package-files';
 import { UsageError } from '../hosting/errors';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const WEB_ROOT = join(REPO_ROOT, 'out', 'renderer-web');
+/** out/renderer-web under the package root: the checkout's build, or the one an installed package ships. */
+export function webRoot(): string {
+  return packageFile('out', 'renderer-web');
+}
 
-export function requireWebRoot(root = WEB_ROOT): string {
+export function requireWebRoot(root = webRoot()): string {
   if (!existsSync(join(root, 'index.html'))) {
     throw new UsageError(`the web UI is not built (${join(root, 'index.html')} is missing): run \`npm run build:renderer\` first`, 1);
   }

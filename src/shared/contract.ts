@@ -17,6 +17,7 @@ import {
 
 import { f32Schema, u8Schema } from './typed-arrays';
 import * as wf from './workflow-contract';
+import { parseHubModelId } from './hub-id';
 
 export { f32Schema, u8Schema };
 
@@ -168,10 +169,20 @@ const decibels = z.number().nullable();
 export const loadModelRequestSchema = z
   .object({
     taskId: id,
-    /** A checkpoint folder (config.json + safetensors, converted and cached) or a converted folder; default: the session's default model. */
+    /**
+     * A checkpoint folder (config.json + safetensors, converted and cached), a converted folder, or a
+     * Hugging Face id where no such folder exists; default: the session's default model.
+     */
     path: modelPath.optional(),
+    /** A model on the Hugging Face Hub, `org/name[@revision][:subfolder]` (never read as a folder); from the shared cache, else downloaded. */
+    hub: z
+      .string()
+      .max(600)
+      .refine((t) => parseHubModelId(t).ok, { error: (i) => { const r = parseHubModelId(String(i.input)); return r.ok ? 'invalid' : r.error; } })
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => !(r.path && r.hub), { error: 'give either path or hub, not both' });
 
 export const tapInfoSchema = z.object({
   name: z.string(),
@@ -223,11 +234,28 @@ export const runPlanSchema = z.object({
 });
 export type RunPlan = z.infer<typeof runPlanSchema>;
 
+/** Where a model from the Hugging Face Hub came from. */
+export const hubSourceSchema = z.object({
+  repo: z.string(),
+  revision: z.string(),
+  subfolder: z.string(),
+  /** The commit the revision resolved to. */
+  commit: z.string(),
+  /** True when the shared cache had it all (nothing was downloaded). */
+  fromCache: z.boolean(),
+  downloadedBytes: count,
+  /** The snapshot folder the checkpoint was read from. */
+  snapshot: z.string(),
+});
+export type HubSource = z.infer<typeof hubSourceSchema>;
+
 export const modelInfoSchema = z.object({
   /** Changes with every load, so views can tell results of an older model apart. */
   modelId: id,
-  /** What the user gave (or the default that was used). */
+  /** What the user gave (or the default that was used): a folder, or a Hugging Face id. */
   path: z.string(),
+  /** Set for a model from the Hugging Face Hub. */
+  hub: hubSourceSchema.nullable(),
   /** The converted folder the sessions run from. */
   dir: z.string(),
   /** True when nothing had to be converted (cache hit or a converted folder). */
@@ -409,7 +437,10 @@ export type VideoBlockEvent = z.infer<typeof videoBlockEventSchema>;
 /** Sent by the Electron menu (File > Open…) after the user chose a file. */
 export const openPathEventSchema = z.object({ type: z.literal('open-path'), path: z.string().min(1) });
 
-export const apiEventSchema = z.discriminatedUnion('type', [progressEventSchema, videoBlockEventSchema, openPathEventSchema]);
+/** Sent by the Electron menu (File > Open Model from Hugging Face…): show the Model panel's Hub form. */
+export const openHubModelEventSchema = z.object({ type: z.literal('open-hub-model') });
+
+export const apiEventSchema = z.discriminatedUnion('type', [progressEventSchema, videoBlockEventSchema, openPathEventSchema, openHubModelEventSchema]);
 export type ApiEvent = z.infer<typeof apiEventSchema>;
 
 // ---- errors ---------------------------------------------------------------

@@ -3,7 +3,7 @@ import type { Command } from '../../hosting/command';
 import { Flags, parseArgs } from '../../hosting/args';
 import { UsageError } from '../../hosting/errors';
 import { progressBar } from '../../hosting/progress';
-import { MODEL_OPTIONS_HELP, openModel, readModelFlags, withInterrupt } from '../model-arg';
+import { MODEL_OPTIONS_HELP, openModel, readModelFlags, resolveModelArg, withInterrupt } from '../model-arg';
 import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
 import { announcePlan, CHUNK_BOOLEAN_FLAGS, CHUNK_OPTIONS_HELP, planRun, readChunkFlags } from '../chunk-options';
 import { decodeVideo, encodeMp4 } from '../../engine/video/index';
@@ -18,7 +18,8 @@ PSNR and SSIM against the original, the PSNR and max |d| between the two
 reconstructions, and the difference between their latent means (per channel
 and per latent frame).
 
-  --b CKPT         model B: another checkpoint (e.g. another training step)
+  --b CKPT         model B: another checkpoint (e.g. another training step), a folder
+                   or a Hugging Face id as --model takes
   --b-weights D    model B: A's checkpoint with weights rounded to bf16 or f16
                    (written once beside the graph cache)
   --b-exec fp16    model B: A executed in fp16 on A's provider (a GPU provider: the
@@ -60,7 +61,6 @@ function table(c: ModelComparison): string {
 
 export const compareModelsCommand: Command = {
   name: 'compare-models',
-  summary: 'model A vs model B (another checkpoint, BF16/F16 weights, fp16 execution) on one clip',
   help: HELP,
   async run(argv) {
     const flags = new Flags(parseArgs(argv, new Set(['json', ...CHUNK_BOOLEAN_FLAGS])));
@@ -91,6 +91,8 @@ export const compareModelsCommand: Command = {
       const a = await openModel(modelFlags, signal);
       try {
         process.stderr.write(`loading model B (${describeVariant(spec)})...\n`);
+        // --b may be a Hub id too: from the shared cache, or downloaded first.
+        if (spec.kind === 'checkpoint') spec = { kind: 'checkpoint', path: await resolveModelArg(spec.path, signal, json) };
         const b = await loadVariant(a, spec, { threads: modelFlags.threads, convert: { signal } });
         try {
           const bar = progressBar('decoding video');

@@ -68,7 +68,6 @@ function table(r: CompareResult, precision: PrecisionReport | null): string {
 
 export const compareCommand: Command = {
   name: 'compare',
-  summary: 'whole-clip vs Causal Cache vs naive chunking, frame by frame',
   help: HELP,
   async run(argv) {
     const flags = new Flags(parseArgs(argv, new Set(['json'])));

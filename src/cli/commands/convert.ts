@@ -1,13 +1,15 @@
 import type { Command } from '../../hosting/command';
 import { Flags, parseArgs } from '../../hosting/args';
 import { UsageError } from '../../hosting/errors';
-import { conversionProgress, withInterrupt } from '../model-arg';
+import { conversionProgress, resolveModelArg, withInterrupt } from '../model-arg';
 import { convertCheckpoint } from '../../engine/onnx/convert';
 
 const help = `usage: wfvae convert <checkpoint> [--out DIR] [--force] [--json]
 
 Converts a WF-VAE checkpoint (a folder with config.json and
-diffusion_pytorch_model.safetensors, or the .safetensors path) into ONNX
+diffusion_pytorch_model.safetensors, the .safetensors path, or a Hugging
+Face id org/name[@revision][:subfolder], read from the shared Hugging Face
+cache or downloaded into it) into ONNX
 graphs: encoder.onnx, decoder.onnx, their shared weights.bin and
 manifest.json. Every weight is checked against what config.json implies;
 missing, unexpected or misshaped weights are listed by name.
@@ -24,7 +26,6 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 export const convertCommand: Command = {
   name: 'convert',
-  summary: 'convert a checkpoint to ONNX graphs (cached by SHA-256)',
   help,
   async run(argv) {
     const flags = new Flags(parseArgs(argv, new Set(['json', 'force'])));
@@ -33,10 +34,12 @@ export const convertCommand: Command = {
     const outDir = flags.string('out');
     flags.assertAllUsed();
     if (flags.positionals.length !== 1) throw new UsageError(`convert takes one checkpoint path (got ${flags.positionals.length}); usage: wfvae convert <checkpoint> [--out DIR]`);
-    const path = flags.positionals[0];
     const t0 = performance.now();
     const progress = conversionProgress();
-    const model = await withInterrupt((signal) => convertCheckpoint(path, { outDir, force, signal, onProgress: progress.onProgress })).finally(() => progress.finish());
+    const model = await withInterrupt(async (signal) => {
+      const path = await resolveModelArg(flags.positionals[0], signal, json);
+      return convertCheckpoint(path, { outDir, force, signal, onProgress: progress.onProgress });
+    }).finally(() => progress.finish());
     const seconds = (performance.now() - t0) / 1000;
     const m = model.manifest;
     if (json) {

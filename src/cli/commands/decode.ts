@@ -31,7 +31,6 @@ ${PRECISION_HELP}`;
 
 export const decodeCommand: Command = {
   name: 'decode',
-  summary: 'decode a latent to video (safetensors or mp4)',
   help,
   async run(argv) {
     const flags = new Flags(parseArgs(argv, new Set(['taps', ...CHUNK_BOOLEAN_FLAGS])));

@@ -3,13 +3,14 @@ import type { Command } from '../../hosting/command';
 import { Flags, parseArgs } from '../../hosting/args';
 import { UsageError } from '../../hosting/errors';
 import { progressBar } from '../../hosting/progress';
-import { readProviderFlags, withInterrupt } from '../model-arg';
+import { readProviderFlags, resolveModelArg, withInterrupt } from '../model-arg';
 import { runDoctor, type DoctorReport } from '../../engine/doctor/doctor';
 
 const HELP = `usage: wfvae doctor <checkpoint> [--json] [--provider P] [--threads N] [--no-parity] [--all-weights]
 
 Examines a checkpoint (a folder with config.json and
-diffusion_pytorch_model.safetensors, or the .safetensors file):
+diffusion_pytorch_model.safetensors, the .safetensors file, or a Hugging
+Face id org/name[@revision][:subfolder] from the shared cache or the Hub):
   - its SHA-256 (the identity eval results record) and the weights file's own SHA-256
   - every weight's statistics, flagging NaN/Inf, all-zero tensors, values far
     outside their tensor's spread, layers whose scale is far from the others
@@ -56,7 +57,6 @@ function text(r: DoctorReport, allWeights: boolean): string {
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'checkpoint health: SHA-256, weight stats (NaN/Inf/zero/outliers), config vs weights, variant, CPU-GPU parity',
   help: HELP,
   async run(argv) {
     const flags = new Flags(parseArgs(argv, new Set(['json', 'no-parity', 'all-weights'])));
@@ -67,9 +67,10 @@ export const doctorCommand: Command = {
     flags.assertAllUsed();
     if (flags.positionals.length !== 1) throw new UsageError('doctor takes one checkpoint (a folder with config.json and diffusion_pytorch_model.safetensors)');
     return withInterrupt(async (signal) => {
+      const checkpoint = await resolveModelArg(flags.positionals[0], signal, json);
       let bar = progressBar('hashing');
       let phase = 'hashing';
-      const report = await runDoctor(flags.positionals[0], {
+      const report = await runDoctor(checkpoint, {
         parity: !noParity,
         provider,
         threads,

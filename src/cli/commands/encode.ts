@@ -36,7 +36,6 @@ ${VIDEO_OPTIONS_HELP}`;
 
 export const encodeCommand: Command = {
   name: 'encode',
-  summary: 'encode a video or tensor to the latent (mean, logvar, taps) as safetensors',
   help,
   async run(argv) {
     const flags = new Flags(parseArgs(argv, new Set(['taps', ...CHUNK_BOOLEAN_FLAGS])));

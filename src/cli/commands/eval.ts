@@ -167,7 +167,6 @@ async function runMerge(argv: string[]): Promise<number> {
 
 export const evalCommand: Command = {
   name: 'eval',
-  summary: 'evaluate a folder of clips under a protocol (resumable, shardable); eval merge',
   help: HELP,
   async run(argv) {
     if (argv[0] === 'merge') return runMerge(argv.slice(1));

@@ -29,7 +29,6 @@ function table(info: VideoInfo): string {
 
 export const infoCommand: Command = {
   name: 'info',
-  summary: 'print a video\'s size, frames, fps, codec and duration',
   help,
   async run(argv) {
     const flags = new Flags(parseArgs(argv, new Set(['json'])));

@@ -103,7 +103,6 @@ async function runMerge(argv: string[]): Promise<number> {
 
 export const latentStatsCommand: Command = {
   name: 'latent-stats',
-  summary: 'per-channel latent mean/std/histogram/correlation; suggested shift and scale (shardable; latent-stats merge)',
   help: HELP,
   async run(argv) {
     if (argv[0] === 'merge') return runMerge(argv.slice(1));

@@ -59,7 +59,6 @@ const round = (x: number, d = 4) => (Number.isFinite(x) ? Number(x.toFixed(d)) :
 
 export const reconstructCommand: Command = {
   name: 'reconstruct',
-  summary: 'encode + decode a video; print PSNR, SSIM, time and provider',
   help,
   async run(argv) {
     const flags = new Flags(parseArgs(argv, new Set(['json', ...CHUNK_BOOLEAN_FLAGS])));

@@ -2,19 +2,15 @@
 // the arguments it was given, and ends as it ends. The serve host is another
 // host: the CLI starts it, it never imports it.
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { entryFile } from '../../engine/package-files';
 import type { Command } from '../../hosting/command';
 import { signalExitCode, TERMINATION_SIGNALS } from '../../hosting/interrupt';
 
-/** The serve host's entry: beside the CLI's in a build, in src/serve from source (tsx). */
-function serveHostEntry(): string {
-  const here = import.meta.url;
-  return fileURLToPath(here.endsWith('.ts') ? new URL('../../serve/main.ts', here) : new URL('../serve/main.js', here));
-}
+/** The serve host's entry: serve.js beside the CLI's code in a build, src/serve/main.ts from source (tsx). */
+const serveHostEntry = () => entryFile('serve.js', 'src/serve/main.ts');
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'serve the UI to a local browser (127.0.0.1, token-protected)',
   help: 'usage: wfvae serve [video] [--model M] [--port P] [--jobs N] [--no-open]',
   ownHelp: true,
   run(argv) {

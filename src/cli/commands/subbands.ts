@@ -53,7 +53,6 @@ ${VIDEO_OPTIONS_HELP}`;
 
 export const subbandsCommand: Command = {
   name: 'subbands',
-  summary: 'multi-level Haar subbands of a clip: PNG grids per level and energy.json',
   help,
   async run(argv) {
     const flags = new Flags(parseArgs(argv, new Set(['json'])));

@@ -18,5 +18,5 @@ export { Execution, GRAPH_ROLES, describeAttempt, type ExecutionReport, type Gra
 export { describePlacement, type GraphPlacement } from './placement';
 export { webgpuAdapter, type AdapterKind, type AdapterReport } from './gpu-adapters';
 export { checkVideo, checkLatent, validFrameCounts, InputShapeError } from './validate';
-export { DEMO_MODEL_DIR, demoModelDir, resolveModelPath } from './model-path';
+export { demoModelDir, resolveModelPath, resolveModelSource, type ModelSource, type ModelSourceOptions } from './model-path';
 export { PRECISIONS, FP16_PROVIDERS, parsePrecision, type Precision } from './precision';

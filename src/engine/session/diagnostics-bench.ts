@@ -12,6 +12,7 @@ import type { ComputeClient } from './compute-client';
 import type { Tensor } from '../tensor';
 import { diffFrame, rgbaFrame } from './frame-images';
 import type { ModelWorkbench } from './model-workbench';
+import { resolveModelPath } from '../runtime/model-path';
 
 interface Comparison {
   summary: ModelComparisonView;
@@ -54,7 +55,9 @@ export class DiagnosticsBench {
 
   async compare(clipId: string, video: Tensor, b: ModelB, signal: AbortSignal, onStage: (stage: string) => void): Promise<ModelComparisonView> {
     return this.models.use(async (model, info) => {
-      const run = await this.compute.compareModels(model.handle, info.path, video, specOf(b), signal, onStage);
+      // Model B may be a Hub id: from the shared cache, or downloaded first.
+      const spec = b.kind === 'path' ? { kind: 'checkpoint' as const, path: await resolveModelPath(b.path, process.env, { signal, onHubProgress: (p) => onStage(`model B: ${p.phase} ${p.file}`) }) } : specOf(b);
+      const run = await this.compute.compareModels(model.handle, info.path, video, spec, signal, onStage);
       const summary: ModelComparisonView = { clipId, modelId: info.modelId, ...run.comparison };
       this.comparisons.set(clipId, { summary, videos: run.videos });
       return summary;

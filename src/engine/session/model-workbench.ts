@@ -13,7 +13,8 @@ import {
   type Reconstruction,
 } from '../../shared/contract';
 import type { ModelFacts } from '../checkpoint/index';
-import { resolveModelPath } from '../runtime/model-path';
+import { resolveModelPath, resolveModelSource } from '../runtime/model-path';
+import type { HubProgress } from '../checkpoint/hub/index';
 import { CACHED_TOLERANCE } from '../runtime/stream-compare';
 import { chunkingVerdict } from '../runtime/stream-model';
 import { Calibration, type WorkKind } from '../plan/calibration';
@@ -94,8 +95,19 @@ export class ModelWorkbench {
     );
   }
 
-  async load(path: string | undefined, signal: AbortSignal, onPhase: (phase: string) => void): Promise<ModelInfo> {
-    const resolved = await resolveModelPath(path ?? this.defaultPath);
+  /**
+   * Loads a folder, a Hub id (`hub`, or a `path` that is no folder here but reads as one: from the
+   * shared Hugging Face cache, else downloaded with progress), or the default model.
+   */
+  async load(
+    path: string | undefined,
+    signal: AbortSignal,
+    onPhase: (phase: string) => void,
+    opts: { hub?: string; onHubProgress?: (p: HubProgress) => void } = {},
+  ): Promise<ModelInfo> {
+    const source = await resolveModelSource(opts.hub ?? path ?? this.defaultPath, { signal, onHubProgress: opts.onHubProgress, hub: opts.hub !== undefined });
+    signal.throwIfAborted();
+    const resolved = source.path;
     const model = await this.compute.load(resolved, signal, onPhase);
     if (signal.aborted) {
       await this.compute.unload(model.handle);
@@ -103,7 +115,18 @@ export class ModelWorkbench {
     }
     const info: ModelInfo = {
       modelId: `model-${++this.serial}`,
-      path: resolved,
+      path: source.hub ? source.label : resolved,
+      hub: source.hub
+        ? {
+            repo: source.hub.id.repo,
+            revision: source.hub.id.revision,
+            subfolder: source.hub.id.subfolder,
+            commit: source.hub.commit,
+            fromCache: source.hub.fromCache,
+            downloadedBytes: source.hub.downloadedBytes,
+            snapshot: source.hub.dir,
+          }
+        : null,
       dir: model.dir,
       cached: model.cached,
       className: model.className,

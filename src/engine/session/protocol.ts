@@ -1,4 +1,5 @@
 // Messages between a WorkerSession (calling thread) and its worker thread.
+import type { MessagePort } from 'node:worker_threads';
 import type { ApiErrorShape, ApiEvent, ApiMethodName } from '../../shared/contract';
 
 export type ToWorker = { kind: 'call'; id: number; method: ApiMethodName; request: unknown } | { kind: 'dispose' };
@@ -7,6 +8,11 @@ export type ToWorker = { kind: 'call'; id: number; method: ApiMethodName; reques
 export interface SessionWorkerData {
   role?: 'session' | 'compute';
   heavyJobs?: number;
+  /**
+   * Where this thread's Node child processes start (port-launcher.ts): a channel to the host that can
+   * start them (Electron's main thread). Absent: plain Node's child_process. Listed in transferList.
+   */
+  launcher?: MessagePort;
 }
 
 export type FromWorker =

@@ -35,6 +35,7 @@ import type { ComputeClient } from './compute-client';
 import { JobQueue } from './job-queue';
 import { ModelWorkbench } from './model-workbench';
 import { SteadyPace } from '../plan/calibration';
+import type { HubProgress } from '../checkpoint/hub/index';
 import { DEFAULT_TAP_TILES, tapTimeline, tapView } from './tap-views';
 import { DiagnosticsBench } from './diagnostics-bench';
 
@@ -62,6 +63,15 @@ export interface SessionCoreOptions {
   compute: ComputeClient;
   /** Heavy jobs (decode, model load, reconstruct, compare) allowed to run at once; the rest wait in line. Default 1. */
   heavyJobs?: number;
+}
+
+/** A Hub step as a progress phase: "downloading vae/config.json", bytes as counts. */
+function hubPhase(p: HubProgress): string {
+  const name = p.file.split('/').pop()!;
+  if (p.phase === 'lookup') return `asking the Hub for ${name}`;
+  if (p.phase === 'wait') return `waiting for another download of ${name}`;
+  if (p.phase === 'verify') return `checking ${name}`;
+  return `downloading ${name}`;
 }
 
 /** Fewer progress events than this interval apart are dropped (the last one always goes). */
@@ -298,7 +308,13 @@ export class SessionCore {
   }
 
   async loadModel(req: ApiRequest<'loadModel'>): Promise<ApiResponse<'loadModel'>> {
-    return this.runHeavy(req.taskId, (signal) => this.models.load(req.path, signal, this.phaseReporter(req.taskId)));
+    return this.runHeavy(req.taskId, (signal) => {
+      const staged = this.stagedReporter(req.taskId);
+      return this.models.load(req.path, signal, this.phaseReporter(req.taskId), {
+        hub: req.hub,
+        onHubProgress: (p) => staged(hubPhase(p), p.done, p.total),
+      });
+    });
   }
 
   async reconstruct(req: ApiRequest<'reconstruct'>): Promise<ApiResponse<'reconstruct'>> {

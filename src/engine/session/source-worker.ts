@@ -1,27 +1,15 @@
-// Starts the session worker from TypeScript source (CLI, serve mode, tests),
-// where tsx does the compiling. Node does not apply a parent's `--import tsx`
-// to a worker whose entry is a .ts file, so the worker boots from a tiny ESM
-// module that registers tsx first. The Electron build bundles worker.ts as
-// its own entry instead (see src/main/engine-host.ts).
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+// Starts the engine worker (session/worker.ts) for the CLI, serve mode, the
+// bench and the tests: the build's worker.js beside this code, or from
+// TypeScript source through tsx-worker-boot.mjs, which registers tsx in the
+// worker thread first (../package-files.ts says which). The Electron build
+// bundles worker.ts as its own entry instead (see src/main/engine-host.ts).
+import { Worker, type TransferListItem } from 'node:worker_threads';
+import { entryFile } from '../package-files';
 import type { SessionWorkerData } from './protocol';
 import { WorkerSession } from './worker-session';
 
-function tsxEsmApiUrl(): string {
-  const require = createRequire(import.meta.url);
-  const cjs = require.resolve('tsx/esm/api');
-  const mjs = cjs.replace(/\.cjs$/, '.mjs');
-  if (!existsSync(mjs)) throw new Error(`tsx's ESM API was not found next to ${cjs}; reinstall dependencies (npm ci)`);
-  return pathToFileURL(mjs).href;
-}
-
-export function spawnSourceWorker(data: SessionWorkerData = {}): Worker {
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  const boot = `import { register } from ${JSON.stringify(tsxEsmApiUrl())};\nregister();\nawait import(${JSON.stringify(entry)});\n`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: data });
+export function spawnSourceWorker(data: SessionWorkerData = {}, transferList: TransferListItem[] = []): Worker {
+  return new Worker(entryFile('worker.js', 'src/engine/session/tsx-worker-boot.mjs'), { workerData: data, transferList });
 }
 
 export function createSourceSession(opts: { heavyJobs?: number } = {}): WorkerSession {

@@ -8,6 +8,8 @@
 import { fileURLToPath } from 'node:url';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { toApiErrorShape, type ApiMethodName } from '../../shared/contract';
+import { setProcessLauncher } from '../process/launcher';
+import { PortLauncher } from '../process/port-launcher';
 import { ComputeClient } from './compute-client';
 import { runComputeWorker } from './compute-worker';
 import { SessionCore } from './session-core';
@@ -19,11 +21,17 @@ if (!port) throw new Error('session worker: must be started as a worker thread')
 
 const data = (workerData ?? {}) as SessionWorkerData;
 
-/** Started from TypeScript source (tsx) or from a bundle: the compute worker is started the same way. */
+// The host's way of starting Node child processes (the video tool), when it gave one.
+const launcher = data.launcher ? new PortLauncher(data.launcher) : null;
+if (launcher) setProcessLauncher(launcher);
+
+/** Started from TypeScript source (tsx) or from a bundle: the compute worker is started the same way, with its own channel to the same host. */
 function spawnCompute(): Worker {
+  const computeData: SessionWorkerData = { role: 'compute', ...(launcher ? { launcher: launcher.adopt() } : {}) };
+  const transferList = computeData.launcher ? [computeData.launcher] : [];
   const self = import.meta.url;
-  if (self.endsWith('.ts')) return spawnSourceWorker({ role: 'compute' });
-  return new Worker(fileURLToPath(self), { workerData: { role: 'compute' } satisfies SessionWorkerData });
+  if (self.endsWith('.ts')) return spawnSourceWorker(computeData, transferList);
+  return new Worker(fileURLToPath(self), { workerData: computeData, transferList });
 }
 
 function runSessionWorker(): void {

@@ -17,6 +17,11 @@
 // Errors go to stderr as FFmpeg prints them (its log at level "error"), then
 // exit status 1; "key=value" lines on stderr are progress, read as liveness.
 // Plain JavaScript, not TypeScript: it starts with `node` alone, no loader.
+//
+// Started by plain Node, it reads stdin and exits. Started by Electron's
+// utilityProcess (process.parentPort exists; there is no stdin), the encode
+// input arrives as parentPort messages, and the exit code is announced to the
+// host before exiting (src/engine/process/script-protocol.ts says why).
 import {
   AV_DISPOSITION_ATTACHED_PIC,
   AV_LOG_ERROR,
@@ -52,6 +57,7 @@ import {
   Log,
   Packet,
 } from 'node-av/lib';
+import { clearTimeout, setTimeout } from 'node:timers';
 
 Log.setLevel(AV_LOG_ERROR);
 
@@ -241,8 +247,29 @@ function autorotate(stream) {
   return '';
 }
 
+/** Electron's utilityProcess: the host's channel (stdin, the exit handshake); undefined under plain Node. */
+const parentPort = process.parentPort;
+const STDERR_END_MARKER = '--wfvae-script-stderr-end--';
+const EXIT_ACK_TIMEOUT_MS = 10_000;
+
+/** What the host sent over parentPort: stdin chunks, their end, the exit acknowledgement. */
+const fromHost = { chunks: [], ended: false, wake: null, onExitAck: null };
+parentPort?.on('message', (event) => {
+  const m = event?.data;
+  if (m?.kind === 'stdin' && m.chunk instanceof Uint8Array) fromHost.chunks.push(Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength));
+  else if (m?.kind === 'stdin-end') fromHost.ended = true;
+  else if (m?.kind === 'exit-ack') fromHost.onExitAck?.();
+  else return;
+  const wake = fromHost.wake;
+  fromHost.wake = null;
+  wake?.();
+});
+
+let stdoutBytes = 0;
+
 /** Writes to stdout, waiting when the pipe is full: the reader's pace drives decoding. */
 function write(buf) {
+  stdoutBytes += typeof buf === 'string' ? Buffer.byteLength(buf) : buf.length;
   return new Promise((resolve, reject) => {
     const onError = (e) => reject(e);
     process.stdout.once('error', onError);
@@ -370,9 +397,28 @@ function fpsRational(fps) {
   return { num: Math.round(fps * 100000), den: 100000 };
 }
 
+/** stdin's chunks: the real stdin, or under utilityProcess the host's messages (each acknowledged once taken). */
+async function* stdinChunks() {
+  if (!parentPort) {
+    yield* process.stdin;
+    return;
+  }
+  for (;;) {
+    const chunk = fromHost.chunks.shift();
+    if (chunk) {
+      parentPort.postMessage({ kind: 'stdin-consumed', bytes: chunk.length });
+      yield chunk;
+    } else if (fromHost.ended) {
+      return;
+    } else {
+      await new Promise((resolve) => (fromHost.wake = resolve));
+    }
+  }
+}
+
 /** Reads exactly `size` bytes from stdin, or null at its end (throws on a partial frame). */
 function stdinReader() {
-  const it = process.stdin[Symbol.asyncIterator]();
+  const it = stdinChunks();
   let pending = Buffer.alloc(0);
   return async (size) => {
     while (pending.length < size) {
@@ -590,10 +636,34 @@ function flushStdout() {
   return new Promise((resolve) => process.stdout.write('', () => resolve()));
 }
 
+/**
+ * Under utilityProcess: the last stderr line marks the end of everything printed there (FFmpeg's own
+ * messages included), then the exit code and the stdout byte count go to the host, which confirms once
+ * it has read both pipes to that point.
+ */
+function announceExit(code) {
+  if (!parentPort) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, EXIT_ACK_TIMEOUT_MS);
+    fromHost.onExitAck = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    // Once the marker has reached the pipe, so has every earlier byte of stderr.
+    process.stderr.write(`${STDERR_END_MARKER}\n`, () => parentPort.postMessage({ kind: 'exit', code, stdoutBytes }));
+  });
+}
+
+function exit(code) {
+  return flushStdout()
+    .then(() => announceExit(code))
+    .then(() => process.exit(code));
+}
+
 main().then(
-  () => flushStdout().then(() => process.exit(0)),
+  () => exit(0),
   (e) => {
     process.stderr.write(`${e instanceof ToolFailure ? e.message : (e?.stack ?? String(e))}\n`);
-    process.exit(1);
+    return exit(1);
   },
 );

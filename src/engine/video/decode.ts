@@ -82,6 +82,7 @@ async function* readRgbFrames(path: string, p: Prepared, o: DecodeOptions, state
     timeoutMs: p.decodeBudgetMs,
     stallMs: Math.min(DECODE_STALL_MS, p.decodeBudgetMs),
     envVar: tool.envVar,
+    nodeScript: tool.kind === 'av-tool',
     env: tool.env,
     inputUrl: fileUrl(info.path),
   });

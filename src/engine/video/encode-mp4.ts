@@ -74,6 +74,7 @@ export function createMp4Writer(outPath: string, o: Mp4WriterOptions): Mp4Writer
     stdin: true,
     stdout: false,
     envVar: tool.envVar,
+    nodeScript: tool.kind === 'av-tool',
     env: tool.env,
   });
   let state: 'open' | 'closing' | 'done' | 'failed' = 'open';

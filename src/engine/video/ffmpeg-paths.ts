@@ -3,8 +3,9 @@
 //   1. setFfmpegPaths() (the app's settings), then WFVAE_FFPROBE / WFVAE_FFMPEG:
 //      an ffprobe / ffmpeg command line of the user's choice;
 //   2. av-tool.mjs on the FFmpeg 8 libraries that node-av ships prebuilt in its
-//      npm platform packages (@seydx/node-av-<platform>), run by Node as a
-//      child process, one job each;
+//      npm platform packages (@seydx/node-av-<platform>), a Node script run as
+//      a child process, one job each, by the thread's process launcher (plain
+//      Node's child_process; in Electron the host's utilityProcess);
 //   3. where node-av has no build for the platform: the system's ffmpeg and
 //      ffprobe, if they are version 6 or newer.
 // Older FFmpeg is never picked by itself: the 2018 build this replaced
@@ -13,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { entryFile } from '../package-files';
 import { VideoError } from './errors';
 
 export interface FfmpegPaths {
@@ -25,10 +26,11 @@ export type ToolRole = 'ffmpeg' | 'ffprobe';
 
 /** How to start the program for one role. */
 export interface VideoTool {
-  /** `cli`: an ffmpeg / ffprobe binary taking their usual arguments; `av-tool`: av-tool.mjs under Node. */
+  /** `cli`: an ffmpeg / ffprobe binary taking their usual arguments; `av-tool`: av-tool.mjs, a Node script. */
   kind: 'cli' | 'av-tool';
+  /** The binary, or for av-tool the script (started by the process launcher, see ToolOptions.nodeScript). */
   bin: string;
-  /** Arguments before the job's own (the script path for av-tool). */
+  /** Arguments before the job's own. */
   prefix: string[];
   env?: NodeJS.ProcessEnv;
   /** The variable that overrides this role, for messages. */
@@ -51,11 +53,11 @@ const ENV_VAR = { ffmpeg: 'WFVAE_FFMPEG', ffprobe: 'WFVAE_FFPROBE' } as const;
 export const MIN_FFMPEG_MAJOR = 6;
 
 /**
- * av-tool.mjs: beside this file when running from source; a bundle (the
- * Electron app) sets WFVAE_AV_TOOL to where it ships the file.
+ * av-tool.mjs: where the package ships it (../package-files.ts: beside the
+ * build's code, or in src/ from source); WFVAE_AV_TOOL names another place.
  */
 export function avToolScript(env: NodeJS.ProcessEnv = process.env): string {
-  return env.WFVAE_AV_TOOL || fileURLToPath(new URL('./av-tool.mjs', import.meta.url));
+  return env.WFVAE_AV_TOOL || entryFile('av-tool.mjs', 'src/engine/video/av-tool.mjs');
 }
 
 function platformPackage(): string {
@@ -101,13 +103,11 @@ function systemFfmpeg(): FfmpegPaths | null {
 }
 
 /**
- * The tool's environment: inside Electron process.execPath is the app, and
- * ELECTRON_RUN_AS_NODE makes it run the script as plain Node; NODE_OPTIONS
- * (an --inspect, a loader) is dropped, since whatever it prints would read as
- * FFmpeg's errors.
+ * The tool's environment: NODE_OPTIONS (an --inspect, a loader) is dropped,
+ * since whatever it prints would read as FFmpeg's errors.
  */
 function toolEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NODE_OPTIONS;
   return env;
 }
@@ -121,9 +121,8 @@ export function videoTool(role: ToolRole): VideoTool {
   if (av) {
     return {
       kind: 'av-tool',
-      bin: process.execPath,
-      // Its stderr is read as FFmpeg's messages: no Node warnings there.
-      prefix: ['--no-warnings', avToolScript()],
+      bin: avToolScript(),
+      prefix: [],
       env: toolEnv(),
       envVar,
       label: `node-av ${av.version} (FFmpeg libraries)`,

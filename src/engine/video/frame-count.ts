@@ -42,7 +42,7 @@ async function runCount(path: string, decode: boolean, o: { signal?: AbortSignal
   const tool = videoTool('ffprobe');
   const url = `file:${path}`;
   const what = `counting the frames of ${path}`;
-  const common = { what, signal: o.signal, timeoutMs: o.timeoutMs, stallMs: o.timeoutMs, envVar: tool.envVar, env: tool.env, inputUrl: url };
+  const common = { what, signal: o.signal, timeoutMs: o.timeoutMs, stallMs: o.timeoutMs, envVar: tool.envVar, nodeScript: tool.kind === 'av-tool', env: tool.env, inputUrl: url };
   if (tool.kind === 'av-tool') {
     const r = await runToCompletion(tool.bin, [...tool.prefix, 'count', JSON.stringify({ input: url, decode })], { ...common, stallMs: 60_000 });
     if (r.code !== 0) throw new VideoError('corrupt', `${what} failed (${r.messages.slice(-2).join('; ')})`);

@@ -103,6 +103,7 @@ async function ffprobeJson(abs: string, path: string, countPackets: boolean, opt
     // ffprobe prints nothing until it is done, so only the overall budget applies.
     stallMs: opts.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
     envVar: tool.envVar,
+    nodeScript: tool.kind === 'av-tool',
     env: tool.env,
     inputUrl: fileUrl(abs),
   });

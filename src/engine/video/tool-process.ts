@@ -5,8 +5,13 @@
 //
 // The time budget counts only time spent waiting on the tool (inside wait()),
 // so a streaming consumer that takes minutes between chunks is not charged.
-import { spawn, type ChildProcess } from 'node:child_process';
+//
+// A binary (a user's ffmpeg) is spawned directly; a Node script (av-tool.mjs)
+// is started by this thread's process launcher, which the host chooses
+// (plain Node's child_process, or Electron's utilityProcess).
+import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { processLauncher, type LaunchedChild } from '../process/launcher';
 import { VideoError } from './errors';
 
 export type KillReason = 'timeout' | 'stalled' | 'cancelled' | 'disposed';
@@ -22,6 +27,8 @@ export interface ToolOptions {
   /** false: the tool writes nothing useful to stdout (its stdout is not even opened). */
   stdout?: boolean;
   envVar: string;
+  /** `bin` is a Node script, started by the thread's process launcher (not a binary to spawn). */
+  nodeScript?: boolean;
   /** The child's environment (default: this process's). */
   env?: NodeJS.ProcessEnv;
   /** The input's URL, cut from ffmpeg's messages ("file:/a/b.mp4: Invalid data…") so they read cleanly. */
@@ -33,11 +40,13 @@ const STDERR_KEEP_LINES = 40;
 const STDOUT_QUEUE_BYTES = 1 << 20;
 
 export class ToolProcess {
-  readonly child: ChildProcess;
+  readonly child: LaunchedChild;
   killedFor: KillReason | null = null;
   spawnError: NodeJS.ErrnoException | null = null;
   /** The signal the child died from, when it did. */
   exitSignal: NodeJS.Signals | null = null;
+  /** It ended with neither an exit code nor a signal: a launcher could only tell that it did not finish. */
+  endedUnexplained = false;
   /** stderr lines that are not `-progress` key=value lines: ffmpeg's warnings and errors. */
   readonly messages: string[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -60,7 +69,9 @@ export class ToolProcess {
     private readonly opts: ToolOptions,
   ) {
     if (opts.signal?.aborted) throw new VideoError('cancelled', `${opts.what} was cancelled`);
-    this.child = spawn(bin, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', opts.stdout === false ? 'ignore' : 'pipe', 'pipe'], windowsHide: true, env: opts.env });
+    this.child = opts.nodeScript
+      ? processLauncher().launchNode({ script: bin, args: [...args], env: opts.env, stdin: opts.stdin === true, stdout: opts.stdout !== false })
+      : spawn(bin, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', opts.stdout === false ? 'ignore' : 'pipe', 'pipe'], windowsHide: true, env: opts.env });
     this.exited = new Promise((resolve) => {
       this.child.once('error', (err: NodeJS.ErrnoException) => {
         this.spawnError = err;
@@ -73,6 +84,7 @@ export class ToolProcess {
       this.child.once('close', (code, signal) => {
         this.exitedFlag = true;
         this.exitSignal = signal;
+        this.endedUnexplained = code === null && signal === null && this.spawnError === null;
         resolve({ code, signal });
       });
     });
@@ -176,7 +188,7 @@ export class ToolProcess {
         return new VideoError('timeout', `${what} stalled: ${envVar === 'WFVAE_FFPROBE' ? 'ffprobe' : 'ffmpeg'} showed no progress for ${fmtMs(stallMs)} and was stopped; check that the file is on a readable local disk`);
       default:
         // A child we killed ourselves ("disposed") did not crash.
-        return this.killedFor === null && this.exitSignal ? crashError(this.bin, this.exitSignal, what, envVar) : null;
+        return this.killedFor === null && (this.exitSignal || this.endedUnexplained) ? crashError(this.bin, this.exitSignal, what, envVar) : null;
     }
   }
 
@@ -239,11 +251,15 @@ export class ToolProcess {
   }
 }
 
-/** A signal death we did not cause: say it was a crash, which signal, and what to do; never blame the input file. */
-export function crashError(bin: string, signal: NodeJS.Signals, what: string, envVar: string): VideoError {
-  const n = constants.signals[signal];
+/**
+ * A death we did not cause: say it was a crash, which signal (null: the launcher could not tell),
+ * and what to do; never blame the input file.
+ */
+export function crashError(bin: string, signal: NodeJS.Signals | null, what: string, envVar: string): VideoError {
+  const n = signal === null ? undefined : constants.signals[signal];
   const why =
-    signal === 'SIGKILL' ? 'killed by SIGKILL, most likely by the system running out of memory'
+    signal === null ? 'ended without finishing and without an exit status (it crashed or was killed from outside)'
+      : signal === 'SIGKILL' ? 'killed by SIGKILL, most likely by the system running out of memory'
       : signal === 'SIGSEGV' || signal === 'SIGBUS' || signal === 'SIGILL' || signal === 'SIGFPE' ? `crashed with ${signal}`
         : signal === 'SIGABRT' ? 'aborted (SIGABRT)'
           : `killed by ${signal}`;

@@ -151,6 +151,8 @@ export const useStore = create<State>()((set, get, store) => {
           get().addVideoBlock(event);
         } else if (event.type === 'open-path') {
           void get().openPath(event.path);
+        } else if (event.type === 'open-hub-model') {
+          get().setHubFormOpen(true);
         }
       });
       // Serve mode may have opened a clip at start (`wfvae serve clip.mp4`): show the newest.

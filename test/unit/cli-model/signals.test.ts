@@ -10,9 +10,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertCheckpoint } from '../../../src/engine/onnx/convert';
 import { encodeMp4 } from '../../../src/engine/video/index';
-import { DEMO_MODEL_DIR } from '../../../src/engine/runtime/model-path';
+import { demoModelDir } from '../../../src/engine/runtime/model-path';
 import { DEAD_OWNER_QUIET_MS, processIsAlive } from '../../../src/engine/fs/stale-partials';
 import { makeClip } from '../video/helpers';
+
+const DEMO_MODEL = demoModelDir({});
 
 const work = mkdtempSync(join(tmpdir(), 'wfvae-signals-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -79,7 +81,7 @@ describe('termination signals clean up like Ctrl-C', () => {
 
   it('SIGHUP during a conversion: exit 129, the .partial- folder is gone', async () => {
     const out = join(work, 'converted');
-    const run = start(['convert', DEMO_MODEL_DIR, '--out', out, '--force']);
+    const run = start(['convert', DEMO_MODEL, '--out', out, '--force']);
     await until(() => readdirSync(work).some((n) => n.startsWith('.converted.partial-')), 'the conversion folder');
     run.child.kill('SIGHUP');
     const r = await run.done;
@@ -89,7 +91,8 @@ describe('termination signals clean up like Ctrl-C', () => {
   });
 
   it('a SIGKILLed CLI (an OOM kill) is reported with the signal and exit 137', async () => {
-    const run = start(['info', clip]);
+    // A command that runs in the CLI's child process (`info` runs inside bin/wfvae.mjs itself).
+    const run = start(['subbands', clip, '--levels', '1', '--out', join(work, 'killed-subbands')]);
     const pid = await until(() => childOf(run.child.pid as number), 'the CLI child');
     process.kill(pid, 'SIGKILL');
     const r = await run.done;
@@ -119,7 +122,7 @@ describe('stale temporaries are swept, live ones kept', () => {
     make(`.${sha}.partial-${dead}-fedcba98`); // dead but just written to (maybe another pid namespace): kept
     make(`.${sha}.partial-${process.ppid}-00112233`, old); // owner alive: kept
     make('.not-ours-12-00000000', old);
-    await convertCheckpoint(DEMO_MODEL_DIR, { cacheDir: cache });
+    await convertCheckpoint(DEMO_MODEL, { cacheDir: cache });
     const left = readdirSync(cache).filter((n) => n !== 'sources' && !/^[0-9a-f]{64}$/.test(n)).sort();
     expect(left).toEqual([`.${sha}.partial-${dead}-fedcba98`, `.${sha}.partial-${process.ppid}-00112233`, '.not-ours-12-00000000'].sort());
   });

@@ -10,11 +10,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../../../src/engine/checkpoint/index';
 import { convertCheckpoint } from '../../../src/engine/onnx/convert';
 import { WfvaeModel } from '../../../src/engine/runtime/model';
-import { DEMO_MODEL_DIR, resolveModelPath } from '../../../src/engine/runtime/model-path';
+import { demoModelDir, resolveModelPath } from '../../../src/engine/runtime/model-path';
 import { psnr } from '../../../src/engine/metrics/index';
 import { haar2d, haar3d, inverseHaar2d, inverseHaar3d } from '../../../src/engine/wavelet/index';
 import type { Tensor } from '../../../src/engine/tensor';
 import { prng } from '../../helpers/random-checkpoint';
+
+const DEMO_MODEL = demoModelDir({});
 
 const work = mkdtempSync(join(tmpdir(), 'wfvae-demo-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -64,10 +66,10 @@ function haarLowPass(x: Tensor): Tensor {
 
 describe('the bundled demo model', () => {
   it('is the default model, in the reference layout, within the bundle-size bound', async () => {
-    expect(await resolveModelPath(undefined, {})).toBe(DEMO_MODEL_DIR);
-    const size = statSync(join(DEMO_MODEL_DIR, 'diffusion_pytorch_model.safetensors')).size;
+    expect(await resolveModelPath(undefined, {})).toBe(DEMO_MODEL);
+    const size = statSync(join(DEMO_MODEL, 'diffusion_pytorch_model.safetensors')).size;
     expect(size).toBeLessThanOrEqual(40 * 1024 * 1024);
-    const ckpt = await openCheckpoint(DEMO_MODEL_DIR);
+    const ckpt = await openCheckpoint(DEMO_MODEL);
     try {
       expect(ckpt.config.className).toBe('WFVAEModel');
       expect(ckpt.facts).toMatchObject({ temporalCompression: 4, spatialCompression: 8, latentChannels: 16, causalSafe: true });
@@ -77,7 +79,7 @@ describe('the bundled demo model', () => {
   });
 
   it('converts and reconstructs a natural-statistics pan clearly better than the Haar low-pass baseline', async () => {
-    const converted = await convertCheckpoint(DEMO_MODEL_DIR, { cacheDir: join(work, 'cache') });
+    const converted = await convertCheckpoint(DEMO_MODEL, { cacheDir: join(work, 'cache') });
     const model = await WfvaeModel.load(converted.dir, { provider: 'cpu', threads: 2 });
     try {
       const clip = naturalPan(17, 64, 96, 3);

@@ -26,7 +26,8 @@ describe('electron-builder configuration', () => {
     const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
     const config = yaml.load(readFileSync('electron-builder.yml', 'utf8'));
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
-    expect(config.asar).toBe(true);
+    // An options object turns ASAR on (with only asarUnpack's files outside it: smartUnpack off).
+    expect(config.asar).toEqual({ smartUnpack: false });
     expect(config.afterPack).toBe('./scripts/electron-fuses.mjs');
     // The schema check is real: an unknown key is refused.
     await expect(validateConfiguration({ ...config, fusesTypo: true }, new DebugLogger(false))).rejects.toThrow(/unknown property 'fusesTypo'/);

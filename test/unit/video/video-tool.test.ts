@@ -32,8 +32,9 @@ describe('default video tool', () => {
     for (const role of ['ffmpeg', 'ffprobe'] as const) {
       const t = videoTool(role);
       expect(t.kind).toBe('av-tool');
-      expect(t.bin).toBe(process.execPath);
-      expect(t.prefix).toEqual(['--no-warnings', expect.stringMatching(/src\/main\/engine\/video\/av-tool\.mjs$/)]);
+      // A Node script, started by the thread's process launcher (plain Node here; utilityProcess in Electron).
+      expect(t.bin).toMatch(/src\/engine\/video\/av-tool\.mjs$/);
+      expect(t.prefix).toEqual([]);
       expect(t.env?.NODE_OPTIONS).toBeUndefined();
       expect(t.label).toMatch(/^node-av \d+\.\d+\.\d+ \(FFmpeg libraries\)$/);
     }
@@ -99,6 +100,6 @@ describe('a tool killed by a signal is a crash, not a bad file', () => {
     });
     const err = await expectVideoError(run, 'tool_crashed');
     expect(killed).toBe(true);
-    expect(err.message).toMatch(new RegExp(`^${process.execPath} crashed with SIGSEGV \\(signal 11\\) while decoding ${clip}`));
+    expect(err.message).toMatch(new RegExp(`^${videoTool('ffmpeg').bin} crashed with SIGSEGV \\(signal 11\\) while decoding ${clip}`));
   });
 });

@@ -37,7 +37,17 @@ class Mp4vWriter {
       '-pix_fmt', 'yuv420p', '-f', 'mp4', '-y', `file:${path}`,
     ];
     const args = tool.kind === 'cli' ? cli : [...tool.prefix, 'encode-mp4v', JSON.stringify({ output: `file:${path}`, width, height, fps })];
-    this.proc = new ToolProcess(tool.bin, args, { what: `writing the mp4v copy ${path}`, signal, timeoutMs: ENCODE_TIMEOUT_MS, stallMs: STALL_MS, stdin: true, stdout: false, envVar: tool.envVar, env: tool.env });
+    this.proc = new ToolProcess(tool.bin, args, {
+      what: `writing the mp4v copy ${path}`,
+      signal,
+      timeoutMs: ENCODE_TIMEOUT_MS,
+      stallMs: STALL_MS,
+      stdin: true,
+      stdout: false,
+      envVar: tool.envVar,
+      nodeScript: tool.kind === 'av-tool',
+      env: tool.env,
+    });
   }
 
   async write(bgr: Uint8Array): Promise<void> {

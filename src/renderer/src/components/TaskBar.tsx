@@ -14,6 +14,11 @@ function useEta(task: TaskState | null): number | null {
   return rate > 0 ? (task.total - task.done) / rate / 1000 : null;
 }
 
+/** A download or its check counts bytes (shown in MB); every other phase counts frames. */
+function counts(task: TaskState): string {
+  if (/^(downloading|checking) /.test(task.phase)) return `${(task.done / 1e6).toFixed(1)}/${(task.total / 1e6).toFixed(1)} MB`;
+  return `${task.done}/${task.total} frames`;
+}
 
 export function TaskBar() {
   const task = useStore((s) => s.task);
@@ -29,7 +34,7 @@ export function TaskBar() {
           {task.queuePosition !== undefined
             ? ` — queued, position ${task.queuePosition}`
             : task.total > 0
-              ? ` — ${task.phase} ${task.done}/${task.total} frames`
+              ? ` — ${task.phase} ${counts(task)}`
               : ` — ${task.phase}…`}
           {eta !== null && <span data-testid="task-eta"> · ETA {clock(eta)}</span>}
         </span>

@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { useStore } from '../store';
 import { Facts } from '../components/Facts';
+import { HubModelForm } from './HubModelForm';
 
 /**
  * The Electron preload's folder dialog, once it offers one (`chooseModelFolder`);
@@ -23,8 +24,15 @@ export function ModelPanel() {
   const busy = useStore((s) => s.task !== null);
   const [path, setPath] = useState('');
 
+  const hub = model?.hub;
   const rows: [string, string][] = model
     ? [
+        ...(hub
+          ? ([
+              ['Hugging Face', `${hub.repo}${hub.subfolder ? ` : ${hub.subfolder}` : ''} @ ${hub.revision} (commit ${hub.commit.slice(0, 12)})`],
+              ['From', hub.fromCache ? 'the shared Hugging Face cache' : `downloaded ${(hub.downloadedBytes / 1e6).toFixed(1)} MB into the Hugging Face cache`],
+            ] as [string, string][])
+          : []),
         ['Class', model.className],
         ['Parameters', model.parameterCount.toLocaleString('en-US')],
         ['Latent', `${model.latentChannels} channels · ${model.temporalCompression}× time · 8× space`],
@@ -117,6 +125,7 @@ export function ModelPanel() {
       <p className="muted">
         A folder with config.json and diffusion_pytorch_model.safetensors (converted once and cached), or a folder written by <code>wfvae convert</code>.
       </p>
+      <HubModelForm />
     </section>
   );
 }

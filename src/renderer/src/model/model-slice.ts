@@ -16,6 +16,8 @@ export interface ModelSlice {
   defaultModel: { path: string | null; error: string | null } | null;
   /** The last load's failure, shown in the Model panel. */
   modelError: string | null;
+  /** Whether the Model panel shows "Open model from Hugging Face…" open (the Electron menu opens it too). */
+  hubFormOpen: boolean;
   recon: Reconstruction | null;
   chunking: ChunkComparison | null;
   encChunk: number;
@@ -23,7 +25,9 @@ export interface ModelSlice {
 
   setView(view: ViewName): void;
   refreshModel(): Promise<void>;
-  loadModel(path?: string): Promise<void>;
+  /** A folder (or a Hub id that is no folder on the engine's machine), `hub` for a Hugging Face id, or neither for the default. */
+  loadModel(path?: string, opts?: { hub?: string }): Promise<void>;
+  setHubFormOpen(open: boolean): void;
   runReconstruct(): Promise<void>;
   runChunking(): Promise<void>;
   setChunks(encChunk: number, decChunk: number): void;
@@ -62,6 +66,7 @@ export const createModelSlice: StateCreator<ModelSlice & Host, [], [], ModelSlic
     model: null,
     defaultModel: null,
     modelError: null,
+    hubFormOpen: false,
     recon: null,
     chunking: null,
     encChunk: 8,
@@ -82,12 +87,15 @@ export const createModelSlice: StateCreator<ModelSlice & Host, [], [], ModelSlic
       }
     },
 
-    async loadModel(path) {
+    setHubFormOpen(open) {
+      set({ hubFormOpen: open });
+    },
+
+    async loadModel(path, opts = {}) {
       set({ modelError: null });
       try {
-        const model = await asTask(`Loading model ${path ? path.split(/[\\/]/).filter(Boolean).pop() : '(default)'}`, (t, taskId) =>
-          t.api.loadModel(path ? { taskId, path } : { taskId }),
-        );
+        const what = opts.hub ? `${opts.hub} from Hugging Face` : path ? path.split(/[\\/]/).filter(Boolean).pop() : '(default)';
+        const model = await asTask(`Loading model ${what}`, (t, taskId) => t.api.loadModel(opts.hub ? { taskId, hub: opts.hub } : path ? { taskId, path } : { taskId }));
         // A new model invalidates every result of the old one (the engine dropped them too).
         if (model) set({ model, recon: null, chunking: null });
       } catch (err) {
