@@ -9,7 +9,7 @@
 // is the run's. The first estimate of each kind (before any run of it, from
 // the probe or another kind) is printed beside it, for information.
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ const run = promisify(execFile);
 // The app's session in a child process: the first run of a kind calibrates it, the second is estimated and timed.
 const CHILD = `
 import { createSourceSession } from ${JSON.stringify(join(ROOT, 'src/engine/session/source-worker.ts'))};
-const [model, clipPath, shortVideo, longVideo, size] = process.argv.slice(1);
+const [model, clipPath, shortVideo, longVideo, size] = process.argv.slice(2);
 const session = createSourceSession();
 const out = [];
 const sel = (frames) => ({ start: 0, frames, sampleRate: 1, size: Number(size), snap: 4 });
@@ -114,7 +114,10 @@ export async function estimateRows(keep = false): Promise<Row[]> {
     for (const [name, model, size] of models) {
       const cache = join(dir, `cache-${rows.length}`);
       const env = { ...process.env, WFVAE_CACHE_DIR: cache };
-      const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD, model, src, shortV, longV, String(size)], { encoding: 'utf8', cwd: ROOT, env, maxBuffer: 1 << 24 });
+      // A module file, not --eval: the session's worker threads inherit the process's flags.
+      const script = join(dir, 'child.mts');
+      writeFileSync(script, CHILD);
+      const child = spawnSync(process.execPath, ['--import', 'tsx', script, model, src, shortV, longV, String(size)], { encoding: 'utf8', cwd: ROOT, env, maxBuffer: 1 << 24 });
       if (child.status !== 0) throw new Error(`the session child failed: ${child.stderr.slice(-2000)}`);
       for (const r of JSON.parse(child.stdout.trim().split('\n').pop()!) as Omit<Row, 'model'>[]) rows.push({ model: name, ...r });
       const first = await cliEval(model, one, join(dir, `eval-1-${rows.length}`), env, size);
