@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { createStderrFilter } from './stderr-filter.mjs';
 import { withMallocTunables } from './malloc-tunables.mjs';
+import { releaseHungUpTerminal, surviveLostOutput } from './terminal-hangup.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'out', 'node', 'cli.js');
@@ -48,6 +49,7 @@ function runChild() {
     cwd,
     env,
   });
+  surviveLostOutput();
   const filter = createStderrFilter(process.stderr, { verbose: process.env.WFVAE_VERBOSE === '1' });
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk) => filter.write(chunk));
@@ -83,8 +85,10 @@ function runChild() {
     if (signal) {
       process.stderr.write(`\nwfvae: the CLI process was ${explain(signal)}.\n`);
       // Exit as a shell reports a signal death: 128 + the signal's number.
+      releaseHungUpTerminal();
       process.exit(128 + (constants.signals[signal] ?? 0));
     }
+    releaseHungUpTerminal();
     process.exit(code ?? 1);
   });
 }

@@ -29,7 +29,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const LEFT_OUT = { werift: "node-av's optional WebRTC support, which the video tool does not load" };
 
 /** The files of bin/ the CLI runs (bin/run-ts.mjs and with-malloc-tunables.mjs serve the checkout only). */
-const BIN = ['wfvae.mjs', 'malloc-tunables.mjs', 'stderr-filter.mjs'];
+const BIN = ['wfvae.mjs', 'malloc-tunables.mjs', 'stderr-filter.mjs', 'terminal-hangup.mjs'];
 
 function parseArgs(argv) {
   const opts = { out: join(ROOT, 'dist', 'bundle'), xzLevel: 6 };

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const TARGETS = [
-  { name: 'CLI (out/node)', config: 'vite.node.config.ts', output: 'out/node/cli.js', inputs: ['src/cli', 'src/serve', 'src/engine', 'src/hosting', 'src/shared', 'vite.node.config.ts', 'package.json'] },
+  { name: 'CLI (out/node)', config: 'vite.node.config.ts', output: 'out/node/cli.js', inputs: ['src/cli', 'src/serve', 'src/engine', 'src/hosting', 'src/shared', 'bin/terminal-hangup.mjs', 'vite.node.config.ts', 'package.json'] },
   { name: 'web UI (out/renderer-web)', config: 'vite.renderer.config.ts', output: 'out/renderer-web/index.html', inputs: ['src/renderer', 'src/shared', 'vite.renderer.config.ts'] },
 ];
 

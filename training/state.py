@@ -42,6 +42,10 @@ def save_state(ckpt_path: str, out_dir: str) -> int:
         tensors[f"opt.{i}.exp_avg_sq"] = st["exp_avg_sq"].to(torch.bfloat16)
         steps[str(i)] = float(st["step"])
     meta = {k: ck.get(k) for k in ("step", "elapsed_s", "cpu_s", "best_val_psnr", "history", "config", "args")}
+    # The run's folders relative to training/, so the state names no machine's paths.
+    if isinstance(meta["args"], dict):
+        meta["args"] = {k: os.path.relpath(v, HERE) if k in ("runs", "data") and isinstance(v, str) and os.path.isabs(v) else v
+                        for k, v in meta["args"].items()}
     meta["param_groups"] = opt["param_groups"]
     meta["opt_steps"] = steps
     meta["from"] = os.path.relpath(ckpt_path, os.path.dirname(out_dir))

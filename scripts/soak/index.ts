@@ -2,7 +2,9 @@
 // `wfvae serve` (demo model, a synthetic clip), then, each phase bounded in
 // count and time and aimed at 127.0.0.1 only:
 //   1. 20,000 idle unauthenticated sockets (held by child processes) while a
-//      token holder keeps making fresh connections;
+//      token holder keeps making fresh connections; then a steady flood of new
+//      connections (850 a second, as the audit's) while the token holder keeps
+//      calling, some of its requests arriving in two parts;
 //   2. slow sockets: trickled headers, trickled bodies after a 403, a stalled upload;
 //   3. uploads: several small ones at once, one of 500 MiB (streamed), one over the limit;
 //   4. concurrent clients: cheap calls in a loop while heavy jobs queue, one
@@ -23,6 +25,10 @@ const CLIENTS = 8;
 const CHEAP_SECONDS = 20;
 /** Memory counts as back when the final RSS is within this of the baseline. */
 const RSS_TOLERANCE_MIB = 96;
+const FLOOD_RATE = Number(process.env.SOAK_FLOOD_RATE ?? 850);
+const FLOOD_SECONDS = 20;
+/** Flooding processes, sharing the rate: one process cannot open 850 a second on a busy two-core machine. */
+const FLOODERS = 3;
 
 // Clips are made by the system ffmpeg (or WFVAE_TEST_FFMPEG); the app decodes them with its own video tool.
 const FFMPEG = process.env.WFVAE_TEST_FFMPEG || 'ffmpeg';
@@ -59,8 +65,10 @@ const url = await new Promise<URL>((resolve, reject) => {
 });
 const port = Number(url.port);
 const token = url.searchParams.get('token')!;
-// bin/wfvae.mjs starts the CLI in a child process (with the tsx loader): that child is the server.
-const pid = Number(readFileSync(`/proc/${serve.pid}/task/${serve.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+// bin/wfvae.mjs starts the CLI in a child process (with the tsx loader), and `wfvae serve` starts the
+// serve host as the CLI's child: that grandchild is the server.
+const childOf = (p: number) => Number(readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/)[0]);
+const pid = childOf(childOf(serve.pid!));
 
 function status(field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -86,6 +94,26 @@ function call(method: string, body: unknown, opts: { headers?: Record<string, st
     );
     req.on('error', reject);
     req.end(payload);
+  });
+}
+
+/** listClips on a fresh connection, its request sent in two parts 300 ms apart (the token in the second). */
+function splitCall(): Promise<{ status: number; text: string; ms: number }> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port });
+    let text = '';
+    s.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    s.on('error', reject);
+    s.once('connect', () => {
+      s.write(`POST /api/listClips HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`);
+      setTimeout(() => s.write(`x-wfvae-token: ${token}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`), 300);
+    });
+    s.once('close', () => {
+      const m = /^HTTP\/1\.1 (\d+)/.exec(text);
+      if (m) resolve({ status: Number(m[1]), text, ms: performance.now() - t0 });
+      else reject(new Error(text ? `unparsable answer ${JSON.stringify(text.slice(0, 40))}` : 'closed without an answer'));
+    });
   });
 }
 
@@ -175,7 +203,9 @@ try {
   const totalOpened = opened.reduce((a, o) => a + o.opened, 0);
   row('1 idle sockets', 'unauthenticated sockets opened (4 processes)', `${totalOpened} of ${IDLE_SOCKETS} (${opened.reduce((a, o) => a + o.failed, 0)} refused at connect)`, totalOpened + opened.reduce((a, o) => a + o.failed, 0) === IDLE_SOCKETS);
   row('1 idle sockets', 'token holder on fresh connections meanwhile', `${floodLatencies.length} answered, ${floodFailures} failed; p50 ${percentile(floodLatencies, 50)?.toFixed(0)} ms, max ${Math.max(...floodLatencies).toFixed(0)} ms`, floodFailures === 0 && floodLatencies.length > 0);
-  row('1 idle sockets', 'server descriptors at most', `${maxFds} (cap 256 sockets)`, maxFds < 512);
+  // Sockets are bounded by the hard cap (twice the cap of 256), on top of the server's own descriptors.
+  const fdBound = 2 * 256 + baselineFds + 16;
+  row('1 idle sockets', 'server descriptors at most', `${maxFds} (bound: 512 sockets + the server's own ${baselineFds})`, maxFds <= fdBound);
   // Every one of them goes: evicted at once past the cap, or at the 10 s deadline.
   const closeStart = performance.now();
   let closedTotal = 0;
@@ -192,6 +222,40 @@ try {
   for (const h of holders) h.stdin!.end();
   const after = await call('getFrame', { clipId, t: 3 });
   row('1 idle sockets', 'reachable afterwards (getFrame)', `${after.status} in ${after.ms.toFixed(0)} ms`, after.status === 200);
+
+  // ---- 1b. a steady flood of new connections -----------------------------------
+  await sleep(11_000); // the idle phase's sockets are gone (10 s deadline)
+  const flooders = Array.from({ length: FLOODERS }, () =>
+    spawn(process.execPath, ['--import', 'tsx', 'scripts/soak/flooder.ts', String(port), String(FLOOD_RATE / FLOODERS), String(FLOOD_SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] }),
+  );
+  const floodReport = Promise.all(
+    flooders.map(
+      (f) =>
+        new Promise<Record<string, number>>((resolve) => {
+          let out = '';
+          f.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+          f.once('close', () => resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, number>));
+        }),
+    ),
+  ).then((rs) => ({ opened: rs.reduce((a, r) => a + r.opened, 0), failed: rs.reduce((a, r) => a + r.failed, 0), closedByServer: rs.reduce((a, r) => a + r.closedByServer, 0) }));
+  const answered: number[] = [];
+  const failures: string[] = [];
+  let floodMaxFds = 0;
+  const floodEnd = Date.now() + (FLOOD_SECONDS - 1) * 1000;
+  await sleep(1000);
+  for (let i = 0; Date.now() < floodEnd; i++) {
+    floodMaxFds = Math.max(floodMaxFds, fds());
+    // Every third request arrives in two parts 300 ms apart, as over a slow link: unauthenticated until its token header comes.
+    const r = await (i % 3 === 2 ? splitCall() : call('listClips', {})).catch((err: Error) => ({ status: 0, text: err.message, ms: 0 }));
+    if (r.status === 200) answered.push(r.ms);
+    else failures.push(r.status ? String(r.status) : r.text);
+    await sleep(100);
+  }
+  const flood = await floodReport;
+  const floodOk = failures.length === 0 && answered.length > 0;
+  row('1b connection flood', `flood of ${FLOOD_RATE} new connections/s for ${FLOOD_SECONDS} s (${FLOODERS} processes, sockets held silent)`, `${flood.opened} connected (${(flood.opened / FLOOD_SECONDS).toFixed(0)}/s), ${flood.failed} refused at connect, ${flood.closedByServer} closed by the server`);
+  row('1b connection flood', 'token holder on fresh connections meanwhile (every third request in two parts)', `${answered.length} answered, ${failures.length} failed${failures.length ? ` (${[...new Set(failures)].join(', ')})` : ''}; p50 ${percentile(answered, 50)?.toFixed(0)} ms, p95 ${percentile(answered, 95)?.toFixed(0)} ms, max ${Math.max(...answered).toFixed(0)} ms`, floodOk);
+  row('1b connection flood', 'server descriptors at most', `${floodMaxFds} (bound: 512 sockets + the server's own ${baselineFds})`, floodMaxFds <= fdBound);
 
   // ---- 2. slow sockets ---------------------------------------------------------
   const slow = (head: string, trickle: string) =>
@@ -273,10 +337,12 @@ try {
   row('3 uploads', 'server RSS growth while it streamed to disk', `${mib(peakRss - rssBeforeBig)} (was ${mib(rssBeforeBig)})`, peakRss - rssBeforeBig < 200);
   const over = await upload('over.mp4', 0, 600 * 2 ** 20);
   row('3 uploads', 'one declared at 600 MiB (over the 512 MiB limit)', `${over.status}: ${(JSON.parse(over.text) as { error: { message: string } }).error.message}`, over.status === 413);
-  const tmpLeft = readdirSync(tmpdir()).filter((d) => d.startsWith('wfvae-upload-')).flatMap((d) => readdirSync(join(tmpdir(), d)).map((f) => join(d, f)));
-  row('3 uploads', 'upload temp files left (all servers on this machine)', tmpLeft.length);
-  // Close the clips the uploads opened, so the final memory compares like with like.
+  // This server's upload folder (wfvae-upload-<pid namespace>-<pid>-…): an upload stays while its clip is open.
+  const uploadFiles = () => readdirSync(tmpdir()).filter((d) => d.startsWith('wfvae-upload-') && d.includes(`-${pid}-`)).flatMap((d) => readdirSync(join(tmpdir(), d)).map((f) => join(d, f)));
+  row('3 uploads', 'upload temp files while their clips are open', uploadFiles().length, uploadFiles().length === 5);
+  // Close the clips the uploads opened (the final memory then compares like with like): their files go with them.
   for (const c of (JSON.parse((await call('listClips', {})).text) as { clips: { clipId: string }[] }).clips) if (c.clipId !== clipId) await call('closeClip', { clipId: c.clipId });
+  row('3 uploads', 'upload temp files once their clips closed', uploadFiles().length, uploadFiles().length === 0);
 
   // ---- 4. concurrent clients: cheap calls while heavy jobs queue ------------------
   const measured = await clientsRound(clipId, CHEAP_SECONDS);

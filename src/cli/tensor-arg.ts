@@ -25,10 +25,11 @@ export async function readTensorRef(ref: TensorRef): Promise<Tensor> {
 }
 
 /** Writes named tensors (float32) as one safetensors file, atomically. */
-export async function writeTensors(path: string, tensors: Record<string, Tensor>, metadata?: Record<string, string>): Promise<void> {
+export async function writeTensors(path: string, tensors: Record<string, Tensor>, metadata?: Record<string, string>, signal?: AbortSignal): Promise<void> {
   await writeSafetensors(
     path,
     Object.entries(tensors).map(([name, t]) => ({ name, data: t.data, shape: t.shape })),
     metadata,
+    { signal },
   );
 }

@@ -42,23 +42,32 @@ export function onTerminationSignal(onFirst: (sig: TerminationSignal) => void): 
 /**
  * Runs `fn` with a signal that SIGINT, SIGTERM or SIGHUP fires, so long work stops
  * cleanly and cleans up; the error it then ends with carries the signal's exit status.
+ * A signal that arrives when nothing is left to cancel (the outputs are being renamed
+ * into place, the summary printed) still ends the run with that status: a scheduler
+ * (Slurm, Kubernetes) that sent it reads 143 or 129, never a success.
  */
 export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const abort = new AbortController();
-  let received: TerminationSignal | null = null;
+  const state: { got: TerminationSignal | null } = { got: null };
   const stop = onTerminationSignal((sig) => {
-    received = sig;
+    state.got = sig;
     abort.abort();
   });
+  let value: T;
   try {
-    return await fn(abort.signal);
+    value = await fn(abort.signal);
   } catch (err) {
-    if (!received) throw err;
+    const got = state.got;
+    if (!got) throw err;
     // Whichever step noticed the abort says so ("decoding x was cancelled"); add the signal. AbortSignal's
     // own bare "This operation was aborted" is replaced.
-    const message = err instanceof Error && !(err instanceof DOMException) ? `${err.message} (${received})` : `cancelled by ${received}; partial files were removed`;
-    throw Object.assign(new Error(message, { cause: err }), { exitCode: signalExitCode(received) });
+    const message = err instanceof Error && !(err instanceof DOMException) ? `${err.message} (${got})` : `cancelled by ${got}; partial files were removed`;
+    throw Object.assign(new Error(message, { cause: err }), { exitCode: signalExitCode(got) });
   } finally {
     stop();
   }
+  if (state.got) {
+    throw Object.assign(new Error(`${state.got} arrived as the work was finishing: every output reported above is complete`), { exitCode: signalExitCode(state.got) });
+  }
+  return value;
 }

@@ -1,3 +1,5 @@
+import { escapeControl } from '../engine/checkpoint/clip-text';
+
 /** A progress bar on stderr; silent when stderr is not a terminal unless forced, never on stdout. */
 export interface ProgressSink {
   (done: number, total: number, label?: string): void;
@@ -15,7 +17,7 @@ export function progressBar(label: string, opts: { force?: boolean } = {}): Prog
     const frac = total > 0 ? Math.min(1, done / total) : 0;
     const width = 28;
     const filled = Math.round(frac * width);
-    const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${done}/${total}${sub ? ` ${sub}` : ''}`;
+    const line = `${escapeControl(label)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${done}/${total}${sub ? ` ${escapeControl(sub)}` : ''}`;
     if (line !== last) {
       process.stderr.write(`\r${line}\x1b[K`);
       last = line;

@@ -4,6 +4,7 @@ import { UsageError } from '../hosting/errors';
 import { progressBar } from '../hosting/progress';
 import { onTerminationSignal, signalExitCode, type TerminationSignal } from '../hosting/interrupt';
 import { createSourceSession } from '../engine/session/source-worker';
+import { sweepOwnedTempDirs } from '../engine/fs/owned-temp';
 import { startServeServer } from './server';
 import { requireWebRoot } from './web-root';
 import { openInBrowser } from './open-browser';
@@ -41,6 +42,8 @@ export const serveCommand: Command = {
     if (flags.positionals.length > 1) throw new UsageError(`serve takes at most one video (got ${flags.positionals.length})`);
     const video = flags.positionals[0];
     const staticDir = requireWebRoot();
+    // Uploads and results a server killed outright (SIGKILL, the OOM killer) left in the temp folder.
+    await sweepOwnedTempDirs();
 
     const session = createSourceSession({ heavyJobs });
     if (video) {

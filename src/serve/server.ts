@@ -3,8 +3,8 @@
 // POST /api/<method> with the request in the wire codec, progress as
 // Server-Sent Events on GET /api/events. Who may call what is access.ts;
 // how sockets that never authenticate are kept from crowding it out is
-// connection-guard.ts; uploads stream to disk (upload.ts).
-import { rm } from 'node:fs/promises';
+// connection-guard.ts; uploads stream to disk (upload.ts) and stay as long as
+// the page that sent them uses them (page-sessions.ts).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -29,6 +29,7 @@ import { sendStatic } from '../hosting/static-files';
 import { createToken } from './token';
 import { isUpload, parseUploadRequest, UPLOAD_ADVICE, UploadStore } from './upload';
 import { DOWNLOAD_PREFIX, sendDownload } from './downloads';
+import { PAGE_HEADER, pageIdOf, PageSessions } from './page-sessions';
 
 export const SERVE_HOST = '127.0.0.1';
 export { TOKEN_HEADER };
@@ -41,8 +42,12 @@ export interface ServeLimits {
   maxBodyBytes: number;
   /** Largest upload. */
   maxUploadBytes: number;
-  /** Most sockets at once; past it the oldest unauthenticated socket is dropped. */
+  /** Most sockets at once; past it unauthenticated sockets are shed (silent ones first, oldest first). */
   maxConnections: number;
+  /** How long a fresh socket has to present its request before it may be shed to make room. */
+  admissionGraceMs: number;
+  /** The kernel's queue of connections not yet accepted (the listen backlog): a flood waits there, bounded. */
+  acceptBacklog: number;
   /** A socket must carry an authenticated request within this long of connecting. */
   unauthenticatedDeadlineMs: number;
   /** A request body (JSON or upload) that sends nothing for this long is dropped. */
@@ -55,18 +60,23 @@ export interface ServeLimits {
   keepAliveMs: number;
   /** SSE comment lines this often keep the event stream's socket from looking idle. */
   heartbeatMs: number;
+  /** A page whose event streams all closed is gone after this long (an EventSource reconnects sooner); its uploads go with it. */
+  pageGraceMs: number;
 }
 
 export const DEFAULT_LIMITS: ServeLimits = {
   maxBodyBytes: 1024 * 1024,
   maxUploadBytes: MAX_UPLOAD_BYTES,
   maxConnections: 256,
+  admissionGraceMs: 250,
+  acceptBacklog: 256,
   unauthenticatedDeadlineMs: 10_000,
   bodyIdleMs: 30_000,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 15 * 60_000,
   keepAliveMs: 30_000,
   heartbeatMs: 15_000,
+  pageGraceMs: 10_000,
 };
 
 export interface ServeOptions extends Partial<ServeLimits> {
@@ -104,6 +114,7 @@ export function startServeServer(opts: ServeOptions): Promise<ServeServer> {
   const token = opts.token ?? createToken();
   const keys: AccessKeys = { port: 0, token, assetKey: randomBytes(24).toString('base64url'), cookieName: '' };
   const uploads = new UploadStore(limits.maxUploadBytes, limits.bodyIdleMs);
+  const pages = new PageSessions(opts.session, limits.pageGraceMs);
   const sseClients = new Set<ServerResponse>();
 
   const unsubscribe = opts.session.onEvent((event: ApiEvent) => {
@@ -118,7 +129,11 @@ export function startServeServer(opts: ServeOptions): Promise<ServeServer> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     setSecurityHeaders(res);
     const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', `http://${SERVE_HOST}:${keys.port}`);
+    const url = requestUrl(req.url, keys.port);
+    if (!url) {
+      refuse(res, 400, ERROR_CODES.badRequest, `the request target ${JSON.stringify((req.url ?? '').slice(0, 200))} is not a path on this server`);
+      return;
+    }
     const access = checkAccess(method, url, req.headers, keys);
     if (!access.ok) {
       refuse(res, 403, ERROR_CODES.forbidden, access.message);
@@ -129,11 +144,23 @@ export function startServeServer(opts: ServeOptions): Promise<ServeServer> {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write(': connected\n\n');
       sseClients.add(res);
-      res.on('close', () => sseClients.delete(res));
+      const pageId = pageIdOf(url.searchParams.get('page'));
+      if (pageId) pages.streamOpened(pageId);
+      res.on('close', () => {
+        sseClients.delete(res);
+        if (pageId) pages.streamClosed(pageId);
+      });
       return;
     }
     if (url.pathname.startsWith(DOWNLOAD_PREFIX) && req.method === 'GET') {
-      await sendDownload(res, opts.session, decodeURIComponent(url.pathname.slice(DOWNLOAD_PREFIX.length)));
+      let exportId: string;
+      try {
+        exportId = decodeURIComponent(url.pathname.slice(DOWNLOAD_PREFIX.length));
+      } catch {
+        sendJson(res, 400, { error: { code: ERROR_CODES.badRequest, message: `the download path ${JSON.stringify(url.pathname)} is not a valid percent-encoded name: use the link the page made` } });
+        return;
+      }
+      await sendDownload(res, opts.session, exportId);
       return;
     }
     if (url.pathname.startsWith('/api/')) {
@@ -160,16 +187,19 @@ export function startServeServer(opts: ServeOptions): Promise<ServeServer> {
       return;
     }
     let taskId: string | undefined;
+    const pageId = pageIdOf(req.headers[PAGE_HEADER]);
+    let request: unknown;
     try {
       let pending: Promise<unknown>;
       if (method === 'openVideo' && isUpload(req)) {
         const r = parseUploadRequest(req);
         taskId = r.taskId;
+        request = r;
         const path = await uploads.receive(req, r.name);
-        // The session deletes the file once decoded; this covers a job cancelled before it started.
-        pending = opts.session
-          .openUploaded({ taskId: r.taskId, source: { kind: 'upload', name: r.name, path }, options: r.options })
-          .finally(() => rm(path, { force: true }));
+        // From here the file is the session's: it keeps it while a clip decoded from it is open (the
+        // thumbnail strip, another selection, the whole video and exports read it) and deletes it with the
+        // last one, or when the job fails or is cancelled, or when it shuts down.
+        pending = opts.session.openUploaded({ taskId: r.taskId, source: { kind: 'upload', name: r.name, path }, options: r.options });
       } else {
         const body = await readBody(req, limits.maxBodyBytes, limits.bodyIdleMs);
         let raw: unknown;
@@ -178,7 +208,7 @@ export function startServeServer(opts: ServeOptions): Promise<ServeServer> {
         } catch (err) {
           throw new ApiError(ERROR_CODES.badRequest, `request body is not valid: ${(err as Error).message}`);
         }
-        const request = parseRequest(method, raw);
+        request = parseRequest(method, raw);
         taskId = (request as { taskId?: unknown }).taskId as string | undefined;
         pending = callMethod(opts.session, method, request);
       }
@@ -190,6 +220,7 @@ export function startServeServer(opts: ServeOptions): Promise<ServeServer> {
       res.on('close', onClose);
       if (req.socket.destroyed) onClose();
       const value = await pending;
+      if (pageId) pages.answered(pageId, method, request, value);
       if (res.destroyed) return;
       const text = encodeWire(value);
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store' });
@@ -224,7 +255,7 @@ export function startServeServer(opts: ServeOptions): Promise<ServeServer> {
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, SERVE_HOST, () => {
+    server.listen({ port: opts.port ?? 0, host: SERVE_HOST, backlog: limits.acceptBacklog }, () => {
       server.off('error', reject);
       keys.port = (server.address() as AddressInfo).port;
       keys.cookieName = `wfvae_assets_${keys.port}`;
@@ -237,6 +268,7 @@ export function startServeServer(opts: ServeOptions): Promise<ServeServer> {
         close: () =>
           (closing ??= new Promise<void>((done) => {
             unsubscribe();
+            pages.dispose();
             clearInterval(heartbeat);
             for (const res of sseClients) res.end();
             sseClients.clear();
@@ -246,6 +278,21 @@ export function startServeServer(opts: ServeOptions): Promise<ServeServer> {
       });
     });
   });
+}
+
+/**
+ * The request's URL, read as a path on this server (origin-form, as browsers send it). A target that
+ * is not a path (absolute-form, "*") or that a URL parser reads otherwise ("//host/..." would name
+ * another host) is null.
+ */
+function requestUrl(target: string | undefined, port: number): URL | null {
+  if (!target?.startsWith('/')) return null;
+  try {
+    const url = new URL(`http://${SERVE_HOST}:${port}${target}`);
+    return url.host === `${SERVE_HOST}:${port}` ? url : null;
+  } catch {
+    return null;
+  }
 }
 
 function callMethod<M extends ApiMethodName>(api: WfvaeApi, method: M, request: unknown): Promise<unknown> {

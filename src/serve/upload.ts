@@ -3,13 +3,13 @@
 // in a header, and the body streams straight to a private temp file, so a
 // 512 MiB video never sits in memory as one buffer or string.
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
+import { makeOwnedTempDir } from '../engine/fs/owned-temp';
 import { ApiError, ERROR_CODES, decodeOptionsSchema } from '../shared/contract';
 import { UPLOAD_REQUEST_HEADER } from '../shared/serve-upload';
 import { BodyStalledError, BodyTooLargeError, declaredTooLarge, watchStall } from './request-body';
@@ -57,7 +57,7 @@ export class UploadStore {
   /** Streams the body to a new temp file and returns its path; the caller removes it. Nothing is left behind on failure. */
   async receive(req: IncomingMessage, name: string): Promise<string> {
     if (declaredTooLarge(req, this.limit)) throw new BodyTooLargeError(this.limit, UPLOAD_ADVICE);
-    this.dir ??= mkdtemp(join(tmpdir(), 'wfvae-upload-'));
+    this.dir ??= makeOwnedTempDir('wfvae-upload-');
     const safe = name.replace(/[^\w.-]+/g, '_').slice(-100) || 'upload';
     const path = join(await this.dir, `${++this.serial}-${safe}`);
     let size = 0;

@@ -9,7 +9,8 @@ export function webRoot(): string {
   return packageFile('out', 'renderer-web');
 }
 
-export function requireWebRoot(root = webRoot()): string {
+/** The built web UI: out/renderer-web, or the folder WFVAE_WEB_ROOT names (a build kept elsewhere). */
+export function requireWebRoot(root = process.env.WFVAE_WEB_ROOT || webRoot()): string {
   if (!existsSync(join(root, 'index.html'))) {
     throw new UsageError(`the web UI is not built (${join(root, 'index.html')} is missing): run \`npm run build:renderer\` first`, 1);
   }

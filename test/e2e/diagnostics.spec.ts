@@ -3,14 +3,13 @@
 // frequency heatmap next to the reconstruction, latent statistics with the
 // config fragment, and model vs model (A against its own BF16 weights) with
 // the A/B wipe and the difference image.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
+import { FULL_GOLDENS as FULL, SHARED_GOLDENS as SHARED } from '../helpers/shared-goldens';
 import { expect, startServe, stopServe, test, type ServeProcess } from './serve-fixture';
 
-const SHARED = resolve('..', 'shared', 'goldens');
-const FULL = existsSync(join(SHARED, 'manifest.json'));
 const MODEL = FULL ? join(SHARED, 'wfvae-l-tiny') : resolve('test', 'fixtures', 'goldens-subset', 'wfvae2-tiny');
 const LATENT_CHANNELS = FULL ? 16 : 8;
 

@@ -8,8 +8,8 @@ export interface ServeProcess {
   child: ChildProcess;
 }
 
-export function startServe(args: string[]): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['bin/wfvae.mjs', 'serve', '--no-open', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startServe(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ServeProcess> {
+  const child = spawn(process.execPath, ['bin/wfvae.mjs', 'serve', '--no-open', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   let err = '';
   return new Promise((resolve, reject) => {

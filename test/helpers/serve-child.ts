@@ -8,3 +8,5 @@ const session = createSourceSession();
 const server = await startServeServer({ session, staticDir: process.argv[2], port: 0 });
 process.stdout.write(`${JSON.stringify({ port: server.port, token: server.token })}\n`);
 process.once('SIGTERM', () => void Promise.all([server.close(), session.dispose()]).finally(() => process.exit(0)));
+// SIGUSR2: one JSON line on stdout with the connection guard's counts, for tests that check what was shed.
+process.on('SIGUSR2', () => process.stdout.write(`${JSON.stringify(server.connections())}\n`));

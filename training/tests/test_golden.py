@@ -13,7 +13,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from wfvae import WFVAE, layout, load_pretrained  # noqa: E402
 from wfvae.safetensors_io import load_file, read_header  # noqa: E402
 
-GOLDEN_ROOT = os.environ.get("WFVAE_GOLDENS", "/work/shared/goldens")
+# The shared goldens: WFVAE_GOLDENS, else ../shared/goldens beside the clone (as CI lays them).
+GOLDEN_ROOT = os.environ.get("WFVAE_GOLDENS") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "goldens")
 # wfvae-l-tiny is the shipped topology (layernorm, trilinear); wfvae-gn-nearest
 # checks the groupnorm / nearest variants of the same WFVAEModel class.
 MODELS = ["wfvae-l-tiny", "wfvae-gn-nearest"]

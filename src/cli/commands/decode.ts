@@ -67,7 +67,7 @@ export const decodeCommand: Command = {
           const [, c, t, h, w] = r.video.shape;
           await encodeMp4({ data: r.video.data, shape: [c, t, h, w] }, out, { fps: fps ?? 24, signal });
         } else {
-          await writeTensors(out, { video: r.video, ...(r.taps ?? {}) }, { model_sha256: m.manifest.sha256, provider: m.provider, precision: m.precision });
+          await writeTensors(out, { video: r.video, ...(r.taps ?? {}) }, { model_sha256: m.manifest.sha256, provider: m.provider, precision: m.precision }, signal);
         }
         process.stderr.write(`decoded ${latent.shape.join('x')} -> video ${r.video.shape.join('x')} in ${seconds.toFixed(2)} s on ${m.provider}${m.precision === 'fp16' ? ' in fp16' : ''}; wrote ${out}\n`);
         if (precision === 'fp16') {

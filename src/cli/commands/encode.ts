@@ -75,7 +75,7 @@ export const encodeCommand: Command = {
         if (r.deviation) process.stderr.write(`measured deviation from whole-clip inference: max |d| ${r.deviation.maxAbs.toExponential(2)}, PSNR ${r.deviation.psnr.toFixed(2)} dB\n`);
         const seconds = (performance.now() - t0) / 1000;
         await recordRun(m, plan, h * w, seconds, `encode of ${t}x${h}x${w}`);
-        await writeTensors(out, { mean: r.mean, logvar: r.logvar, ...(r.taps ?? {}) }, { model_sha256: m.manifest.sha256, provider: m.provider, precision: m.precision });
+        await writeTensors(out, { mean: r.mean, logvar: r.logvar, ...(r.taps ?? {}) }, { model_sha256: m.manifest.sha256, provider: m.provider, precision: m.precision }, signal);
         process.stderr.write(`encoded ${input.shape.join('x')} -> mean ${r.mean.shape.join('x')} in ${seconds.toFixed(2)} s on ${m.provider}${m.precision === 'fp16' ? ' in fp16' : ''}; wrote ${out}\n`);
         if (precision === 'fp16') {
           const dev = await measureAgainstFp32(m, model, signal, r.mean, async (twin) => (await encodeWith(twin, input, plan.settings, { signal })).mean);

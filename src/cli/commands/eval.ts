@@ -246,8 +246,8 @@ export const evalCommand: Command = {
         } catch (err) {
           bar.finish();
           if (signal.aborted) {
-            process.stderr.write(`interrupted: finished clips are kept in ${join(outDir, JOURNAL_FILE)}; run the same command again to resume\n`);
-            return 130;
+            // withInterrupt adds the signal and exits 128 + its number (143 for SIGTERM, 129 for SIGHUP).
+            throw new Error(`interrupted: finished clips are kept in ${join(outDir, JOURNAL_FILE)}; run the same command again to resume`, { cause: err });
           }
           throw err;
         }

@@ -88,6 +88,15 @@ function describeType(v: unknown): string {
   return `${typeof v} ${quoteValue(v)}`;
 }
 
+/**
+ * diffusers' own entries ("_class_name", "_diffusers_version", "_name_or_path"): one leading
+ * underscore. "__proto__" and the other dunder names of JavaScript objects are not metadata but
+ * keys no config has, and one of them names the object's prototype: they are unknown keys.
+ */
+function isMetadataKey(key: string): boolean {
+  return key.startsWith('_') && !key.startsWith('__');
+}
+
 interface Problem {
   kind: 'type' | 'option';
   text: string;
@@ -212,7 +221,7 @@ export function parseModelConfig(json: unknown, source: string): ModelConfig {
   const options: Record<string, unknown> = {};
   const unknown: string[] = [];
   for (const [k, v] of Object.entries(obj)) {
-    if (k.startsWith('_')) continue;
+    if (isMetadataKey(k)) continue;
     if (knownKeys.includes(k)) options[k] = v;
     else unknown.push(`${quoteName(k)}${suggestion(k, knownKeys)}`);
   }

@@ -68,15 +68,28 @@ export function widenInPlace(out: Float32Array, dtype: 'F16' | 'BF16'): void {
 }
 
 /** Counts of NaN and ±Inf values; (v - v) is NaN exactly for those. */
-export function countNonFinite(data: Float32Array): { nan: number; inf: number } {
+export function countNonFinite(data: Float32Array): { nan: number; inf: number; firstNan: number; firstInf: number } {
   let nan = 0;
   let inf = 0;
+  let firstNan = -1;
+  let firstInf = -1;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (v - v !== 0) {
-      if (v !== v) nan++;
-      else inf++;
+      if (v !== v) {
+        if (nan++ === 0) firstNan = i;
+      } else if (inf++ === 0) firstInf = i;
     }
   }
-  return { nan, inf };
+  return { nan, inf, firstNan, firstInf };
+}
+
+/** The multi-index of flat element `i` of a row-major tensor of `shape`, as "[c, t, y, x]". */
+export function indexText(i: number, shape: readonly number[]): string {
+  const at = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    at[d] = shape[d] > 0 ? i % shape[d] : 0;
+    i = shape[d] > 0 ? Math.floor(i / shape[d]) : 0;
+  }
+  return `[${at.join(', ')}]`;
 }

@@ -17,6 +17,7 @@ export type CheckpointErrorCode =
   | 'missing_weights'
   | 'unexpected_weights'
   | 'shape_mismatch'
+  | 'changed'
   | 'io';
 
 export class CheckpointError extends Error {

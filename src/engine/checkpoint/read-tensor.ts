@@ -1,4 +1,4 @@
-/** One tensor from a safetensors file, for `--tensor FILE:NAME` style options. */
+/** One tensor from a safetensors file, for `--tensor FILE:NAME` style options: an input, never a weight. */
 import { CheckpointError, cappedList } from './errors';
 import { SafetensorsFile } from './safetensors-file';
 import { clipText, quoteName } from './clip-text';
@@ -15,7 +15,7 @@ export async function readSafetensorsTensor(path: string, name: string): Promise
         names,
       );
     }
-    const data = await file.readF32(name);
+    const data = await file.readF32(name, { role: 'input' });
     return { data, shape: [...entry.shape] };
   } finally {
     await file.close();

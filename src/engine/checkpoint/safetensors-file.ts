@@ -9,7 +9,7 @@ import { endianness } from 'node:os';
 import { CheckpointError, cappedList, ioError } from './errors';
 import { clipText, quoteName } from './clip-text';
 import { openRegularFile } from './regular-file';
-import { countNonFinite, widenInPlace } from './dtype';
+import { countNonFinite, indexText, widenInPlace } from './dtype';
 import { HEADER_PREFIX_BYTES, parseHeaderJson, parseHeaderLength, type TensorEntry } from './safetensors-header';
 
 export type { TensorEntry } from './safetensors-header';
@@ -72,8 +72,12 @@ export class SafetensorsFile {
     return e;
   }
 
-  /** The tensor widened to float32; throws non_finite if it holds NaN or Inf. */
-  async readF32(name: string): Promise<Float32Array> {
+  /**
+   * The tensor widened to float32; throws non_finite if it holds NaN or Inf. A weight holding one
+   * comes from a diverged training run; an input (a clip or a latent given as FILE:NAME) says which
+   * tensor and where, since nothing about training explains it.
+   */
+  async readF32(name: string, opts: { role?: 'weight' | 'input' } = {}): Promise<Float32Array> {
     this.assertOpen();
     const e = this.entry(name);
     const numel = e.shape.reduce((a, b) => a * b, 1);
@@ -84,10 +88,15 @@ export class SafetensorsFile {
       await readFully(this.fh, new Uint8Array(out.buffer, e.byteLength, e.byteLength), e.byteOffset, this.path);
       widenInPlace(out, e.dtype);
     }
-    const { nan, inf } = countNonFinite(out);
+    const { nan, inf, firstNan, firstInf } = countNonFinite(out);
     if (nan + inf > 0) {
       const parts = [nan > 0 ? `${nan} NaN` : '', inf > 0 ? `${inf} Inf` : ''].filter(Boolean).join(' and ');
-      throw new CheckpointError('non_finite', `${this.path}: tensor ${quoteName(name)} (${e.dtype} [${e.shape.join(', ')}]) holds ${parts} value${nan + inf > 1 ? 's' : ''} out of ${numel}. The checkpoint was saved from a diverged run; pick an earlier checkpoint.`);
+      const what = `${this.path}: tensor ${quoteName(name)} (${e.dtype} [${e.shape.join(', ')}]) holds ${parts} value${nan + inf > 1 ? 's' : ''} out of ${numel}`;
+      if (opts.role === 'input') {
+        const where = [firstNan >= 0 ? `first NaN at ${indexText(firstNan, e.shape)}` : '', firstInf >= 0 ? `first Inf at ${indexText(firstInf, e.shape)}` : ''].filter(Boolean).join(', ');
+        throw new CheckpointError('non_finite', `${what} (${where}). An input must be finite: check what wrote it (a run that overflowed, a failed conversion), or pass another tensor.`);
+      }
+      throw new CheckpointError('non_finite', `${what}. The checkpoint was saved from a diverged run; pick an earlier checkpoint.`);
     }
     return out;
   }

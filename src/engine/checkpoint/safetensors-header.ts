@@ -95,7 +95,8 @@ export function parseHeaderJson(headerBytes: Uint8Array, headerLength: number, f
 
   const dataStart = HEADER_PREFIX_BYTES + headerLength;
   const dataSize = fileSize - dataStart;
-  const metadata: Record<string, string> = {};
+  // No prototype: a key named "__proto__" (or "constructor") is a key like any other.
+  const metadata: Record<string, string> = Object.create(null) as Record<string, string>;
   const raw: RawEntry[] = [];
   const dtypeProblems: string[] = [];
   const entryProblems: string[] = [];

@@ -3,8 +3,10 @@
 // clips.csv and frames.csv. The files hold no timings, hosts or paths, so
 // one run, a resumed run and merged shards of the same work are byte-identical;
 // those go to run-info.json beside them.
-import { rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { sweepStalePartials } from '../fs/stale-partials';
 import { SUBBANDS_3D } from '../../shared/subbands';
 import type { ClipEvaluation } from './evaluate-clip';
 import { psnrOfMse, type ClipMetrics } from './pooling';
@@ -251,11 +253,43 @@ export function framesCsv(r: EvalResults): string {
   return rows.join('\n') + '\n';
 }
 
-/** Writes a file under a temporary name and renames it into place, so readers never see half a file. */
+/** `results.json.partial-<pid>-<hex>`: the writer's pid, so a killed run's leftovers are swept (sweepResultPartials). */
+const PARTIAL = /\.partial-(\d+)(?:-[0-9a-f]{8})?$/;
+
+/**
+ * Writes a file under a temporary name and renames it into place, so readers never see half a
+ * file. A failed write (a full disk) removes the temporary and names the file and the reason.
+ */
 export async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.partial-${process.pid}`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
+  const tmp = `${path}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw writeFailure(err, path);
+  }
+}
+
+function writeFailure(err: unknown, path: string): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOSPC' ? `the disk holding ${dirname(path)} is full; free some space and run the same command again (finished clips are kept in the journal)`
+      : code === 'EFBIG' ? "the file reached this process's file-size limit (ulimit -f)"
+        : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `${dirname(path)} is not writable; pick another --out`
+          : (err as Error).message;
+  return new Error(`cannot write ${path}${code ? ` (${code})` : ''}: ${why}`, { cause: err });
+}
+
+/** Removes what killed runs left of the result files in `dir` (never a live run's). */
+export function sweepResultPartials(dir: string): Promise<string[]> {
+  const names = new Set([CLIPS_CSV, FRAMES_CSV, RESULTS_FILE, 'run-info.json']);
+  return sweepStalePartials(dir, {
+    ownerOf: (name) => {
+      const m = PARTIAL.exec(name);
+      return m && names.has(name.slice(0, m.index)) ? Number(m[1]) : null;
+    },
+  });
 }
 
 export async function writeResults(dir: string, r: EvalResults): Promise<void> {

@@ -14,7 +14,7 @@ import type { LpipsNet } from './lpips';
 import { decodeOptionsOf, type EvalProtocol } from './protocol';
 import { REFERENCE_SAMPLE_FPS } from './reference/mp4v';
 import { referenceFileSource } from './reference/source';
-import { buildResults, failedRecord, okRecord, RESULTS_FORMAT, RESULTS_VERSION, writeResults, type ClipRecord, type EvalHeader, type EvalResults } from './results';
+import { buildResults, failedRecord, okRecord, RESULTS_FORMAT, RESULTS_VERSION, sweepResultPartials, writeResults, type ClipRecord, type EvalHeader, type EvalResults } from './results';
 import { shardIndices, type Shard } from './shard';
 import { toolVersion } from './tool-version';
 
@@ -80,6 +80,7 @@ const isAbort = (err: unknown, signal?: AbortSignal) => signal?.aborted || (err 
 export async function runEval(o: EvalRunOptions): Promise<EvalRunResult> {
   const t0 = performance.now();
   await mkdir(o.outDir, { recursive: true });
+  await sweepResultPartials(o.outDir);
   const header = evalHeader(o);
   const journal = await Journal.open(o.outDir, header);
   try {

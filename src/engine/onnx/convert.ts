@@ -14,6 +14,7 @@ import {
   cacheEntryDir,
   fileIdentity,
   graphCacheRoot,
+  type FileIdentity,
   isCompleteEntry,
   MANIFEST_FILE,
   MANIFEST_FORMAT,
@@ -255,6 +256,7 @@ export async function convertCheckpoint(path: string, opts: ConvertOptions = {})
     await mkdir(tmp);
     const manifest = await build(ckpt, tmp, opts, hashSeconds, path);
     opts.signal?.throwIfAborted();
+    if (files) await assertUnchanged(files, ids);
     await publish(tmp, dir, ckpt.sha256);
     tmp = undefined;
     return converted(dir, manifest, false);
@@ -265,6 +267,35 @@ export async function convertCheckpoint(path: string, opts: ConvertOptions = {})
     await ckpt.weights.close();
     if (tmp) await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/**
+ * The checkpoint's files must be the ones hashed: a file rewritten while it was hashed and read
+ * (a training job saving over it, a copy still in progress) gives a graph of both states under
+ * the hash of neither. Same device, inode, size and change times before and after, or refuse.
+ */
+async function assertUnchanged(files: { config: string; weights: string }, before: (FileIdentity | null)[]): Promise<void> {
+  const after = await Promise.all([fileIdentity(files.config), fileIdentity(files.weights)]);
+  for (const [i, path] of [files.config, files.weights].entries()) {
+    const a = before[i];
+    const b = after[i];
+    if (!a && !b) continue;
+    const changed = !a || !b ? ['it appeared or disappeared'] : describeChange(a, b);
+    if (changed.length) {
+      throw new CheckpointError(
+        'changed',
+        `${path} changed while it was being converted (${changed.join(', ')}): the graphs would hold a mix of its old and new contents, so nothing was written. Convert again once whatever writes it has finished.`,
+      );
+    }
+  }
+}
+
+function describeChange(a: FileIdentity, b: FileIdentity): string[] {
+  const out: string[] = [];
+  if (a.dev !== b.dev || a.ino !== b.ino) out.push('replaced by another file');
+  if (a.size !== b.size) out.push(`size ${a.size} -> ${b.size} bytes`);
+  if (a.mtimeNs !== b.mtimeNs || a.ctimeNs !== b.ctimeNs) out.push('rewritten (modification time moved)');
+  return out;
 }
 
 function withConvertedFolderHint(err: unknown): unknown {

@@ -10,11 +10,11 @@
  * fails only at some size) is rerun on the CPU, and the model stays there,
  * saying why: 'auto' never fails where the CPU would succeed.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ConvertedModel } from '../onnx/convert';
+import { makeOwnedTempDir } from '../fs/owned-temp';
 import type { Tensor } from '../tensor';
 import { decodeChunked, encodeChunked, type GraphSession, type StreamGraphs } from './chunked';
 import { concatFrames } from './stream-frames';
@@ -148,7 +148,7 @@ async function openOn(
   threads: number | undefined,
   signal?: AbortSignal,
 ): Promise<{ set: SessionSet; placement: Record<GraphRole, GraphPlacement> }> {
-  const profileDir = await mkdtemp(join(tmpdir(), 'wfvae-profile-'));
+  const profileDir = await makeOwnedTempDir('wfvae-profile-');
   const made: Partial<SessionSet> = {};
   try {
     for (const role of GRAPH_ROLES) {

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { disableOrtTelemetry } from './ort-telemetry';
 import { webgpuAdapter, type AdapterReport } from './gpu-adapters';
 
 export const PROVIDER_CHOICES = ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
@@ -125,6 +126,8 @@ export interface SessionOptionsExtra {
 }
 
 export function sessionOptions(provider: ProviderName, threads?: number, extra: SessionOptionsExtra = {}): ort.InferenceSession.SessionOptions {
+  // Before the runtime's environment exists (the first session creates it): see ort-telemetry.ts.
+  disableOrtTelemetry();
   const o: ort.InferenceSession.SessionOptions = {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',

@@ -87,7 +87,7 @@ export class ExportStore {
           selection: JSON.stringify(m.selection),
           inference: m.protocol.inference,
           layout: '(batch, latent channels, latent frames, height / 8, width / 8); the encoder mean, decoded from as is',
-        });
+        }, { signal });
         break;
       }
       case 'metrics-csv':

@@ -125,8 +125,11 @@ export class ModelCompute {
       r = { mean: enc.mean, video: dec.video, taps: { ...enc.taps, ...dec.taps }, encodeSeconds: (t1 - t0) / 1000, decodeSeconds: (performance.now() - t1) / 1000 };
     }
     const out = squeeze(r.video);
-    const p = psnr(out, video, { range: 2 });
-    const s = ssim(out, video, { signal, onProgress: (done, total) => onProgress('SSIM', done, total) });
+    // Measured on the reconstruction clipped to [-1, 1], as the CLI, eval and the reference measure it (the video
+    // any of them writes is clipped too); the unclipped output stays for the views.
+    const clipped: Tensor = { data: out.data.map((v) => Math.min(1, Math.max(-1, v))), shape: out.shape };
+    const p = psnr(clipped, video, { range: 2 });
+    const s = ssim(clipped, video, { signal, onProgress: (done, total) => onProgress('SSIM', done, total) });
     signal.throwIfAborted();
     return { video: out, mean: r.mean, taps: r.taps ?? {}, psnr: p, ssim: s, encodeSeconds: r.encodeSeconds, decodeSeconds: r.decodeSeconds, provider: model.provider };
   }

@@ -2,8 +2,7 @@
 // a store of decoded clips, decoding with progress and cancel, frames and
 // subband views. WorkerSession runs one of these in a worker thread; the
 // Electron main process and serve mode both talk to it through that.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
   ApiError,
@@ -14,6 +13,7 @@ import {
   type ClipInfo,
 } from '../../shared/contract';
 import { decodeVideo } from '../video/decode';
+import { planDecode } from '../video/plan';
 import { probeVideo } from '../video/probe';
 import { toRgb8 } from '../video/rgb';
 import { maxHaarLevels, multiLevelHaar3d, subbandEnergy, lumaTile, coefficientFrameFor, TILE_NOTE, type HaarLevel } from '../wavelet/index';
@@ -25,6 +25,7 @@ import { SSIM_DESCRIPTION } from '../metrics/index';
 import type { DecodeOptions } from '../video/index';
 import { recordDecodeRate, SourceStore, type ClipSource } from './clip-sources';
 import { estimateSelection, selectionFromOptions, selectionToDecode, wholeVideoShape } from './clip-selection';
+import { formatBytes, memoryBudget } from '../runtime/memory-plan';
 import { ExportStore, type ExportSubject } from './exports';
 import { tensorBlock, tensorPair } from './frame-pairs';
 import { PSNR_DESCRIPTION, type MetricsReport } from './metrics-report';
@@ -38,6 +39,7 @@ import { SteadyPace } from '../plan/calibration';
 import type { HubProgress } from '../checkpoint/hub/index';
 import { DEFAULT_TAP_TILES, tapTimeline, tapView } from './tap-views';
 import { DiagnosticsBench } from './diagnostics-bench';
+import { makeOwnedTempDir, sweepOwnedTempDirs } from '../fs/owned-temp';
 
 interface Clip {
   info: ClipInfo;
@@ -50,7 +52,7 @@ interface Clip {
 
 export type EventSink = (event: ApiEvent) => void;
 
-/** A file serve mode received as an upload: opened under the user's name for it, and deleted once decoded. Never accepted from outside (the contract has no such source). */
+/** A file serve mode received as an upload: opened under the user's name for it; it belongs to the session from then on (deleted when its last clip closes). Never accepted from outside (the contract has no such source). */
 export interface UploadedSource {
   kind: 'upload';
   name: string;
@@ -87,7 +89,7 @@ export class SessionCore {
   private readonly diagnostics: DiagnosticsBench;
   /** Private folder for results kept on disk (whole-video runs, exports). */
   private resultsDir: Promise<string> | undefined;
-  private readonly results = () => (this.resultsDir ??= mkdtemp(join(tmpdir(), 'wfvae-results-')));
+  private readonly results = () => (this.resultsDir ??= makeOwnedTempDir('wfvae-results-'));
   private readonly videos = new VideoStore(this.results);
   private readonly exports = new ExportStore(this.results);
   private readonly sources = new SourceStore((source) => this.videos.dropForSource(source.id));
@@ -104,10 +106,23 @@ export class SessionCore {
     this.heavy = new JobQueue(opts.heavyJobs ?? 1, (taskId, queuePosition) =>
       this.emit({ type: 'progress', taskId, phase: 'queued', done: 0, total: 0, queuePosition }),
     );
+    // Uploads and results of sessions killed outright (their host got SIGKILL): nobody else removes them.
+    void sweepOwnedTempDirs();
   }
 
   async openVideo(req: OpenVideoRequest): Promise<ApiResponse<'openVideo'>> {
+    let started = false;
+    try {
+      return await this.openVideoJob(req, () => (started = true));
+    } finally {
+      // An upload whose job was cancelled before it started: the job would have owned the file.
+      if (!started && req.source.kind === 'upload') await rm(req.source.path, { force: true });
+    }
+  }
+
+  private openVideoJob(req: OpenVideoRequest, onStart: () => void): Promise<ApiResponse<'openVideo'>> {
     return this.runHeavy(req.taskId, async (signal) => {
+      onStart();
       let path: string;
       let name: string;
       let temporary = false;
@@ -444,6 +459,7 @@ export class SessionCore {
 
   /** Decodes a selection of a source into a new clip (the source must already count this clip among its users). */
   private async decodeClip(taskId: string, source: ClipSource, options: DecodeOptions, selection: ClipSelection, signal: AbortSignal): Promise<ClipInfo> {
+    this.assertClipFits(source, options);
     const progress = this.progressReporter(taskId, 'decode');
     const t0 = performance.now();
     const decoded = await decodeVideo(source.path, { ...options, signal, onProgress: progress });
@@ -475,6 +491,33 @@ export class SessionCore {
     };
     this.clips.set(clipId, { info, video: { data: decoded.data, shape: decoded.shape }, source });
     return info;
+  }
+
+  /**
+   * Decoded clips stay in memory until closed: the open ones plus this one must fit the engine's
+   * memory budget (the one every model run is planned against), or the open is refused, saying what
+   * the clips hold. Eight large clips from a few tabs would otherwise take the machine's memory.
+   */
+  private assertClipFits(source: ClipSource, options: DecodeOptions): void {
+    let plan;
+    try {
+      plan = planDecode(source.info, options);
+    } catch {
+      return; // decodeVideo explains what is wrong with the options
+    }
+    const bytes = 3 * plan.frames * plan.height * plan.width * Float32Array.BYTES_PER_ELEMENT;
+    let held = 0;
+    for (const c of this.clips.values()) {
+      held += c.video.data.byteLength;
+      for (const level of c.pyramid?.haar ?? []) for (const band of Object.values(level.subbands)) held += band.data.byteLength;
+    }
+    const budget = memoryBudget();
+    if (held + bytes <= budget.bytes) return;
+    throw new ApiError(
+      ERROR_CODES.overBudget,
+      `opening ${plan.frames} frames of ${plan.width}x${plan.height} takes ${formatBytes(bytes)}, and the ${this.clips.size} clip${this.clips.size === 1 ? '' : 's'} open already hold ${formatBytes(held)}: ` +
+        `together over the memory budget of ${formatBytes(budget.bytes)} (${budget.source}). Close a clip (or a tab that has one open), or pick fewer frames or a smaller size.`,
+    );
   }
 
   private clipSubject(clipId: string): ExportSubject {
@@ -600,7 +643,7 @@ export class SessionCore {
 
   /** Uploaded bytes (serve mode) go to a private temp file for ffmpeg, removed after decoding. */
   private async storeUpload(name: string, bytes: Uint8Array): Promise<string> {
-    this.uploadDir ??= await mkdtemp(join(tmpdir(), 'wfvae-upload-'));
+    this.uploadDir ??= await makeOwnedTempDir('wfvae-upload-');
     const safe = basename(name).replace(/[^\w.-]+/g, '_').slice(-100) || 'upload';
     const path = join(this.uploadDir, `${Date.now()}-${Math.random().toString(36).slice(2, 8)}-${safe}`);
     await writeFile(path, bytes);

@@ -14,6 +14,7 @@ import {
 } from '../../shared/contract';
 import type { FromWorker, ToWorker } from './protocol';
 import type { OpenVideoRequest } from './session-core';
+import { disableOrtTelemetry } from '../runtime/ort-telemetry';
 
 export type WorkerFactory = () => Worker;
 
@@ -29,7 +30,10 @@ export class WorkerSession implements WfvaeApi {
   private nextId = 1;
   private disposed = false;
 
-  constructor(private readonly spawn: WorkerFactory) {}
+  constructor(private readonly spawn: WorkerFactory) {
+    // The workers' onnxruntime reads the process's real environment, which only this (the host's) thread can set.
+    disableOrtTelemetry();
+  }
 
   openVideo(r: ApiRequest<'openVideo'>): Promise<ApiResponse<'openVideo'>> {
     return this.call('openVideo', r);

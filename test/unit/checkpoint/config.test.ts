@@ -1,40 +1,18 @@
 // config.json validation against the goldens, the reference's example, and
 // one broken config per failure mode; plus the derived model facts.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadModelConfig, modelFacts, normLayers, parseModelConfig, SafetensorsFile, type ModelConfig } from '../../../src/engine/checkpoint';
 import { GOLDENS, expectCheckpointError, hasGoldens, tempDir } from './helpers';
+import { NO_SHARED_GOLDENS } from '../../helpers/shared-goldens';
 
-// The reference's published WF-VAE-L config (examples/wfvae-large-16chn.json), as released.
-const WFVAE_LARGE_16CHN = {
-  _class_name: 'WFVAEModel',
-  _diffusers_version: '0.30.2',
-  attention_type: 'AttnBlock3DFix',
-  base_channels: 192,
-  connect_res_layer_num: 1,
-  decoder_energy_flow_hidden_size: 128,
-  decoder_num_resblocks: 2,
-  dropout: 0.0,
-  encoder_energy_flow_hidden_size: 128,
-  encoder_num_resblocks: 2,
-  l1_dowmsample_block: 'Downsample',
-  l1_downsample_wavelet: 'HaarWaveletTransform2D',
-  l1_upsample_block: 'Upsample',
-  l1_upsample_wavelet: 'InverseHaarWaveletTransform2D',
-  l2_dowmsample_block: 'Spatial2xTime2x3DDownsample',
-  l2_downsample_wavelet: 'HaarWaveletTransform3D',
-  l2_upsample_block: 'Spatial2xTime2x3DUpsample',
-  l2_upsample_wavelet: 'InverseHaarWaveletTransform3D',
-  latent_dim: 16,
-  norm_type: 'layernorm',
-  scale: [0.18215, 0.18215, 0.18215, 0.18215],
-  shift: [0, 0, 0, 0],
-  t_interpolation: 'trilinear',
-  use_attention: true,
-};
+// The reference's published WF-VAE-L config (examples/wfvae-large-16chn.json), kept byte for byte as a
+// fixture with its source (repository, path, commit) in test/fixtures/upstream/SOURCE.md.
+const UPSTREAM_CONFIG = fileURLToPath(new URL('../../fixtures/upstream/wfvae-large-16chn.json', import.meta.url));
+const WFVAE_LARGE_16CHN = JSON.parse(readFileSync(UPSTREAM_CONFIG, 'utf8')) as Record<string, unknown>;
 
 const EIGHT_X = {
   l1_dowmsample_block: 'Spatial2xTime2x3DDownsample',
@@ -43,19 +21,11 @@ const EIGHT_X = {
   l1_upsample_wavelet: 'InverseHaarWaveletTransform3D',
 };
 
-const mirror = '/work/.mirror/PKU-YuanGroup+WF-VAE/repo';
-
 describe('parseModelConfig: valid configs', () => {
   it('the reference example wfvae-large-16chn.json', () => {
-    let json: unknown = WFVAE_LARGE_16CHN;
-    // When the reference mirror is present, prove the inline copy is the published file.
-    if (existsSync(mirror)) {
-      json = JSON.parse(execFileSync('git', ['-C', mirror, 'show', 'HEAD:examples/wfvae-large-16chn.json'], { encoding: 'utf8' }));
-      expect(json).toEqual(WFVAE_LARGE_16CHN);
-    }
-    const cfg = parseModelConfig(json, 'wfvae-large-16chn.json');
+    const cfg = parseModelConfig(WFVAE_LARGE_16CHN, 'wfvae-large-16chn.json');
     expect(cfg.className).toBe('WFVAEModel');
-    if (cfg.className !== 'WFVAEModel') return;
+    if (cfg.className !== 'WFVAEModel') throw new Error(`parsed as ${cfg.className}`);
     expect(cfg.base_channels).toBe(192);
     expect(cfg.latent_dim).toBe(16);
     expect(modelFacts(cfg)).toEqual({ temporalCompression: 4, spatialCompression: 8, latentChannels: 16, causalSafe: true, timePoolingLayers: [] });
@@ -94,7 +64,7 @@ describe('parseModelConfig: valid configs', () => {
   });
 });
 
-describe.skipIf(!hasGoldens)('golden configs and norm layers', () => {
+describe.skipIf(!hasGoldens)(`golden configs and norm layers${NO_SHARED_GOLDENS}`, () => {
   const expected: Record<string, { cls: string; t: number; latent: number; safe: boolean; pooling: number }> = {
     'wfvae-l-tiny': { cls: 'WFVAEModel', t: 4, latent: 16, safe: true, pooling: 0 },
     'wfvae-gn-nearest': { cls: 'WFVAEModel', t: 4, latent: 8, safe: false, pooling: 36 },

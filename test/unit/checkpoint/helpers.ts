@@ -3,10 +3,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 import type { CheckpointError } from '../../../src/engine/checkpoint';
+import { FULL_GOLDENS, SHARED_GOLDENS } from '../../helpers/shared-goldens';
 
 export interface RawTensor {
   name: string;
@@ -79,8 +78,8 @@ export async function expectCheckpointError(fn: () => Promise<unknown> | unknown
   throw new Error('expected a CheckpointError, but the call succeeded');
 }
 
-/** The shared parity fixtures (DESIGN.md: ../shared/goldens beside the repository). */
-export const GOLDENS = process.env.WFVAE_GOLDENS ?? fileURLToPath(new URL('../../../../shared/goldens', import.meta.url));
+/** The shared parity fixtures (DESIGN.md: ../shared/goldens beside the repository, or WFVAE_GOLDENS; required under CI=true). */
+export const GOLDENS = SHARED_GOLDENS;
 
-export const hasGoldens = existsSync(join(GOLDENS, 'manifest.json'));
+export const hasGoldens = FULL_GOLDENS;
 if (!hasGoldens) console.warn(`checkpoint tests: no golden fixtures at ${GOLDENS}; golden-model tests are skipped (set WFVAE_GOLDENS to point at them).`);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashCheckpoint, openCheckpoint, writeSafetensors } from '../../../src/engine/checkpoint';
 import { expectCheckpointError, GOLDENS, hasGoldens, tempDir } from './helpers';
+import { NO_SHARED_GOLDENS } from '../../helpers/shared-goldens';
 
 const CONFIG = JSON.stringify({ _class_name: 'WFVAE2Model', base_channels: [16, 32, 64], latent_dim: 8 });
 
@@ -122,7 +123,7 @@ describe('openCheckpoint', () => {
   });
 });
 
-describe.skipIf(!hasGoldens)('openCheckpoint on the goldens', () => {
+describe.skipIf(!hasGoldens)(`openCheckpoint on the goldens${NO_SHARED_GOLDENS}`, () => {
   it('opens each golden model folder', async () => {
     for (const model of ['wfvae-l-tiny', 'wfvae-gn-nearest', 'wfvae2-tiny']) {
       const ckpt = await openCheckpoint(join(GOLDENS, model));

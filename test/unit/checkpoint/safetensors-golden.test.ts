@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SafetensorsFile } from '../../../src/engine/checkpoint';
 import { GOLDENS, hasGoldens } from './helpers';
+import { NO_SHARED_GOLDENS } from '../../helpers/shared-goldens';
 
 /** IEEE half -> float32 by building the float32 bit pattern (not the reader's lookup table). */
 function halfByBits(h: number): number {
@@ -41,7 +42,7 @@ const manifest = hasGoldens
   ? (JSON.parse(readFileSync(join(GOLDENS, 'manifest.json'), 'utf8')) as { models: Record<string, { class: string; weights_dtype: string; params: number }> })
   : { models: {} };
 
-describe.skipIf(!hasGoldens)('golden checkpoints', () => {
+describe.skipIf(!hasGoldens)(`golden checkpoints${NO_SHARED_GOLDENS}`, () => {
   for (const [model, info] of Object.entries(manifest.models)) {
     it(`${model}: header, dtype ${info.weights_dtype}, widening and parameter count`, async () => {
       const path = join(GOLDENS, model, 'diffusion_pytorch_model.safetensors');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SafetensorsFile, validateWeights, writeSafetensors } from '../../../src/engine/checkpoint';
 import { expectCheckpointError, GOLDENS, hasGoldens, tempDir } from './helpers';
+import { NO_SHARED_GOLDENS } from '../../helpers/shared-goldens';
 
 async function fileWith(tensors: [string, number[]][]): Promise<SafetensorsFile> {
   const path = join(await tempDir(), 'w.safetensors');
@@ -66,7 +67,7 @@ describe('validateWeights', () => {
   });
 });
 
-describe.skipIf(!hasGoldens)('validateWeights on a golden checkpoint', () => {
+describe.skipIf(!hasGoldens)(`validateWeights on a golden checkpoint${NO_SHARED_GOLDENS}`, () => {
   it('a config with other widths than the file is caught by name', async () => {
     const file = await SafetensorsFile.open(join(GOLDENS, 'wfvae-l-tiny', 'diffusion_pytorch_model.safetensors'));
     try {

@@ -5,7 +5,8 @@
 // runs whole-clip and in Causal Cache chunks of odd sizes on WebGPU and is held
 // to the reference, to the CPU, and chunked to whole, with the chunk state
 // kept on the GPU between chunks; a chunked run moves to the CPU mid-stream;
-// and the fp16 graphs run on WebGPU within a measured bound of float32. It
+// and the fp16 graphs run on WebGPU within an outside estimate of what half
+// precision costs the model (a PyTorch emulation and the standard error growth). It
 // skips only where the Debian archive cannot be reached to fetch the driver.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GOLDENS_ROOT, PARITY_TOL, REPO_ROOT, WFVAE_CLI, goldenModels } from '../parity/goldens';
+import { TORCH_PYTHON, torchMissing } from '../../helpers/torch-python';
 
 const setup = spawnSync('bash', [join(REPO_ROOT, 'scripts', 'lavapipe.sh')], { encoding: 'utf8', timeout: 300_000 });
 const unreachable = setup.status === 3;
@@ -36,6 +38,8 @@ afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 // One WFVAEModel with attention and trilinear time (the full goldens), else the in-repo WFVAE2 subset.
 const model = goldenModels().find((m) => m.name === 'wfvae-l-tiny') ?? goldenModels()[0];
+/** fp16 deviations from float32 the webgpu runs below printed, for the outside estimate at the end. */
+const fp16Seen: { child?: { mean: { maxAbs: number; psnr: number }; video: { maxAbs: number; psnr: number } }; cli?: { maxAbs: number; psnr: number } } = {};
 const caseFile = model.cases.find((c) => c.startsWith('t9_')) ?? model.cases[0];
 
 describe.skipIf(unreachable)(`WebGPU on lavapipe (${model.name} from ${GOLDENS_ROOT === join(REPO_ROOT, 'test', 'fixtures', 'goldens-subset') ? 'the in-repo subset' : 'the goldens'})`, () => {
@@ -77,19 +81,15 @@ describe.skipIf(unreachable)(`WebGPU on lavapipe (${model.name} from ${GOLDENS_R
     expect(j.movedToCpu.traffic.hostBytes).toBeGreaterThan(0);
     expect(j.movedToCpu.vsCpuWhole).toBeLessThanOrEqual(1e-4);
     // fp16 on webgpu (lavapipe has shader-f16; the decoder in Causal Cache steps, state on the GPU):
-    // every float op on the GPU, within the bound set from
-    // measurements (wfvae-l-tiny t9: mean 7.4e-3 / 62.3 dB, video 2.5e-2 / 53.9 dB; wfvae2-tiny t9:
-    // 1.0e-2 / 59.9 dB, 3.4e-2 / 51.8 dB), with about 3x margin.
+    // every float op on the GPU; how far from float32 is checked against an outside estimate below.
     expect(j.fp16.label).toBe('A executed in fp16');
     expect(j.fp16.precision).toBe('fp16');
     expect(j.fp16.summary).toMatch(/^webgpu: \d+ of \d+ nodes; \d+ on CPU \(shape arithmetic\)$/);
     expect(j.fp16.traffic.hostBytes).toBe(0);
     expect(j.fp16.traffic.deviceBytes).toBeGreaterThan(0);
     expect(j.fp16.mean.maxAbs).toBeGreaterThan(0);
-    expect(j.fp16.mean.maxAbs).toBeLessThanOrEqual(0.03);
-    expect(j.fp16.mean.psnr).toBeGreaterThanOrEqual(50);
-    expect(j.fp16.video.maxAbs).toBeLessThanOrEqual(0.1);
-    expect(j.fp16.video.psnr).toBeGreaterThanOrEqual(45);
+    expect(j.fp16.video.maxAbs).toBeGreaterThan(0);
+    fp16Seen.child = { mean: j.fp16.mean, video: j.fp16.video };
     expect(j.cpuFp16).toMatch(/^fp16 execution runs on GPU providers only .*Use fp32 on the CPU\.$/);
     // 'auto' does not pick a software rasteriser, and says why.
     expect(j.auto.provider).toBe('cpu');
@@ -113,7 +113,27 @@ describe.skipIf(unreachable)(`WebGPU on lavapipe (${model.name} from ${GOLDENS_R
     const dev = /precision: fp16 on webgpu; mean vs fp32 on webgpu: max \|d\| (\S+), PSNR (\S+) dB/.exec(r.stderr);
     expect(dev, r.stderr).not.toBeNull();
     expect(Number(dev![1])).toBeGreaterThan(0);
-    expect(Number(dev![1])).toBeLessThanOrEqual(0.03);
-    expect(Number(dev![2])).toBeGreaterThanOrEqual(50);
+    fp16Seen.cli = { maxAbs: Number(dev![1]), psnr: Number(dev![2]) };
+  });
+
+  // The outside estimate: the PyTorch module with weights and every module's output rounded to half
+  // (test/helpers/torch_fp16_emulation.py), its error then grown by sqrt(N) for half-precision accumulation over
+  // the longest inner product N of any convolution (the typical growth of rounding errors in a sum of N terms,
+  // Higham 2002, 3.1 and 3.5). Measured on wfvae-l-tiny t9: emulation 75.2 / 69.6 dB (mean / video), N = 2160
+  // (33.3 dB), webgpu fp16 62.3 / 53.9 dB. A cast in the wrong place (fp16 overflow, statistics in half) costs far more.
+  const emulationSkip = torchMissing ?? (model.className === 'WFVAEModel' ? undefined : `${model.name} is a ${model.className}; the PyTorch module (training/wfvae) implements WFVAEModel only`);
+  it.skipIf(!!emulationSkip)(`fp16 on webgpu stays within what half precision costs this model, estimated outside the app${emulationSkip ? ` (skipped: ${emulationSkip})` : ''}`, () => {
+    const r = spawnSync(TORCH_PYTHON, [join(REPO_ROOT, 'test', 'helpers', 'torch_fp16_emulation.py'), model.dir, join(model.dir, caseFile)], { encoding: 'utf8', timeout: 240_000 });
+    if (r.status !== 0) throw new Error(`torch_fp16_emulation.py failed (${r.status ?? r.signal}):\n${r.stderr}`);
+    const emu = JSON.parse(r.stdout) as { mean: { maxAbs: number; psnr: number }; video: { maxAbs: number; psnr: number }; maxFanIn: number };
+    const growth = Math.sqrt(emu.maxFanIn);
+    const growthDb = 20 * Math.log10(growth);
+    console.log(`[webgpu] fp16 outside estimate: rounding alone mean ${emu.mean.psnr.toFixed(1)} dB, video ${emu.video.psnr.toFixed(1)} dB; accumulation over ${emu.maxFanIn} terms: -${growthDb.toFixed(1)} dB`);
+    const { child, cli } = fp16Seen;
+    expect(child && cli, 'the two webgpu runs above').toBeTruthy();
+    for (const [what, seen, est] of [['mean', child!.mean, emu.mean], ['video', child!.video, emu.video], ['CLI mean (Causal Cache)', cli!, emu.mean]] as const) {
+      expect(seen.psnr, what).toBeGreaterThanOrEqual(est.psnr - growthDb);
+      expect(seen.maxAbs, what).toBeLessThanOrEqual(est.maxAbs * growth);
+    }
   });
 });

@@ -1,12 +1,14 @@
 // Parity of the converted ONNX graphs with the public reference (PyTorch) on
 // every golden model and case: encoder mean/logvar, decoder output from
 // z = mean, and every energy-flow coefficient tensor, through WfvaeModel.
+// Both sets: the shared goldens (or the repo subset) and the reference goldens
+// made for the options those leave out (8x temporal, a larger WFVAE2).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WfvaeModel } from '../../../src/engine/runtime/index';
-import { coefficientNames, FULL_GOLDENS, GOLDENS_ROOT, goldenModels, maxAbsDiff, PARITY_TOL, readCase, splitMoments } from './goldens';
+import { coefficientNames, FULL_GOLDENS, GOLDENS_ROOT, goldenModels, maxAbsDiff, PARITY_TOL, readCase, REFERENCE_GOLDENS, splitMoments } from './goldens';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'wfvae-parity-'));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
@@ -15,8 +17,13 @@ afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 const report = (what: string, errs: Record<string, number>) =>
   console.log(`parity ${what}: ${Object.entries(errs).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(', ')}`);
 
-describe(`golden parity through the engine (${FULL_GOLDENS ? 'full set' : 'repo subset'}: ${GOLDENS_ROOT})`, () => {
-  for (const gm of goldenModels()) {
+const SETS: [string, string][] = [
+  [FULL_GOLDENS ? 'full set' : 'repo subset', GOLDENS_ROOT],
+  ['reference goldens made for the repo', REFERENCE_GOLDENS],
+];
+
+describe.each(SETS)('golden parity through the engine (%s: %s)', (_label, root) => {
+  for (const gm of goldenModels(root)) {
     describe(gm.name, () => {
       let model: WfvaeModel;
       beforeAll(async () => {

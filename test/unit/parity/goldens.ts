@@ -1,15 +1,18 @@
 // Where the parity fixtures are: the full reference goldens beside the clone
-// (../shared/goldens, as CI and the team machines have them) or the subset
-// kept in the repo, so a fresh clone still checks parity.
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// (../shared/goldens or WFVAE_GOLDENS, as CI and the team machines have them;
+// required under CI=true) or the subset kept in the repo, so a fresh clone
+// still checks parity; and the reference goldens made for this repository
+// (test/fixtures/reference-goldens: the 8x temporal variant, a larger WFVAE2).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SafetensorsFile } from '../../../src/engine/checkpoint/index';
 import type { Tensor } from '../../../src/engine/tensor';
+import { FULL_GOLDENS, REPO_ROOT, SHARED_GOLDENS } from '../../helpers/shared-goldens';
 
-export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-export const SHARED_GOLDENS = resolve(REPO_ROOT, '..', 'shared', 'goldens');
+export { FULL_GOLDENS, REPO_ROOT, SHARED_GOLDENS };
 export const SUBSET_GOLDENS = join(REPO_ROOT, 'test', 'fixtures', 'goldens-subset');
+/** Made by scripts/reference/make_goldens.py from the public reference (its manifest names the commit). */
+export const REFERENCE_GOLDENS = join(REPO_ROOT, 'test', 'fixtures', 'reference-goldens');
 export const WFVAE_CLI = join(REPO_ROOT, 'bin', 'wfvae.mjs');
 
 /** The tolerance the brief sets for parity with the reference (max abs difference). */
@@ -22,7 +25,6 @@ export interface GoldenModel {
   cases: string[];
 }
 
-export const FULL_GOLDENS = existsSync(join(SHARED_GOLDENS, 'manifest.json'));
 export const GOLDENS_ROOT = FULL_GOLDENS ? SHARED_GOLDENS : SUBSET_GOLDENS;
 
 export function goldenModels(root = GOLDENS_ROOT): GoldenModel[] {

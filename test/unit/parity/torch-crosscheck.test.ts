@@ -4,7 +4,7 @@
 // training code's PyTorch module — an implementation written independently of
 // the graph builder — on random reference-layout checkpoints. Skips where
 // Debian's python3-torch is not installed.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +14,10 @@ import { writeSafetensors } from '../../../src/engine/checkpoint/index';
 import { convertCheckpoint } from '../../../src/engine/onnx/convert';
 import { WfvaeModel } from '../../../src/engine/runtime/model';
 import { makeRandomCheckpoint, prng } from '../../helpers/random-checkpoint';
+import { TORCH_PYTHON, torchMissing } from '../../helpers/torch-python';
 import { maxAbsDiff, PARITY_TOL, readCase, REPO_ROOT, splitMoments } from './goldens';
 
-const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+const PYTHON = TORCH_PYTHON;
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'wfvae-torch-xcheck-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -37,7 +37,7 @@ const VARIANTS: [string, Record<string, unknown>][] = [
   ['groupnorm, trilinear, wider', { norm_type: 'groupnorm', base_channels: 32, encoder_energy_flow_hidden_size: 32, decoder_energy_flow_hidden_size: 32 }],
 ];
 
-describe.skipIf(!hasTorch)('ONNX graphs vs the independent PyTorch module (configurations without goldens)', () => {
+describe.skipIf(!!torchMissing)(`ONNX graphs vs the independent PyTorch module (configurations without goldens)${torchMissing ? ` (skipped: ${torchMissing})` : ''}`, () => {
   it.each(VARIANTS)('%s', async (name, overrides) => {
     const dir = join(work, name.replace(/[^a-z0-9]+/gi, '-'));
     await makeRandomCheckpoint(join(dir, 'ckpt'), { ...BASE, ...overrides }, 11);

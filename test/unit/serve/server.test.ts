@@ -98,20 +98,29 @@ describe('serve server: access', () => {
     expect(() => requireWebRoot(join(dir, 'nowhere'))).toThrow(/web UI is not built .* run `npm run build:renderer` first/);
   });
 
-  it('listens on 127.0.0.1 only', async () => {
-    const external = Object.values(networkInterfaces())
-      .flat()
-      .find((a) => a && a.family === 'IPv4' && !a.internal);
-    if (!external) return; // no non-loopback interface on this machine: nothing else to try
-    const outcome = await new Promise<string>((resolve) => {
-      const s = connect({ host: external.address, port: server.port });
+  /** What a TCP connection to the server's port on `host` gets. */
+  const tryConnect = (host: string) =>
+    new Promise<string>((resolve) => {
+      const s = connect({ host, port: server.port });
       s.on('connect', () => {
         s.destroy();
         resolve('connected');
       });
       s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
     });
-    expect(outcome).toBe('ECONNREFUSED');
+
+  // Linux routes all of 127.0.0.0/8 to the loopback device: a server bound to 0.0.0.0 (or to the
+  // whole loopback) answers on 127.0.0.2, one bound to 127.0.0.1 alone refuses it. Any Linux machine has it.
+  it.skipIf(process.platform !== 'linux')('listens on 127.0.0.1 only: another loopback address (127.0.0.2) is refused (Linux only: other systems do not route it)', async () => {
+    expect(await tryConnect('127.0.0.1')).toBe('connected');
+    expect(await tryConnect('127.0.0.2')).toBe('ECONNREFUSED');
+  });
+
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal);
+  it.skipIf(!external)('listens on 127.0.0.1 only: this machine\'s non-loopback address is refused (skipped where it has no non-loopback IPv4 interface)', async () => {
+    expect(await tryConnect(external!.address)).toBe('ECONNREFUSED');
   });
 });
 

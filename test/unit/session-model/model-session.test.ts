@@ -17,6 +17,7 @@ import type { Tensor } from '../../../src/engine/tensor';
 import { ApiError, type ApiEvent, type ClipInfo } from '../../../src/shared/contract';
 import { FULL_GOLDENS, SHARED_GOLDENS, SUBSET_GOLDENS } from '../parity/goldens';
 import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
+import { NO_SHARED_GOLDENS } from '../../helpers/shared-goldens';
 
 const FFMPEG = FIXTURE_FFMPEG;
 /** A layernorm model whose Causal Cache chunking is exact: wfvae-l-tiny, or the in-repo subset's wfvae2-tiny. */
@@ -138,7 +139,9 @@ describe('model views in the session', () => {
     try {
       const mine = await model.reconstruct({ data: local.data, shape: [1, ...local.shape] }, { taps: true });
       const out: Tensor = { data: mine.video.data, shape: mine.video.shape.slice(1) };
-      expect(r.psnr.clip!).toBeCloseTo(psnr(out, local, { range: 2 }).clip, 3);
+      // Measured on the reconstruction clipped to [-1, 1], as the CLI and the reference measure it.
+      const clipped: Tensor = { data: out.data.map((v) => Math.min(1, Math.max(-1, v))), shape: out.shape };
+      expect(r.psnr.clip!).toBeCloseTo(psnr(clipped, local, { range: 2 }).clip, 3);
 
       // One frame of the reconstruction as RGBA, the same bytes the engine's RGB conversion gives (±1 for float rounding).
       const f = await session.getModelFrame({ clipId: clip.clipId, t: 9, kind: 'reconstruction' });
@@ -217,7 +220,7 @@ describe('model views in the session', () => {
     expect((await rejection(run)).code).toBe('CANCELLED');
   }, 60_000);
 
-  it.skipIf(!FULL_GOLDENS)('says before a GroupNorm model runs that chunking cannot be exact, and measures the deviation', async () => {
+  it.skipIf(!FULL_GOLDENS)(`says before a GroupNorm model runs that chunking cannot be exact, and measures the deviation${NO_SHARED_GOLDENS}`, async () => {
     const info = await session.loadModel({ taskId: 'load-gn', path: GN_MODEL });
     expect(info.causalSafe).toBe(false);
     expect(info.chunking.exact).toBe(false);

@@ -11,6 +11,7 @@ import { goldenModels, WFVAE_CLI } from '../parity/goldens';
 import { reconstructFile } from '../../../src/engine/runtime/stream-reconstruct';
 import { loadConverted, smallCausalGolden } from './stream-helpers';
 import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
+import { NO_SHARED_GOLDENS } from '../../helpers/shared-goldens';
 
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'wfvae-chunk-cli-'));
@@ -55,7 +56,7 @@ describe('wfvae compare', () => {
   });
 
   const gn = goldenModels().find((m) => m.name === 'wfvae-gn-nearest');
-  it.skipIf(!gn)('says a GroupNorm model cannot chunk exactly, and does not fail for it', async () => {
+  it.skipIf(!gn)(`says a GroupNorm model cannot chunk exactly, and does not fail for it${NO_SHARED_GOLDENS}`, async () => {
     const { stdout } = await cli(['compare', clip, '--model', gn!.dir, '--enc-chunk', '8', '--dec-chunk', '2', '--frames', '17', '--json']);
     const r = JSON.parse(stdout) as CompareJson;
     expect(r.verdict.exact).toBe(false);

@@ -1,10 +1,10 @@
-// Every golden model's own cases through the chunked paths: Causal Cache
+// Every golden model's own cases through the chunked paths (odd chunk sizes too): Causal Cache
 // equals whole-clip (and so the reference) on causal-safe models, taps too;
 // GroupNorm models are flagged before the run and their deviation measured.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { WfvaeModel } from '../../../src/engine/runtime/model';
 import { chunkingVerdict, decodeWith, encodeWith } from '../../../src/engine/runtime/stream-model';
-import { coefficientNames, goldenModels, maxAbsDiff, PARITY_TOL, readCase, splitMoments } from '../parity/goldens';
+import { coefficientNames, goldenModels, maxAbsDiff, PARITY_TOL, readCase, REFERENCE_GOLDENS, splitMoments } from '../parity/goldens';
 import { loadConverted } from './stream-helpers';
 
 const models: WfvaeModel[] = [];
@@ -12,7 +12,8 @@ afterAll(async () => {
   await Promise.all(models.map((m) => m.dispose()));
 });
 
-describe.each(goldenModels())('$name: chunked inference on its golden cases', (golden) => {
+// The shared goldens (or the subset), and the reference goldens made for the 8x temporal variant and a larger WFVAE2.
+describe.each([...goldenModels(), ...goldenModels(REFERENCE_GOLDENS)])('$name: chunked inference on its golden cases', (golden) => {
   it.each(golden.cases)('%s', async (file) => {
     const model = await loadConverted(golden.dir);
     models.push(model);

@@ -1,5 +1,6 @@
-// Naive chunking seams where the schedule says; the 8x temporal variant (no
-// golden exists) chunks exactly too; progress and cancel between chunks.
+// Naive chunking seams where the schedule says; the 8x temporal variant chunks
+// exactly too (on random checkpoints here; against the reference on its own
+// golden, wfvae-8x-tiny, in golden-cases.test.ts); progress and cancel between chunks.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

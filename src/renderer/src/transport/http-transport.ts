@@ -19,6 +19,8 @@ import { decodeWire, encodeWire } from '../../../shared/wire-codec';
 import type { Transport } from './transport';
 
 export const TOKEN_HEADER = 'x-wfvae-token';
+/** This page's id on every call and on its event stream: what it uploads stays while it is open, and goes when it closes. */
+export const PAGE_HEADER = 'x-wfvae-page';
 /** localStorage is per origin (host and port): `wfvae serve --port P` keeps the same one across runs. */
 const PREFS_KEY = 'wfvae-inspector.prefs';
 
@@ -35,15 +37,16 @@ function browserDownload(href: string, fileName: string): void {
 export function httpTransport(baseUrl: string, token: string): Transport {
   const listeners = new Set<(e: ApiEvent) => void>();
   let source: EventSource | undefined;
+  const pageId = crypto.randomUUID();
 
   const requestInit = (method: ApiMethodName, request: unknown): RequestInit => {
     const source = (request as { source?: { kind?: string; name?: string; bytes?: Uint8Array } }).source;
     if (method === 'openVideo' && source?.kind === 'bytes' && source.bytes) {
       const { taskId, options } = request as { taskId: string; options?: unknown };
       const rest = encodeURIComponent(JSON.stringify({ taskId, name: source.name, options }));
-      return { method: 'POST', headers: { 'content-type': 'application/octet-stream', [TOKEN_HEADER]: token, [UPLOAD_REQUEST_HEADER]: rest }, body: source.bytes as BodyInit };
+      return { method: 'POST', headers: { 'content-type': 'application/octet-stream', [TOKEN_HEADER]: token, [PAGE_HEADER]: pageId, [UPLOAD_REQUEST_HEADER]: rest }, body: source.bytes as BodyInit };
     }
-    return { method: 'POST', headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token }, body: encodeWire(request) };
+    return { method: 'POST', headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token, [PAGE_HEADER]: pageId }, body: encodeWire(request) };
   };
 
   const call = async (method: ApiMethodName, request: unknown): Promise<unknown> => {
@@ -72,7 +75,7 @@ export function httpTransport(baseUrl: string, token: string): Transport {
   api.onEvent = (listener) => {
     listeners.add(listener);
     if (!source) {
-      source = new EventSource(new URL(`api/events?token=${encodeURIComponent(token)}`, baseUrl));
+      source = new EventSource(new URL(`api/events?token=${encodeURIComponent(token)}&page=${pageId}`, baseUrl));
       source.onmessage = (m: MessageEvent<string>) => {
         let raw: unknown;
         try {

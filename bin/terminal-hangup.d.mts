@@ -1,0 +1,2 @@
+export function surviveLostOutput(): void;
+export function releaseHungUpTerminal(): void;
