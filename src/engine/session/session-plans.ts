@@ -26,15 +26,17 @@ export class SessionPlans {
   ) {}
 
   plan(r: SessionPlanRequest): WorkPlan {
-    const key = `${r.kind}|${r.clip.frames}x${r.clip.height}x${r.clip.width}|${r.chunks ? `${r.chunks.encChunk}/${r.chunks.decChunk}` : 'auto'}|${this.calibration.version}`;
-    const hit = this.made.get(key);
-    if (hit) return hit;
-    // The comparison's chunks are its own (any the user picks); its memory is the whole-clip run's.
-    const chunking = r.chunks ? { mode: r.kind === 'compare' ? ('whole' as const) : ('cached' as const), ...r.chunks } : undefined;
-    const p = planWork({ kind: r.kind, manifest: this.manifest, clip: r.clip, chunking, budget: memoryBudget(), extraVideos: r.kind === 'compare' ? 3 : undefined }, this.calibration);
-    if (this.made.size > 64) this.made.clear();
-    this.made.set(key, p);
-    return p;
+    // The comparison's memory and time do not depend on its chunks (any the user picks): one plan for all of them.
+    const chunked = r.kind !== 'compare' && r.chunks;
+    const key = `${r.kind}|${r.clip.frames}x${r.clip.height}x${r.clip.width}|${chunked ? `${r.chunks!.encChunk}/${r.chunks!.decChunk}` : 'auto'}|${this.calibration.version}`;
+    let p = this.made.get(key);
+    if (!p) {
+      const chunking = chunked ? { mode: 'cached' as const, ...r.chunks! } : undefined;
+      p = planWork({ kind: r.kind, manifest: this.manifest, clip: r.clip, chunking, budget: memoryBudget(), extraVideos: r.kind === 'compare' ? 3 : undefined }, this.calibration);
+      if (this.made.size > 64) this.made.clear();
+      this.made.set(key, p);
+    }
+    return r.kind === 'compare' && r.chunks ? { ...p, settings: { ...p.settings, ...r.chunks } } : p;
   }
 }
 
