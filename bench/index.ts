@@ -4,6 +4,7 @@ import { benchConversion, conversionTable } from './conversion';
 import { memorySeries, memoryTable } from './memory';
 import { referenceRows, referenceTable } from './reference';
 import { largestClipTable } from './largest-clip';
+import { estimateRows, estimateTable } from './estimates';
 import { videoCorpusTable, videoDecodeTable } from './video-tools';
 import { coldStartTable } from './cold-start';
 
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<string>> = {
   memory: async () => memoryTable(memorySeries()),
   reference: async () => referenceTable(await referenceRows(keep)),
   'largest-clip': async () => largestClipTable(),
+  estimates: async () => estimateTable(await estimateRows(keep)),
   'video-decode': () => videoDecodeTable(keep),
   'video-corpus': () => videoCorpusTable(keep),
   'cold-start': () => coldStartTable(keep),

@@ -6,11 +6,11 @@ import { progressBar } from '../hosting/progress';
 import { UsageError } from '../hosting/errors';
 import { chunkingVerdict, type ChunkSettings } from '../engine/runtime/stream-model';
 import type { ModelFacts } from '../engine/checkpoint/index';
-import type { GraphManifest } from '../engine/onnx/cache';
-import {
-  describeEstimate, estimateCached, estimateWhole, formatBytes, memoryBudget, parseBytes, planChunks, wholeRefusal,
-  type ClipShape, type MemoryBudget, type MemoryEstimate,
-} from '../engine/runtime/memory-plan';
+import { memoryBudget, parseBytes, type ClipShape, type MemoryBudget } from '../engine/runtime/memory-plan';
+import type { WorkKind } from '../engine/plan/calibration';
+import { describePlan, planWork, type WorkPlan } from '../engine/plan/plan-work';
+import type { WfvaeModel } from '../engine/runtime/model';
+import { calibrationFor } from './calibration';
 
 export const CHUNK_OPTIONS_HELP = `inference (default: Causal Cache chunks sized to the memory budget, which equal
 whole-clip inference; whole clip for models whose GroupNorm pools over time):
@@ -53,79 +53,56 @@ export function readChunkFlags(flags: Flags): ChunkFlags {
   return { mode, encChunk, decChunk, budgetBytes };
 }
 
-export interface RunPlan {
-  settings: ChunkSettings;
-  estimate: MemoryEstimate;
-  budget: MemoryBudget;
-}
-
 /**
- * Decides how a clip runs and what it will need, before anything runs: the
- * default is the Causal Cache with the largest default chunks that fit the
- * budget (whole clip for models that cannot chunk exactly); a whole-clip run
- * that would not fit is refused with its estimate and what to do.
- * `holdsClip`: the input and output are whole tensors in memory (encode,
- * decode), not streamed from and to files.
+ * Decides how a clip runs and what it will need, before anything runs, with the one planner
+ * (engine/plan/plan-work.ts): the default is the Causal Cache with the largest default chunks
+ * that fit the budget (whole clip for models that cannot chunk exactly); a run that would not
+ * fit is refused with its estimate and what to do. `kind`: 'reconstruct' streams from and to
+ * files; 'encode' and 'decode' hold the input and the output whole.
  */
-export function planRun(f: ChunkFlags, manifest: GraphManifest, clip: ClipShape, holdsClip = false): RunPlan {
-  // encode / decode hold the input and the output whole (the output written in place, not joined).
-  const held = { heldClips: holdsClip ? 2 : 0 };
+export async function planRun(f: ChunkFlags, model: WfvaeModel, clip: ClipShape, kind: WorkKind, quiet: boolean, signal?: AbortSignal, clips = 1): Promise<WorkPlan> {
   const budget: MemoryBudget = f.budgetBytes !== undefined ? { bytes: f.budgetBytes, source: '--memory-budget' } : memoryBudget();
-  const mode = f.mode ?? (manifest.facts.causalSafe ? 'cached' : 'whole');
-  if (mode === 'whole') {
-    const estimate = estimateWhole(manifest, clip);
-    if (estimate.totalBytes > budget.bytes) {
-      const hint = manifest.facts.causalSafe ? '' : ' This model cannot chunk exactly (GroupNorm over time); --enc-chunk N runs it chunked anyway and reports the deviation.';
-      throw new UsageError(wholeRefusal(estimate, budget, clip) + hint);
-    }
-    return { settings: { mode, encChunk: 0, decChunk: 0 }, estimate, budget };
-  }
-  const auto = planChunks(manifest, clip, budget, held);
-  const chunks = { encChunk: f.encChunk ?? auto.chunks.encChunk, decChunk: f.decChunk ?? auto.chunks.decChunk };
-  const estimate = f.encChunk === undefined && f.decChunk === undefined ? auto.estimate : estimateCached(manifest, clip, chunks, held);
-  if (estimate.totalBytes > budget.bytes) {
-    throw new UsageError(
-      `chunked inference of ${clip.frames}x${clip.height}x${clip.width} (TxHxW) with encoder chunks of ${chunks.encChunk} frames and decoder chunks of ` +
-        `${chunks.decChunk} latent frames needs ${describeEstimate(estimate)}, more than the budget of ${formatBytes(budget.bytes)} (${budget.source}). ` +
-        `Pick a smaller size (--size) or smaller chunks, or raise the budget (--memory-budget) if you know the memory is there.`,
-    );
-  }
-  return { settings: { mode, ...chunks }, estimate, budget };
+  const chunking = f.mode === null ? undefined : { mode: f.mode, encChunk: f.encChunk, decChunk: f.decChunk };
+  const plan = planWork({ kind, manifest: model.manifest, clip, clips, chunking, budget }, await calibrationFor(model, quiet, signal));
+  if (plan.refusal) throw new UsageError(plan.refusal);
+  return plan;
 }
 
 /**
  * A comparison holds the whole-clip run (the ground truth) and `extraVideos`
  * more reconstructions: refused, with the estimate, when it would not fit.
  */
-export function planComparison(manifest: GraphManifest, clip: ClipShape, budgetBytes: number | undefined, extraVideos: number): RunPlan {
+export async function planComparison(model: WfvaeModel, clip: ClipShape, budgetBytes: number | undefined, extraVideos: number, quiet: boolean, signal?: AbortSignal): Promise<WorkPlan> {
   const budget: MemoryBudget = budgetBytes !== undefined ? { bytes: budgetBytes, source: '--memory-budget' } : memoryBudget();
-  const whole = estimateWhole(manifest, clip);
-  const extra = extraVideos * 4 * 3 * clip.frames * clip.height * clip.width;
-  const estimate: MemoryEstimate = { ...whole, totalBytes: whole.totalBytes + extra, parts: { ...whole.parts, frameBytes: whole.parts.frameBytes + extra } };
-  if (estimate.totalBytes > budget.bytes) throw new UsageError(wholeRefusal(estimate, budget, clip).replace('Run it with the Causal Cache instead (the default: equal to whole-clip inference, in memory that does not grow with the clip), pick', 'Pick'));
-  return { settings: { mode: 'whole', encChunk: 0, decChunk: 0 }, estimate, budget };
+  const plan = planWork({ kind: 'compare', manifest: model.manifest, clip, extraVideos, budget }, await calibrationFor(model, quiet, signal));
+  if (plan.refusal) throw new UsageError(plan.refusal);
+  return plan;
 }
 
-/** Says, before a run, how it will run, whether chunking can be exact for this model, and the memory it plans for. */
-export function announcePlan(p: RunPlan, facts: ModelFacts, quiet: boolean): void {
+/** Says, before a run, how it will run, whether chunking can be exact for this model, the memory and the time it plans for. */
+export function announcePlan(p: WorkPlan, facts: ModelFacts, quiet: boolean): void {
   if (quiet) return;
   const s = p.settings;
-  if (s.mode === 'whole') {
-    process.stderr.write('inference: whole clip in one pass\n');
-  } else {
+  if (p.kind === 'compare') process.stderr.write('inference: the whole clip in one pass as the ground truth, then the chunked runs\n');
+  else if (s.mode === 'whole') process.stderr.write('inference: whole clip in one pass\n');
+  else {
     const v = chunkingVerdict(facts, s.mode);
     process.stderr.write(`chunking: encoder ${s.encChunk} frames, decoder ${s.decChunk} latent frames; ${v.message}\n`);
   }
-  process.stderr.write(`memory: ${describeEstimate(p.estimate, p.budget)}\n`);
+  const d = describePlan(p);
+  process.stderr.write(`memory: ${d.memory}\n`);
+  process.stderr.write(`time: ${d.time}\n`);
 }
 
 /** The plan for --json output. */
-export function planJson(p: RunPlan): object {
+export function planJson(p: WorkPlan): object {
   return {
     estimateBytes: Math.round(p.estimate.totalBytes),
     budgetBytes: Math.round(p.budget.bytes),
     budgetSource: p.budget.source,
     parts: Object.fromEntries(Object.entries(p.estimate.parts).map(([k, v]) => [k, Math.round(v)])),
+    estimateSeconds: p.time ? Math.round(p.time.seconds * 10) / 10 : null,
+    timeBasis: p.time?.basis ?? null,
   };
 }
 

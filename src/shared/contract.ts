@@ -226,6 +226,12 @@ export const runPlanSchema = z.object({
   fits: z.boolean(),
   /** One line: the estimate, its parts and the budget; or, when it does not fit, the refusal and what to do. */
   text: z.string(),
+  /** Frames the run takes. */
+  frames: count,
+  /** Wall time from this machine's measured speed; null before anything was measured. */
+  seconds: finite.nullable(),
+  /** What the time rests on, in words. */
+  timeBasis: z.string(),
 });
 export type RunPlan = z.infer<typeof runPlanSchema>;
 
@@ -415,13 +421,29 @@ export const progressEventSchema = z.object({
 });
 export type ProgressEvent = z.infer<typeof progressEventSchema>;
 
+/**
+ * A whole-video run's measures as each block is done, so its charts grow during the run: the
+ * per-frame PSNR (null: identical) and SSIM of frames [from, from + psnr.length), and the engine's
+ * resident memory after the block.
+ */
+export const videoBlockEventSchema = z.object({
+  type: z.literal('video-block'),
+  taskId: id,
+  from: count,
+  total: count,
+  psnr: z.array(finite.nullable()),
+  ssim: z.array(finite),
+  memory: z.object({ frame: count, rssBytes: count }),
+});
+export type VideoBlockEvent = z.infer<typeof videoBlockEventSchema>;
+
 /** Sent by the Electron menu (File > Open…) after the user chose a file. */
 export const openPathEventSchema = z.object({ type: z.literal('open-path'), path: z.string().min(1) });
 
 /** Sent by the Electron menu (File > Open Model from Hugging Face…): show the Model panel's Hub form. */
 export const openHubModelEventSchema = z.object({ type: z.literal('open-hub-model') });
 
-export const apiEventSchema = z.discriminatedUnion('type', [progressEventSchema, openPathEventSchema, openHubModelEventSchema]);
+export const apiEventSchema = z.discriminatedUnion('type', [progressEventSchema, videoBlockEventSchema, openPathEventSchema, openHubModelEventSchema]);
 export type ApiEvent = z.infer<typeof apiEventSchema>;
 
 // ---- errors ---------------------------------------------------------------

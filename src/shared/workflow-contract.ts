@@ -72,8 +72,8 @@ export const clipEstimateSchema = z.object({
     .nullable(),
   error: z.string().nullable(),
   decode: costSchema.nullable(),
-  /** Whole-clip reconstruction of this selection in memory (the Reconstruct view); null without a model. */
-  reconstruct: costSchema.nullable(),
+  /** Reconstruct of this selection as the Reconstruct view runs it (the same plan the view shows); null without a model. */
+  reconstruct: costSchema.extend({ how: z.string() }).nullable(),
   /** The whole source at this size and sample rate, streamed with Causal Cache; null without a model. */
   wholeVideo: costSchema.extend({ frames: count, width: count, height: count, encChunk: count, decChunk: count }).nullable(),
   /** Which model the reconstruct estimates are for, or why there are none. */

@@ -144,6 +144,11 @@ test('whole video: streamed with Causal Cache, progress with ETA, cancel, then 2
   await expect(whole.getByTestId('video-estimate')).toContainText('277 frames at 80×48');
   await whole.getByTestId('run-video').click();
   await expect(page.getByTestId('task-eta')).toBeVisible({ timeout: 60_000 });
+  // The charts grow during the run: blocks already measured are drawn before it ends.
+  const live = whole.getByTestId('video-live');
+  await expect(live).toBeVisible();
+  expect(Number(await live.getAttribute('data-frames-done'))).toBeGreaterThan(0);
+  await expect(page.getByTestId('task-eta')).toHaveText(/ETA \d+:\d\d(:\d\d)?$/);
   await page.getByTestId('cancel-button').click();
   await expect(page.getByTestId('progress')).toHaveCount(0);
   await expect(whole.getByTestId('video-result')).toHaveCount(0);

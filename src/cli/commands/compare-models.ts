@@ -100,7 +100,7 @@ export const compareModelsCommand: Command = {
           if (!json) for (const n of clip.notes) process.stderr.write(`note: ${n}\n`);
           // Each model runs as any encode + decode would (Causal Cache by default), one after the other.
           const [, t, h, w] = clip.shape;
-          const plan = planRun(chunking, a.manifest, { frames: t, height: h, width: w }, true);
+          const plan = await planRun(chunking, a, { frames: t, height: h, width: w }, 'reconstruct', json, signal, 2);
           announcePlan(plan, a.facts, json);
           const run = await compareModels({ model: a, label: modelFlags.model ?? 'the bundled demo model' }, { model: b.model, label: b.label, notes: b.notes }, { data: clip.data, shape: clip.shape }, plan.settings, {
             signal,

@@ -4,9 +4,10 @@ import { Flags, parseArgs } from '../../hosting/args';
 import { UsageError } from '../../hosting/errors';
 import { onTerminationSignal } from '../../hosting/interrupt';
 import { progressBar } from '../../hosting/progress';
-import { planComparison, planJson } from '../chunk-options';
+import { announcePlan, planComparison, planJson } from '../chunk-options';
+import { recordRun } from '../calibration';
 import { executionJson } from '../execution-report';
-import { describeEstimate, parseBytes } from '../../engine/runtime/memory-plan';
+import { parseBytes } from '../../engine/runtime/memory-plan';
 import { MODEL_OPTIONS_HELP, openModel, readModelFlags } from '../model-arg';
 import { parseTensorRef, readTensorRef } from '../tensor-arg';
 import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
@@ -110,12 +111,14 @@ export const compareCommand: Command = {
       const f = model.facts;
       // A latent (decoder-only comparison) stands for the clip it decodes to.
       const clip = input.shape[1] === 3 ? { frames: t, height: h, width: w } : { frames: 1 + (t - 1) * f.temporalCompression, height: h * f.spatialCompression, width: w * f.spatialCompression };
-      const plan = planComparison(model.manifest, clip, budgetBytes, 2);
-      if (!json) process.stderr.write(`memory: ${describeEstimate(plan.estimate, plan.budget)}\n`);
+      const plan = await planComparison(model, clip, budgetBytes, 2, json, ac.signal);
+      announcePlan(plan, model.facts, json);
+      const t0 = performance.now();
       const bar = progressBar('running whole / cached / naive');
       let step = 0;
       const r = await compareChunking(model, input, { encChunk, decChunk }, { signal: ac.signal, onProgress: () => bar(++step, step + 1), keepVideos: precision === 'fp16' });
       bar.finish();
+      await recordRun(model, plan, clip.height * clip.width, (performance.now() - t0) / 1000, `comparison of ${clip.frames}x${clip.height}x${clip.width}`);
       let prec: PrecisionReport | null = null;
       if (precision === 'fp16') {
         if (!json) process.stderr.write(`running the whole clip again in fp32 on ${model.provider} to measure fp16...\n`);

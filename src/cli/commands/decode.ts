@@ -3,6 +3,7 @@ import { Flags, parseArgs } from '../../hosting/args';
 import { UsageError } from '../../hosting/errors';
 import { MODEL_OPTIONS_HELP, openModel, readModelFlags, withInterrupt } from '../model-arg';
 import { decodeWith } from '../../engine/runtime/stream-model';
+import { recordRun } from '../calibration';
 import { announcePlan, CHUNK_BOOLEAN_FLAGS, CHUNK_OPTIONS_HELP, chunkProgress, planRun, readChunkFlags } from '../chunk-options';
 import { parseTensorRef, readTensorRef, writeTensors } from '../tensor-arg';
 import { encodeMp4 } from '../../engine/video/index';
@@ -54,13 +55,14 @@ export const decodeCommand: Command = {
         const [lt, lh, lw] = latent.shape.slice(-3);
         const f = m.facts;
         const clip = { frames: 1 + (lt - 1) * f.temporalCompression, height: lh * f.spatialCompression, width: lw * f.spatialCompression };
-        const plan = planRun(chunking, m.manifest, clip, true);
+        const plan = await planRun(chunking, m, clip, 'decode', false, signal);
         announcePlan(plan, m.facts, false);
         const t0 = performance.now();
         const progress = chunkProgress(plan.settings);
         const r = await decodeWith(m, latent, plan.settings, { taps, signal, onProgress: progress }).finally(() => progress.finish());
         if (r.deviation) process.stderr.write(`measured deviation from whole-clip inference: max |d| ${r.deviation.maxAbs.toExponential(2)}, PSNR ${r.deviation.psnr.toFixed(2)} dB\n`);
         const seconds = (performance.now() - t0) / 1000;
+        await recordRun(m, plan, clip.height * clip.width, seconds, `decode of ${clip.frames}x${clip.height}x${clip.width}`);
         if (mp4) {
           const [, c, t, h, w] = r.video.shape;
           await encodeMp4({ data: r.video.data, shape: [c, t, h, w] }, out, { fps: fps ?? 24, signal });

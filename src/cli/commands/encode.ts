@@ -7,6 +7,7 @@ import { parseTensorRef, readTensorRef, writeTensors } from '../tensor-arg';
 import { readVideoOptions, VIDEO_OPTIONS_HELP } from '../video-options';
 import { decodeVideo } from '../../engine/video/index';
 import { encodeWith } from '../../engine/runtime/stream-model';
+import { recordRun } from '../calibration';
 import { announcePlan, CHUNK_BOOLEAN_FLAGS, CHUNK_OPTIONS_HELP, chunkProgress, planRun, readChunkFlags } from '../chunk-options';
 import type { Tensor } from '../../engine/tensor';
 import { describePrecision, measureAgainstFp32, precisionReport, PRECISION_HELP, readPrecision } from '../precision';
@@ -66,13 +67,14 @@ export const encodeCommand: Command = {
           input = { data: clip.data, shape: clip.shape };
         }
         const [t, h, w] = input.shape.slice(-3);
-        const plan = planRun(chunking, m.manifest, { frames: t, height: h, width: w }, true);
+        const plan = await planRun(chunking, m, { frames: t, height: h, width: w }, 'encode', false, signal);
         announcePlan(plan, m.facts, false);
         const t0 = performance.now();
         const progress = chunkProgress(plan.settings);
         const r = await encodeWith(m, input, plan.settings, { taps, signal, onProgress: progress }).finally(() => progress.finish());
         if (r.deviation) process.stderr.write(`measured deviation from whole-clip inference: max |d| ${r.deviation.maxAbs.toExponential(2)}, PSNR ${r.deviation.psnr.toFixed(2)} dB\n`);
         const seconds = (performance.now() - t0) / 1000;
+        await recordRun(m, plan, h * w, seconds, `encode of ${t}x${h}x${w}`);
         await writeTensors(out, { mean: r.mean, logvar: r.logvar, ...(r.taps ?? {}) }, { model_sha256: m.manifest.sha256, provider: m.provider, precision: m.precision }, signal);
         process.stderr.write(`encoded ${input.shape.join('x')} -> mean ${r.mean.shape.join('x')} in ${seconds.toFixed(2)} s on ${m.provider}${m.precision === 'fp16' ? ' in fp16' : ''}; wrote ${out}\n`);
         if (precision === 'fp16') {

@@ -11,10 +11,16 @@ import { MODEL_OPTIONS_HELP, openModel, readModelFlags, withInterrupt } from '..
 import { listClips } from '../../engine/eval/clip-list';
 import { LpipsNet } from '../../engine/eval/lpips';
 import { mergeResults, readResults } from '../../engine/eval/merge';
-import { isPresetName, parseCrop, PRESET_NAMES, QUANTIZE_MODES, resolveProtocol, type ProtocolOverrides, type QuantizeMode } from '../../engine/eval/protocol';
+import { decodeOptionsOf, isPresetName, parseCrop, PRESET_NAMES, QUANTIZE_MODES, resolveProtocol, type ProtocolOverrides, type QuantizeMode } from '../../engine/eval/protocol';
 import { writeAtomic, writeResults, CLIPS_CSV, FRAMES_CSV, RESULTS_FILE, type EvalResults } from '../../engine/eval/results';
 import { runEval } from '../../engine/eval/run-eval';
-import { parseShard, shardFromEnv, type Shard } from '../../engine/eval/shard';
+import { readShardFlags } from '../shard-option';
+import { calibrationFor, recordRun } from '../calibration';
+import { SteadyPace } from '../../engine/plan/calibration';
+import { datasetShape } from '../dataset-plan';
+import { shardIndices } from '../../engine/eval/shard';
+import { describePlan, planWork, type WorkPlan } from '../../engine/plan/plan-work';
+import { clock } from '../../shared/duration';
 import { JOURNAL_FILE } from '../../engine/eval/journal';
 import type { ChunkSettings } from '../../engine/runtime/stream-model';
 
@@ -33,10 +39,13 @@ one path per line (relative to the list). That order is each clip's index.
 
 protocol:
   --preset P       ${PRESET_NAMES.join(' | ')} (default wfvae-paper)
-                   wfvae-paper: the reference's evaluation: 33 frames from frame 0,
-                     short side 256 then a 256x256 centre crop, reconstruction
-                     truncated to 8 bits, PSNR = mean of per-frame PSNR on [0, 1],
-                     SSIM 11x11 Gaussian per channel, LPIPS AlexNet spatial
+                   wfvae-paper: the reference's pipeline: 33 frames from frame 0 read
+                     as decord reads them, torch's antialiased bilinear resize to a
+                     256 short side, a 256x256 centre crop, the input in bfloat16
+                     (also the source of the originals), both videos truncated to
+                     8 bits, PSNR = mean of per-frame PSNR on [0, 1], SSIM 11x11
+                     Gaussian per channel, LPIPS AlexNet spatial; the model runs
+                     in float32 here (the reference's runs in bfloat16)
                    per-video: all frames, native size, 8-bit rounding, one MSE per video
   --frames N|all   override the frame count (snapped down to 1 + 4k)
   --start N        first frame (after sampling)
@@ -44,6 +53,9 @@ protocol:
   --size N|native  short side before the crop
   --crop WxH|none  centre crop after the resize
   --quantize Q     ${QUANTIZE_MODES.join(' | ')}: how the reconstruction is saved before measuring
+                   (replaces the reference's saving: ffmpeg's resize, no bf16)
+  --reference-io   wfvae-paper: also pass both videos through an mp4v file (OpenCV's
+                   writer settings) and read them back, as the reference evaluates
 
 measures:
   --lpips F.onnx   LPIPS with a network you exported (two inputs (N, 3, H, W) on
@@ -97,6 +109,7 @@ function readOverrides(flags: Flags): Partial<ProtocolOverrides> {
       throw new UsageError(`--crop: ${(err as Error).message}`);
     }
   }
+  if (flags.bool('reference-io')) o.referenceIo = true;
   const q = flags.string('quantize');
   if (q !== undefined) {
     if (!(QUANTIZE_MODES as readonly string[]).includes(q)) throw new UsageError(`--quantize takes ${QUANTIZE_MODES.join(', ')} (got "${q}")`);
@@ -105,24 +118,10 @@ function readOverrides(flags: Flags): Partial<ProtocolOverrides> {
   return o;
 }
 
-function readShard(flags: Flags): Shard | null {
-  const text = flags.string('shard');
-  const count = flags.int('shard-count', { min: 1 });
-  try {
-    if (text !== undefined) return parseShard(text);
-    return shardFromEnv(process.env, count);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
-
 const fmt = (v: number | null, d: number, unit = '') => (v === null ? '–' : `${v.toFixed(d)}${unit}`);
 
 function duration(s: number | null): string {
-  if (s === null || !Number.isFinite(s)) return '…';
-  if (s < 60) return `${Math.round(s)}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return s === null || !Number.isFinite(s) ? '…' : clock(s);
 }
 
 function summaryTable(r: EvalResults, outDir: string): string {
@@ -171,7 +170,7 @@ export const evalCommand: Command = {
   help: HELP,
   async run(argv) {
     if (argv[0] === 'merge') return runMerge(argv.slice(1));
-    const flags = new Flags(parseArgs(argv, new Set(['json', 'naive', 'whole', 'no-frequency', 'probe'])));
+    const flags = new Flags(parseArgs(argv, new Set(['json', 'naive', 'whole', 'no-frequency', 'probe', 'reference-io'])));
     const outDir = flags.requiredString('out', 'the output folder (results.json, CSVs, the journal that makes runs resumable)');
     const presetText = flags.string('preset') ?? 'wfvae-paper';
     if (!isPresetName(presetText)) throw new UsageError(`--preset takes ${PRESET_NAMES.join(' or ')} (got "${presetText}")`);
@@ -188,7 +187,7 @@ export const evalCommand: Command = {
     const whole = flags.bool('whole');
     if (naive && whole) throw new UsageError('--naive and --whole exclude each other');
     const chunking: ChunkSettings = { mode: whole ? 'whole' : naive ? 'naive' : 'cached', encChunk, decChunk };
-    const shard = readShard(flags);
+    const shard = readShardFlags(flags);
     flags.assertAllUsed();
     if (flags.positionals.length !== 1) throw new UsageError(`eval takes one folder or list file (got ${flags.positionals.length}); usage: wfvae eval <folder> --out DIR`);
     let protocol;
@@ -198,6 +197,7 @@ export const evalCommand: Command = {
       throw new UsageError((err as Error).message);
     }
     const list = await listClips(flags.positionals[0]);
+    for (const n of list.notes ?? []) process.stderr.write(`note: ${n}\n`);
     if (shard) process.stderr.write(`shard ${shard.index}/${shard.count} (from ${shard.source}): clips whose index mod ${shard.count} is ${shard.index}\n`);
 
     return withInterrupt(async (signal) => {
@@ -207,12 +207,38 @@ export const evalCommand: Command = {
       try {
         if (lpipsPath) lpips = await LpipsNet.load(lpipsPath, { provider: modelFlags.provider, threads: modelFlags.threads });
         if (model.providerFallbacks.length && !json) process.stderr.write(`provider: ${model.provider} (${model.providerFallbacks.map((f) => `${f.provider} unavailable`).join(', ')})\n`);
+        // The plan: memory of one clip at a time, time of every clip of this shard.
+        const tc = model.facts.temporalCompression;
+        const kind = frequency ? 'eval-frequency' : 'eval';
+        const shape = await datasetShape(list, shardIndices(list.clips.length, shard), { ...decodeOptionsOf(protocol), temporalMultiple: tc }, signal);
+        let plan: WorkPlan | null = null;
+        if (shape) {
+          plan = planWork({ kind, manifest: model.manifest, clip: shape.clip, clips: shape.clips, totalVoxels: shape.totalVoxels, chunking }, await calibrationFor(model, json, signal));
+          if (plan.refusal) throw new UsageError(plan.refusal);
+          if (!json) {
+            const d = describePlan(plan);
+            process.stderr.write(`plan: ${shape.how}; clips already in the journal are skipped\nmemory: ${d.memory}\ntime: ${d.time}\n`);
+          }
+        }
+        let doneVoxels = 0;
+        let doneArea = 0;
+        let doneClips = 0;
+        // The steady pace after the first measured block: what came before (loading, warming the graphs) is the run's fixed cost.
+        const pace = new SteadyPace();
+        const clipArea = shape ? shape.clip.height * shape.clip.width : 0;
         const bar = progressBar('eval');
         let result;
         try {
           result = await runEval({
             list, outDir, model, protocol, chunking, levels, frequency, lpips, shard, probe, signal,
+            onClip: (rec) => {
+              if (rec.status !== 'ok' || rec.index < 0) return;
+              doneVoxels += rec.frames * rec.width * rec.height;
+              doneArea += rec.width * rec.height;
+              doneClips++;
+            },
             onProgress: (p) => {
+              if (p.clip && p.clipFramesDone > 0) pace.mark(doneVoxels + p.clipFramesDone * clipArea);
               const within = p.clip && p.clipFrames > 0 ? ` ${Math.round((100 * p.clipFramesDone) / p.clipFrames)}%` : '';
               bar(p.done, p.total, `${p.clip ? `${p.clip}${within}` : ''} · ETA ${duration(p.etaSeconds)}${p.resumed ? ` · ${p.resumed} resumed` : ''}`);
             },
@@ -226,6 +252,8 @@ export const evalCommand: Command = {
           throw err;
         }
         bar.finish();
+        if (doneClips > 0 && !probe) await recordRun(model, { kind, voxels: doneVoxels, clips: doneClips, frames: 0 }, doneArea / doneClips, result.seconds, `eval of ${doneClips} clip${doneClips > 1 ? 's' : ''}`, pace.result());
+        if (plan?.time && !json) process.stderr.write(`time: ${result.seconds.toFixed(1)} s (estimated ${plan.time.seconds.toFixed(1)} s)\n`);
         await writeAtomic(
           join(outDir, 'run-info.json'),
           JSON.stringify(

@@ -13,7 +13,7 @@ export const commands: CommandEntry[] = [
   { name: 'reconstruct', summary: 'encode + decode a video; print PSNR, SSIM, time and provider', load: async () => (await import('./reconstruct')).reconstructCommand },
   { name: 'compare', summary: 'whole-clip vs Causal Cache vs naive chunking, frame by frame', load: async () => (await import('./compare')).compareCommand },
   { name: 'eval', summary: 'evaluate a folder of clips under a protocol (resumable, shardable); eval merge', load: async () => (await import('./eval')).evalCommand },
-  { name: 'latent-stats', summary: 'per-channel latent mean/std/histogram/correlation; suggested shift and scale', load: async () => (await import('./latent-stats')).latentStatsCommand },
+  { name: 'latent-stats', summary: 'per-channel latent mean/std/histogram/correlation; suggested shift and scale (shardable; latent-stats merge)', load: async () => (await import('./latent-stats')).latentStatsCommand },
   { name: 'compare-models', summary: 'model A vs model B (another checkpoint, BF16/F16 weights, fp16 execution) on one clip', load: async () => (await import('./compare-models')).compareModelsCommand },
   { name: 'doctor', summary: 'checkpoint health: SHA-256, weight stats (NaN/Inf/zero/outliers), config vs weights, variant, CPU-GPU parity', load: async () => (await import('./doctor')).doctorCommand },
 ];

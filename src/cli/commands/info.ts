@@ -7,8 +7,10 @@ import { probeVideo, type VideoInfo } from '../../engine/video/index';
 const help = `usage: wfvae info <video> [--json]
 
 Prints what a video (or image) holds: size, frame count, frame rate, codec
-and duration, as ffprobe reads them. Reads mp4, mov, webm, mkv, avi, gif and
-images (an image is a 1-frame clip).
+and duration, as ffprobe reads them. The frame count is what really decodes
+(the packets are read to the end, and decoded when fewer than the header
+claims; cached per file): a truncated file says what its header claims beside
+it. Reads mp4, mov, webm, mkv, avi, gif and images (an image is a 1-frame clip).
 
   --json       print the facts as one JSON object on stdout`;
 
@@ -17,7 +19,7 @@ function table(info: VideoInfo): string {
     ['file', info.path],
     ['kind', info.isImage ? 'image (1-frame clip)' : 'video'],
     ['size', `${info.width}x${info.height} (width x height)`],
-    ['frames', String(info.frames)],
+    ['frames', info.claimedFrames != null && info.claimedFrames !== info.frames ? `${info.frames} decode (the container claims ${info.claimedFrames}: the file is truncated or damaged)` : String(info.frames)],
     ['fps', Number.isInteger(info.fps) ? String(info.fps) : info.fps.toFixed(3)],
     ['codec', info.codec],
     ['duration', `${info.durationSec.toFixed(3)} s`],

@@ -9,6 +9,8 @@ import { psnr, ssim } from '../../engine/metrics/index';
 import type { Tensor } from '../../engine/tensor';
 import { reconstructFile } from '../../engine/runtime/stream-reconstruct';
 import { announcePlan, CHUNK_BOOLEAN_FLAGS, CHUNK_OPTIONS_HELP, chunkProgress, planJson, planRun, readChunkFlags } from '../chunk-options';
+import { recordRun } from '../calibration';
+import { SteadyPace } from '../../engine/plan/calibration';
 import { executionJson } from '../execution-report';
 import { ClipFrequency, clipFrequency, type ClipFrequencyReport } from '../../engine/eval/clip-frequency';
 import { concatFrames } from '../../engine/runtime/stream-frames';
@@ -78,8 +80,10 @@ export const reconstructCommand: Command = {
       try {
         const tc = m.facts.temporalCompression;
         const decodePlan = planDecode(await probeVideo(videoPath, { signal }), { ...videoOpts, temporalMultiple: tc, maxVoxels: Infinity });
-        const plan = planRun(chunking, m.manifest, { frames: decodePlan.frames, height: decodePlan.height, width: decodePlan.width });
+        const plan = await planRun(chunking, m, { frames: decodePlan.frames, height: decodePlan.height, width: decodePlan.width }, 'reconstruct', json, signal);
         announcePlan(plan, m.facts, json);
+        const tRun = performance.now();
+        const pace = new SteadyPace();
         const settings = plan.settings;
         let rec: { psnr: { clip: number; perFrame: number[] }; ssim: { clip: number; perFrame: number[] }; frames: number; height: number; width: number; notes: string[]; frameIndices: number[] };
         let latent: number[];
@@ -122,10 +126,11 @@ export const reconstructCommand: Command = {
           const f = json ? new ClipFrequency(decodePlan.frames, decodePlan.height, decodePlan.width, levels, [], signal) : null;
           // fp16: the reconstruction is kept to measure it against fp32 afterwards.
           const kept: Tensor[] | null = m.precision === 'fp16' ? [] : null;
-          const onChunk = f || kept ? (o: Tensor, r: Tensor) => {
+          const onChunk = (o: Tensor, r: Tensor, first: number) => {
             f?.push(o, r);
             kept?.push({ data: r.data, shape: [1, ...r.shape] });
-          } : undefined;
+            pace.mark((first + r.shape[1]) * r.shape[2] * r.shape[3]);
+          };
           const r = await reconstructFile(m, videoPath, videoOpts, settings, { outPath: out, signal, onProgress: progress, onChunk }).finally(() => progress.finish());
           frequency = f ? f.report() : null;
           const twin = kept ? await fp32Twin(m, model, signal) : null;
@@ -147,6 +152,8 @@ export const reconstructCommand: Command = {
         }
         const { psnr: p, ssim: s, frames: t, height: h, width: w } = rec;
         const totalSeconds = (performance.now() - tStart) / 1000;
+        // The fp16 run's fp32 twin doubles the work: such runs are not what an estimate is for.
+        if (precision !== 'fp16') await recordRun(m, plan, h * w, (performance.now() - tRun) / 1000, `reconstruct of ${t}x${h}x${w}${out ? ' to mp4' : ''}`, pace.result());
         // getrusage's maxrss (KiB on Linux): the peak of this process, ffmpeg children excluded.
         const peakRssMB = process.resourceUsage().maxRSS / 1024;
         const prec = precisionReport(m, precision, fromFp32);
@@ -190,6 +197,7 @@ export const reconstructCommand: Command = {
           ['SSIM', s.clip.toFixed(4)],
           ['seconds', encodeSeconds !== null && decodeSeconds !== null ? `encode ${encodeSeconds.toFixed(2)}, decode ${decodeSeconds.toFixed(2)}, total ${totalSeconds.toFixed(2)} (with loading)` : `total ${totalSeconds.toFixed(2)} (with loading)`],
           ['memory', `peak RSS ${peakRssMB.toFixed(0)} MB (estimated ${(plan.estimate.totalBytes / 2 ** 20).toFixed(0)} MB before the run)`],
+          ['time', `${((performance.now() - tRun) / 1000).toFixed(1)} s for the run (estimated ${plan.time ? `${plan.time.seconds.toFixed(1)} s` : 'nothing'} before it)`],
           ...(deviation ? ([['deviation', `from whole-clip inference: max |d| ${deviation.maxAbs.toExponential(2)}, PSNR ${deviation.psnr.toFixed(2)} dB`]] as [string, string][]) : []),
         ];
         if (out) rows.push(['output', out]);

@@ -12,6 +12,8 @@ import { ClipMeasures, type FrameColumns, type FrequencyReport } from './clip-me
 import type { LpipsNet } from './lpips';
 import { poolClip, quantize, type ClipMetrics } from './pooling';
 import type { EvalProtocol } from './protocol';
+import { Mp4vRoundTrip, type SavedPair } from './reference/mp4v';
+import { evaluationFrames, savedBytes, stageBGeometry, type StageBSpec } from './reference/pipeline';
 import { fittingLevels } from './subband-error';
 import { WlAccumulator, wlPairs, type WlReport } from './wl-consistency';
 
@@ -52,8 +54,21 @@ export function tensorSource(video: Tensor, chunk: number, fps = 25): FrameSourc
   return { frames: T, height: H, width: W, fps, frameIndices: Array.from({ length: T }, (_, i) => i), notes: [], blocks };
 }
 
+/**
+ * The reference's saving and measuring (eval/reference/pipeline.ts, stages 3 and 4): both videos saved
+ * to 8 bits from bfloat16 (the input as it is, the output rounded to bf16), optionally through an
+ * mp4v file and back (`mp4vFps`), then the evaluation's resize and crop.
+ */
+export interface ReferenceSaving {
+  stageB: StageBSpec;
+  /** Frame rate of the mp4v copies (--reference-io); null: measured on the saved frames directly. */
+  mp4vFps: number | null;
+}
+
 export interface EvaluateOptions {
   protocol: Pick<EvalProtocol, 'quantize' | 'psnr' | 'psnrCap'>;
+  /** The reference pipeline's saving; absent: the reconstruction is quantised as `protocol.quantize` says and measured against the input. */
+  reference?: ReferenceSaving | null;
   chunking: ChunkSettings;
   /** Haar levels for the subband error (fewer when the clip does not allow them). */
   levels: number;
@@ -87,63 +102,104 @@ export async function evaluateSource(model: WfvaeModel, source: FrameSource, o: 
   const { frames: T, height: H, width: W } = source;
   const tc = model.facts.temporalCompression;
   if ((T - 1) % tc !== 0) throw new Error(`a clip of ${T} frames cannot be encoded: this model needs 1 + ${tc}k frames`);
-  const levels = o.frequency ? fittingLevels(o.levels, T, H, W) : 0;
-  const measures = new ClipMeasures({ frames: T, height: H, width: W, levels, frequency: o.frequency, lpips: o.lpips, signal: o.signal });
-  const tapNames = [...model.manifest.graphs.encoder.taps, ...model.manifest.graphs.decoder.taps].map((t) => t.name);
-  const wl = o.frequency ? new WlAccumulator(wlPairs(tapNames)) : null;
-  const originals = new FrameAccumulator();
-  const measure = async (video: Tensor) => {
-    const n = video.shape[2];
-    const rec: Tensor = { data: quantize(video.data, o.protocol.quantize), shape: video.shape.slice(1) };
-    await measures.push(as4d(originals.take(n)), rec);
-    o.onProgress?.(measures.framesDone, T);
-  };
-  const blocks = (async function* () {
-    for await (const b of source.blocks) {
-      const t: Tensor = { data: b.data, shape: [1, ...b.shape] };
-      originals.push(t);
-      yield t;
-    }
-  })();
+  const ref = o.reference ?? null;
+  // What is measured: the model's frames, or the reference's after its evaluation resize and crop.
+  const measured = ref ? stageBGeometry({ width: W, height: H }, ref.stageB).out : { width: W, height: H };
+  const levels = o.frequency ? fittingLevels(o.levels, T, measured.height, measured.width) : 0;
+  const measures = new ClipMeasures({ frames: T, height: measured.height, width: measured.width, levels, frequency: o.frequency, lpips: o.lpips, signal: o.signal });
+  const io = ref?.mp4vFps ? await Mp4vRoundTrip.open(W, H, ref.mp4vFps, o.signal) : null;
+  try {
+    return await run();
+  } finally {
+    await io?.dispose();
+  }
 
-  let seams = { encoder: [] as number[], decoder: [] as number[] };
-  if (o.chunking.mode === 'whole') {
-    const parts: Tensor[] = [];
-    for await (const b of blocks) parts.push(b);
-    const r = await model.reconstruct(concatFrames(parts), { taps: wl !== null, signal: o.signal });
-    if (wl && r.taps) {
-      wl.pushEncoder(r.taps);
-      wl.pushDecoder(r.taps);
-    }
-    await measure(r.video);
-  } else {
-    seams = chunkBoundaryFrames(T, o.chunking, tc);
-    const [enc, dec] = await Promise.all([model.streamGraphs('encoder'), model.streamGraphs('decoder')]);
-    const latents = encodeChunked(enc, blocks, T, o.chunking.encChunk, tc, { mode: o.chunking.mode, outputs: ['mean'], taps: wl?.encoderTaps ?? [], signal: o.signal });
-    const means = (async function* () {
-      for await (const c of latents) {
-        wl?.pushEncoder(c.outputs);
-        yield c.outputs.mean;
+  async function run(): Promise<ClipEvaluation> {
+    const tapNames = [...model.manifest.graphs.encoder.taps, ...model.manifest.graphs.decoder.taps].map((t) => t.name);
+    const wl = o.frequency ? new WlAccumulator(wlPairs(tapNames)) : null;
+    const originals = new FrameAccumulator();
+    const signed = (x: Float32Array, n: number): Tensor => {
+      for (let i = 0; i < x.length; i++) x[i] = 2 * x[i] - 1;
+      return { data: x, shape: [3, n, measured.height, measured.width] };
+    };
+    const measureSaved = async (p: SavedPair) => {
+      const a = evaluationFrames(p.original, p.n, { width: W, height: H }, ref!.stageB);
+      const b = evaluationFrames(p.reconstruction, p.n, { width: W, height: H }, ref!.stageB);
+      await measures.push(signed(a.data, p.n), signed(b.data, p.n));
+    };
+    let modelled = 0;
+    const measure = async (video: Tensor) => {
+      const n = video.shape[2];
+      const original = as4d(originals.take(n));
+      if (!ref) {
+        const rec: Tensor = { data: quantize(video.data, o.protocol.quantize), shape: video.shape.slice(1) };
+        await measures.push(original, rec);
+        o.onProgress?.(measures.framesDone, T);
+        return;
+      }
+      const pair: SavedPair = { original: savedBytes(original.data, false), reconstruction: savedBytes(video.data, true), n };
+      modelled += n;
+      if (io) {
+        await io.write(pair);
+        o.onProgress?.(Math.floor(modelled / 2), T);
+      } else {
+        await measureSaved(pair);
+        o.onProgress?.(measures.framesDone, T);
+      }
+    };
+    const blocks = (async function* () {
+      for await (const b of source.blocks) {
+        const t: Tensor = { data: b.data, shape: [1, ...b.shape] };
+        originals.push(t);
+        yield t;
       }
     })();
-    const totalLatent = 1 + (T - 1) / tc;
-    for await (const c of decodeChunked(dec, means, totalLatent, o.chunking.decChunk, { mode: o.chunking.mode, outputs: ['video'], taps: wl?.decoderTaps ?? [], signal: o.signal })) {
-      wl?.pushDecoder(c.outputs);
-      await measure(c.outputs.video);
+
+    let seams = { encoder: [] as number[], decoder: [] as number[] };
+    if (o.chunking.mode === 'whole') {
+      const parts: Tensor[] = [];
+      for await (const b of blocks) parts.push(b);
+      const r = await model.reconstruct(concatFrames(parts), { taps: wl !== null, signal: o.signal });
+      if (wl && r.taps) {
+        wl.pushEncoder(r.taps);
+        wl.pushDecoder(r.taps);
+      }
+      await measure(r.video);
+    } else {
+      seams = chunkBoundaryFrames(T, o.chunking, tc);
+      const [enc, dec] = await Promise.all([model.streamGraphs('encoder'), model.streamGraphs('decoder')]);
+      const latents = encodeChunked(enc, blocks, T, o.chunking.encChunk, tc, { mode: o.chunking.mode, outputs: ['mean'], taps: wl?.encoderTaps ?? [], signal: o.signal });
+      const means = (async function* () {
+        for await (const c of latents) {
+          wl?.pushEncoder(c.outputs);
+          yield c.outputs.mean;
+        }
+      })();
+      const totalLatent = 1 + (T - 1) / tc;
+      for await (const c of decodeChunked(dec, means, totalLatent, o.chunking.decChunk, { mode: o.chunking.mode, outputs: ['video'], taps: wl?.decoderTaps ?? [], signal: o.signal })) {
+        wl?.pushDecoder(c.outputs);
+        await measure(c.outputs.video);
+      }
     }
+    if (io) {
+      for await (const p of io.readBack(16)) {
+        await measureSaved(p);
+        o.onProgress?.(Math.floor(T / 2 + measures.framesDone / 2), T);
+      }
+    }
+    if (measures.framesDone !== T) throw new Error(`internal: measured ${measures.framesDone} of ${T} frames`);
+    const frequency = measures.frequency();
+    return {
+      frames: T,
+      height: H,
+      width: W,
+      fps: source.fps,
+      frameIndices: source.frameIndices,
+      notes: source.notes,
+      seams,
+      columns: measures.columns,
+      metrics: poolClip(measures.columns, o.protocol, seamFramesOf(seams)),
+      frequency: frequency ? { ...frequency, wl: wl ? wl.report() : null } : null,
+    };
   }
-  if (measures.framesDone !== T) throw new Error(`internal: measured ${measures.framesDone} of ${T} frames`);
-  const frequency = measures.frequency();
-  return {
-    frames: T,
-    height: H,
-    width: W,
-    fps: source.fps,
-    frameIndices: source.frameIndices,
-    notes: source.notes,
-    seams,
-    columns: measures.columns,
-    metrics: poolClip(measures.columns, o.protocol, seamFramesOf(seams)),
-    frequency: frequency ? { ...frequency, wl: wl ? wl.report() : null } : null,
-  };
 }

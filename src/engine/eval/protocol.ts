@@ -2,24 +2,28 @@
 // saved and how PSNR is pooled. Numbers from different tools disagree mostly
 // because of these choices, so every result file carries the resolved protocol.
 //
-// `wfvae-paper` follows the public reference (PKU-YuanGroup/WF-VAE):
+// `wfvae-paper` is the public reference's pipeline (PKU-YuanGroup/WF-VAE),
+// step by step (eval/reference/pipeline.ts says where each step is in its code):
 // - frames: examples/eval.sh evaluates NUM_FRAMES=33, SAMPLE_RATE=1, RESOLUTION=256,
-//   crop_size=256; ValidVideoDataset._load_video takes frames linspace(0, 33*rate - 1, 33)
-//   from frame 0 and raises "video too short!" on shorter clips (we skip those clips and say so);
-// - size: short side resized to 256 (int() truncation of the long side), then
-//   CenterCropVideo to 256x256 (offset int(round((side - 256) / 2)));
-// - saving: scripts/recon_video.py writes the reconstruction with custom_to_video:
-//   clamp to [-1, 1], (x + 1) / 2, (255 * x).astype(uint8), i.e. truncation to 8 bits;
-// - PSNR: causalvideovae/eval/cal_psnr.py, per frame 20 log10(1 / sqrt(mse)) on [0, 1],
-//   then the mean over frames (100 when that mean is infinite);
-// - SSIM: cal_ssim.py, 11x11 Gaussian (sigma 1.5), C1 = 0.01^2, C2 = 0.03^2 on [0, 1],
-//   valid region ([5:-5, 5:-5]), per channel, mean over channels, then over frames;
-// - LPIPS: cal_lpips.py, lpips.LPIPS(net='alex', spatial=True) on [-1, 1], original first,
-//   mean over frames and pixels.
-// Known differences: ffmpeg's area filter resizes where the reference uses PyTorch's
-// bilinear+antialias, and the reference also passes both videos through an mp4v
-// encode (cv2.VideoWriter) before measuring, which we do not imitate; at sample
-// rates above 1 we take every n-th frame where its linspace can differ by one frame.
+//   crop_size=256; the readers take np.linspace(0, 33*rate - 1, 33, dtype=int) from frame 0 and
+//   raise "video too short!" on shorter clips (we skip those clips and say so);
+// - reading: rgb24 as decord converts it (FFmpeg's scale filter, default flags);
+// - size: torchvision's Resize(256) (bilinear, antialias, align_corners=False; long side int()),
+//   computed here as torch computes it (eval/reference/aa-resize.ts), then CenterCropVideo 256x256
+//   (offset int(round((side - 256) / 2)), round half to even);
+// - input: the clip cast to bfloat16, then x * 2 - 1 in bfloat16: the model's input, and the
+//   source of the saved originals; the model's output rounded to bfloat16 (the reference runs the
+//   model in bf16 on a GPU; we run it in float32, which the results say);
+// - saving: custom_to_video for both: clamp to [-1, 1], (x + 1) / 2 in bfloat16, (255 * x) in
+//   float32, truncated to uint8; with --reference-io through an mp4v file as OpenCV writes it and
+//   back as decord reads it (eval/reference/mp4v.ts);
+// - evaluation: the evaluation's resize (align_corners=True, the identity at 256x256) and crop;
+//   PSNR: cal_psnr.py, per frame 20 log10(1 / sqrt(mse)) on [0, 1], then the mean over frames
+//   (100 when infinite); SSIM: cal_ssim.py, 11x11 Gaussian (sigma 1.5), C1 = 0.01^2,
+//   C2 = 0.03^2 on [0, 1], valid region, per channel, mean over channels, then over frames;
+//   LPIPS: cal_lpips.py, lpips.LPIPS(net='alex', spatial=True) on [-1, 1], original first.
+// Overriding the quantisation leaves the reference's saving for ffmpeg's resize and the plain
+// quantiser (the `ffmpeg` pipeline, which per-video uses).
 //
 // `per-video` is how some tokenizer benchmarks report: one MSE over the whole
 // video in 8 bits (rounded), all frames, native size.
@@ -30,6 +34,12 @@ export type PresetName = (typeof PRESET_NAMES)[number];
 /** How the reconstruction becomes a saved video before it is measured. */
 export const QUANTIZE_MODES = ['float', 'uint8-round', 'uint8-floor'] as const;
 export type QuantizeMode = (typeof QUANTIZE_MODES)[number];
+
+/**
+ * 'reference': the reference's reader, resize, bf16 input and saving (eval/reference/);
+ * 'ffmpeg': ffmpeg's resize to the model's input, which is also the original; the reconstruction quantised.
+ */
+export type PixelPipeline = 'reference' | 'ffmpeg';
 
 /** How per-frame errors pool into a clip's PSNR. */
 export type PsnrPooling = 'mean-of-frames' | 'video-mse';
@@ -49,6 +59,11 @@ export interface EvalProtocol {
   /** Centre crop after the resize; null: crop to multiples of 8 only. */
   crop: { width: number; height: number } | null;
   quantize: QuantizeMode;
+  pipeline: PixelPipeline;
+  /** Reference pipeline only: both videos through an mp4v file and back before measuring (--reference-io). */
+  referenceIo: boolean;
+  /** The model's arithmetic here (the reference's is bfloat16 on a GPU). */
+  modelPrecision: string;
   psnr: PsnrPooling;
   /** Clip PSNR used when the pooled value is infinite (identical frames). */
   psnrCap: number | null;
@@ -62,6 +77,7 @@ export interface ProtocolOverrides {
   size: number | null;
   crop: { width: number; height: number } | null;
   quantize: QuantizeMode;
+  referenceIo: boolean;
 }
 
 const PRESETS: Record<PresetName, Omit<EvalProtocol, 'overrides'>> = {
@@ -74,12 +90,17 @@ const PRESETS: Record<PresetName, Omit<EvalProtocol, 'overrides'>> = {
     size: 256,
     crop: { width: 256, height: 256 },
     quantize: 'uint8-floor',
+    pipeline: 'reference',
+    referenceIo: false,
+    modelPrecision: 'float32 (the reference runs its model in bfloat16)',
     psnr: 'mean-of-frames',
     psnrCap: 100,
     description:
-      'The WF-VAE reference evaluation: first 33 frames (sample rate 1), short side 256 then a 256x256 centre crop, ' +
-      'reconstruction clamped and truncated to 8 bits, PSNR = mean over frames of per-frame PSNR on [0, 1], ' +
-      'SSIM 11x11 Gaussian (sigma 1.5) per channel on the valid region, LPIPS (AlexNet, spatial) on [-1, 1].',
+      'The WF-VAE reference pipeline: the first 33 frames (np.linspace, sample rate 1) read as decord reads them, ' +
+      "torchvision's Resize to a 256 short side (torch bilinear, antialias), a 256x256 centre crop (round half to even), " +
+      'the input x*2-1 in bfloat16 (also the source of the originals), the output rounded to bfloat16, both saved clamped and truncated to 8 bits; ' +
+      'PSNR = mean over frames of per-frame PSNR on [0, 1], SSIM 11x11 Gaussian (sigma 1.5) per channel on the valid region, LPIPS (AlexNet, spatial) on [-1, 1]. ' +
+      'The model runs in float32 here (bfloat16 in the reference).',
   },
   'per-video': {
     preset: 'per-video',
@@ -90,6 +111,9 @@ const PRESETS: Record<PresetName, Omit<EvalProtocol, 'overrides'>> = {
     size: null,
     crop: null,
     quantize: 'uint8-round',
+    pipeline: 'ffmpeg',
+    referenceIo: false,
+    modelPrecision: 'float32',
     psnr: 'video-mse',
     psnrCap: null,
     description:
@@ -113,13 +137,22 @@ export function resolveProtocol(preset: PresetName, overrides: Partial<ProtocolO
   if (overrides.sampleRate !== undefined) p.sampleRate = overrides.sampleRate;
   if (overrides.size !== undefined) p.size = overrides.size;
   if (overrides.crop !== undefined) p.crop = overrides.crop ? { ...overrides.crop } : null;
-  if (overrides.quantize !== undefined) p.quantize = overrides.quantize;
+  if (overrides.quantize !== undefined && overrides.quantize !== p.quantize) {
+    p.quantize = overrides.quantize;
+    // The reference's saving is its own (bf16, truncation): another quantiser means the plain pipeline.
+    p.pipeline = 'ffmpeg';
+  }
+  if (overrides.referenceIo) {
+    if (p.pipeline !== 'reference') throw new Error('--reference-io imitates the reference\'s mp4v write and read-back: it needs the wfvae-paper pipeline (no --quantize override, not --preset per-video)');
+    p.referenceIo = true;
+  }
   if (p.crop && p.size === null) throw new Error('a crop needs a resize first: give --size as well (the short side before the centre crop)');
   // Which side is short depends on the clip; at least the crop's smaller side must fit the short side.
   if (p.crop && p.size !== null && Math.min(p.crop.width, p.crop.height) > p.size) {
     throw new Error(`the ${p.crop.width}x${p.crop.height} crop is larger than the ${p.size}-pixel short side; lower --crop or raise --size`);
   }
-  const changed = Object.keys(overrides);
+  const changed = Object.keys(overrides).filter((k) => k !== 'referenceIo');
+  if (p.referenceIo) p.description += ' Both videos pass through an mp4v file (OpenCV\'s writer settings) and back before measuring (--reference-io).';
   if (changed.length) p.description += ` Overridden: ${changed.map((k) => `${k}=${JSON.stringify(overrides[k as keyof ProtocolOverrides])}`).join(', ')}.`;
   return p;
 }

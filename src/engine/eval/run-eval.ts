@@ -7,11 +7,13 @@ import type { WfvaeModel } from '../runtime/model';
 import type { ChunkSettings } from '../runtime/stream-model';
 import { snapFrames } from '../video/index';
 import { clipPath, type ClipList } from './clip-list';
-import { evaluateSource, fileSource, tensorSource } from './evaluate-clip';
+import { evaluateSource, fileSource, tensorSource, type FrameSource, type ReferenceSaving } from './evaluate-clip';
 import { flatProbeClip } from './grid-probe';
 import { Journal } from './journal';
 import type { LpipsNet } from './lpips';
 import { decodeOptionsOf, type EvalProtocol } from './protocol';
+import { REFERENCE_SAMPLE_FPS } from './reference/mp4v';
+import { referenceFileSource } from './reference/source';
 import { buildResults, failedRecord, okRecord, RESULTS_FORMAT, RESULTS_VERSION, sweepResultPartials, writeResults, type ClipRecord, type EvalHeader, type EvalResults } from './results';
 import { shardIndices, type Shard } from './shard';
 import { toolVersion } from './tool-version';
@@ -130,17 +132,12 @@ export async function runEval(o: EvalRunOptions): Promise<EvalRunResult> {
       progress(clip, 0, 0);
       let rec: ClipRecord;
       try {
-        const source = await fileSource(clipPath(o.list, clip), {
-          ...decodeOptionsOf(o.protocol),
-          temporalMultiple: tc,
-          chunkFrames: Math.max(1, o.chunking.mode === 'whole' ? 16 : o.chunking.encChunk),
-          signal: o.signal,
-        });
+        const source = await clipSource(o, clip, tc);
         const want = o.protocol.frames === null ? null : snapFrames(o.protocol.frames, tc);
         if (o.protocol.exactFrames && want !== null && source.frames < want) {
           rec = failedRecord(index, clip, 'skipped', `only ${source.frames} of the ${want} frames the protocol takes (from frame ${o.protocol.start}, sample rate ${o.protocol.sampleRate}); ${o.protocol.preset === 'wfvae-paper' ? 'the reference refuses such clips ("video too short")' : 'the protocol takes exactly that many (--frames all takes every clip whole)'}`);
         } else {
-          const e = await evaluateSource(o.model, source, { ...evaluate, onProgress: (d, n) => progress(clip, d, n) });
+          const e = await evaluateSource(o.model, source, { ...evaluate, reference: referenceSaving(o.protocol), onProgress: (d, n) => progress(clip, d, n) });
           rec = okRecord(index, clip, o.model.provider, e);
         }
       } catch (err) {
@@ -162,4 +159,28 @@ export async function runEval(o: EvalRunOptions): Promise<EvalRunResult> {
   } finally {
     await journal.close();
   }
+}
+
+/** A clip's frames as the protocol's pipeline reads them. */
+async function clipSource(o: EvalRunOptions, clip: string, tc: 4 | 8): Promise<FrameSource> {
+  const p = o.protocol;
+  const chunkFrames = Math.max(1, o.chunking.mode === 'whole' ? 16 : o.chunking.encChunk);
+  const path = clipPath(o.list, clip);
+  if (p.pipeline === 'reference') {
+    return referenceFileSource(path, {
+      first: p.start * p.sampleRate,
+      frames: p.frames === null ? null : snapFrames(p.frames, tc),
+      temporalMultiple: tc,
+      sampleRate: p.sampleRate,
+      stageA: { size: p.size, crop: p.crop },
+      chunkFrames,
+      signal: o.signal,
+    });
+  }
+  return fileSource(path, { ...decodeOptionsOf(p), temporalMultiple: tc, chunkFrames, signal: o.signal });
+}
+
+export function referenceSaving(p: EvalProtocol): ReferenceSaving | null {
+  if (p.pipeline !== 'reference') return null;
+  return { stageB: { size: p.size, crop: p.crop }, mp4vFps: p.referenceIo ? REFERENCE_SAMPLE_FPS / p.sampleRate : null };
 }

@@ -36,6 +36,27 @@ export const LATENT_STATS_NOTE =
   'Statistics over every latent value (frames and positions) per channel. Suggested normalisation z\' = (z - shift) * scale with shift = mean and scale = 1 / std (unbiased), ' +
   'the convention of the reference\'s vae_var_test.py and the `shift` / `scale` lists of a WF-VAE config.json.';
 
+export interface Moments {
+  n: number;
+  mean: Float64Array;
+  /** C x C co-moments. */
+  comoment: Float64Array;
+}
+
+export interface Tallies {
+  min: number[];
+  max: number[];
+  /** Per channel, [bin index, count] pairs in bin order. */
+  bins: [number, number][][];
+}
+
+/** Per-channel mean and unbiased std of moments (what a clip's summary and the dataset's statistics report). */
+export function momentSummary(m: Moments): { mean: number[]; std: number[] } {
+  const C = m.mean.length;
+  const std = Array.from({ length: C }, (_, c) => Math.sqrt(m.n > 1 ? m.comoment[c * C + c] / (m.n - 1) : 0));
+  return { mean: Array.from(m.mean), std };
+}
+
 export class LatentStatsAccumulator {
   private n = 0;
   private readonly mean: Float64Array;
@@ -104,16 +125,42 @@ export class LatentStatsAccumulator {
     this.combine(m, mean, co);
   }
 
-  /** Adds another accumulator's values (e.g. a shard's). */
+  /** Adds another accumulator's values (a clip's, into the dataset's). */
   merge(other: LatentStatsAccumulator): void {
     if (other.channels !== this.channels || other.binWidth !== this.binWidth) throw new Error('latent stats: cannot merge statistics of different channel counts or bin widths');
     if (other.n === 0) return;
-    for (let c = 0; c < this.channels; c++) {
-      this.min[c] = Math.min(this.min[c], other.min[c]);
-      this.max[c] = Math.max(this.max[c], other.max[c]);
-      for (const [b, k] of other.bins[c]) this.bins[c].set(b, (this.bins[c].get(b) ?? 0) + k);
-    }
+    this.addTallies(other.tallies());
     this.combine(other.n, other.mean, other.comoment);
+  }
+
+  /**
+   * Count, means and co-moments: the part of the statistics whose floating-point value depends on
+   * the order values are combined in. A sharded run keeps one per clip, so its merge can combine
+   * them in clip order exactly as one unsharded run does.
+   */
+  moments(): Moments {
+    return { n: this.n, mean: Float64Array.from(this.mean), comoment: Float64Array.from(this.comoment) };
+  }
+
+  /** Combines a clip's moments after those added so far (Chan's update, as merge() does). */
+  addMoments(m: Moments): void {
+    if (m.mean.length !== this.channels || m.comoment.length !== this.channels * this.channels) throw new Error(`latent stats: moments of ${m.mean.length} channels cannot join statistics of ${this.channels}`);
+    if (m.n === 0) return;
+    this.combine(m.n, m.mean, m.comoment);
+  }
+
+  /** Minimum, maximum and histogram counts: exact in any order (integers and comparisons). */
+  tallies(): Tallies {
+    return { min: Array.from(this.min), max: Array.from(this.max), bins: this.bins.map((m) => [...m.entries()].sort((a, b) => a[0] - b[0])) };
+  }
+
+  addTallies(t: Tallies): void {
+    if (t.min.length !== this.channels) throw new Error(`latent stats: tallies of ${t.min.length} channels cannot join statistics of ${this.channels}`);
+    for (let c = 0; c < this.channels; c++) {
+      this.min[c] = Math.min(this.min[c], t.min[c]);
+      this.max[c] = Math.max(this.max[c], t.max[c]);
+      for (const [b, k] of t.bins[c]) this.bins[c].set(b, (this.bins[c].get(b) ?? 0) + k);
+    }
   }
 
   /** Chan et al.: merge (n_b, mean_b, M_b) into the running (n_a, mean_a, M_a). */
@@ -133,8 +180,7 @@ export class LatentStatsAccumulator {
     const C = this.channels;
     const n = this.n;
     if (n === 0) throw new Error('latent stats: no latents were added');
-    const variance = Array.from({ length: C }, (_, c) => (n > 1 ? this.comoment[c * C + c] / (n - 1) : 0));
-    const std = variance.map(Math.sqrt);
+    const { std } = momentSummary({ n, mean: this.mean, comoment: this.comoment });
     const correlation = Array.from({ length: C }, (_, a) =>
       Array.from({ length: C }, (_, b) => {
         const den = Math.sqrt(this.comoment[a * C + a] * this.comoment[b * C + b]);

@@ -195,7 +195,8 @@ export class Execution {
 
   private constructor(
     private readonly converted: ConvertedModel,
-    private readonly threads: number | undefined,
+    /** Intra-op threads asked for (undefined: onnxruntime's default). */
+    readonly threads: number | undefined,
     private current: SessionSet,
     private readonly report_: ExecutionReport,
   ) {}

@@ -102,6 +102,11 @@ export class WfvaeModel {
     return this.exec.precision;
   }
 
+  /** Intra-op threads asked for (undefined: onnxruntime's default), part of what a speed measured here depends on. */
+  get threads(): number | undefined {
+    return this.exec.threads;
+  }
+
   get requestedProvider(): ProviderChoice {
     return this.exec.report.requested;
   }

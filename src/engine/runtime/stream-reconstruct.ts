@@ -42,7 +42,7 @@ export async function reconstructFile(
     outPath?: string;
     crf?: number;
     /** Each reconstructed block as it becomes final, with the original frames it reconstructs, (3, n, H, W) each, clipped to [-1, 1]. */
-    onChunk?: (original: Tensor, reconstruction: Tensor, firstFrame: number) => void | Promise<void>;
+    onChunk?: (original: Tensor, reconstruction: Tensor, firstFrame: number, measured: { psnr: number[]; ssim: number[] }) => void | Promise<void>;
     /**
      * Measure how far Causal Cache chunking of a GroupNorm model is from whole-clip inference
      * (default true). That runs the whole clip in memory once more: callers that must stay
@@ -82,9 +82,11 @@ export async function reconstructFile(
     for await (const chunk of reconstructStream(model, blocks, plan.frames, settings, opts)) {
       const rec: Tensor = { data: clipUnit(chunk.video.data), shape: chunk.video.shape.slice(1) };
       const orig = as4d(originals.take(rec.shape[1]));
-      mse.push(...psnr(orig, rec, { range: 2 }).perFrameMse);
-      ssimPerFrame.push(...ssim(orig, rec, { signal: opts.signal }).perFrame);
-      await opts.onChunk?.(orig, rec, chunk.frames[0]);
+      const p = psnr(orig, rec, { range: 2 });
+      const s = ssim(orig, rec, { signal: opts.signal }).perFrame;
+      mse.push(...p.perFrameMse);
+      ssimPerFrame.push(...s);
+      await opts.onChunk?.(orig, rec, chunk.frames[0], { psnr: p.perFrame, ssim: s });
       if (measure) kept.push({ data: rec.data, shape: [1, ...rec.shape] });
       await writer?.write(rec);
     }

@@ -4,7 +4,7 @@
 // deleted when the last clip decoded from them closes.
 import { rm } from 'node:fs/promises';
 import type { VideoInfo } from '../video/index';
-import type { Rate } from './work-estimate';
+import type { DecodeRate } from '../plan/plan-work';
 
 export interface ClipSource {
   id: string;
@@ -15,7 +15,7 @@ export interface ClipSource {
   temporary: boolean;
   info: VideoInfo;
   /** Seconds ffmpeg took per source frame read, measured on the last decode of this file. */
-  decodeRate: Rate | null;
+  decodeRate: DecodeRate | null;
   refs: number;
 }
 

@@ -5,7 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import type { CompareResult } from '../runtime/stream-compare';
 import type { ComparisonRun } from '../model-compare/compare-models';
 import type { VariantSpec } from '../model-compare/variant';
-import type { VideoJob, VideoRunOutput } from './video-run';
+import type { VideoBlock, VideoJob, VideoRunOutput } from './video-run';
 import type { Tensor } from '../tensor';
 import { fromComputeError, type ComputeJob, type FromCompute, type ToCompute } from './compute-protocol';
 import type { LoadedModel, ReconstructOutput, ReconstructSettings, RunCacheFlow, StagedProgress } from './model-compute';
@@ -14,6 +14,7 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
   onProgress?: StagedProgress;
+  onPartial?: (value: unknown) => void;
 }
 
 export class ComputeClient {
@@ -40,8 +41,8 @@ export class ComputeClient {
     return this.run({ op: 'compareModels', model, labelA, video, spec }, signal, (phase) => onStage(phase)) as Promise<Omit<ComparisonRun, 'latents'>>;
   }
 
-  reconstructVideo(model: number, job: VideoJob, signal: AbortSignal, onProgress: StagedProgress): Promise<VideoRunOutput> {
-    return this.run({ op: 'reconstructVideo', model, job }, signal, onProgress) as Promise<VideoRunOutput>;
+  reconstructVideo(model: number, job: VideoJob, signal: AbortSignal, onProgress: StagedProgress, onBlock?: (b: VideoBlock) => void): Promise<VideoRunOutput> {
+    return this.run({ op: 'reconstructVideo', model, job }, signal, onProgress, onBlock as ((v: unknown) => void) | undefined) as Promise<VideoRunOutput>;
   }
 
   async unload(model: number): Promise<void> {
@@ -68,7 +69,7 @@ export class ComputeClient {
     this.failAll(new Error('the engine session was shut down'));
   }
 
-  private run(job: ComputeJob, signal: AbortSignal, onProgress?: StagedProgress): Promise<unknown> {
+  private run(job: ComputeJob, signal: AbortSignal, onProgress?: StagedProgress, onPartial?: (value: unknown) => void): Promise<unknown> {
     signal.throwIfAborted();
     const id = this.nextId++;
     const worker = this.ensureWorker();
@@ -85,6 +86,7 @@ export class ComputeClient {
           reject(e);
         },
         onProgress,
+        onPartial,
       });
       worker.postMessage({ kind: 'job', id, job } satisfies ToCompute);
     });
@@ -107,6 +109,8 @@ export class ComputeClient {
   private onMessage(m: FromCompute): void {
     if (m.kind === 'progress') {
       this.pending.get(m.id)?.onProgress?.(m.phase, m.done, m.total);
+    } else if (m.kind === 'partial') {
+      this.pending.get(m.id)?.onPartial?.(m.value);
     } else if (m.kind === 'result') {
       const p = this.pending.get(m.id);
       if (!p) return;

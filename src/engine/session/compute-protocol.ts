@@ -22,6 +22,8 @@ export interface ComputeError {
 
 export type FromCompute =
   | { kind: 'progress'; id: number; phase: string; done: number; total: number }
+  /** A job's partial results as they come (the whole-video run's per-block measures). */
+  | { kind: 'partial'; id: number; value: unknown }
   | { kind: 'result'; id: number; ok: true; value: unknown }
   | { kind: 'result'; id: number; ok: false; error: ComputeError }
   | { kind: 'disposed' };

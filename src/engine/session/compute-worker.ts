@@ -21,7 +21,7 @@ export function runComputeWorker(port: MessagePort): void {
       case 'compareModels':
         return compute.compareModels(job.model, job.labelA, job.video, job.spec, signal, (stage) => progress(stage, 0, 0));
       case 'reconstructVideo':
-        return compute.reconstructVideo(job.model, job.job, signal, progress);
+        return compute.reconstructVideo(job.model, job.job, signal, progress, (value) => send({ kind: 'partial', id, value }));
       case 'unload':
         return compute.unload(job.model);
     }

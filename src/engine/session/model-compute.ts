@@ -15,7 +15,7 @@ import { compareModels, type ComparisonRun } from '../model-compare/compare-mode
 import { describeVariant, loadVariant, type LoadedVariant, type VariantSpec } from '../model-compare/variant';
 import type { Tensor } from '../tensor';
 import type { TapMeta } from './tap-views';
-import { runVideo, type VideoJob, type VideoRunOutput } from './video-run';
+import { runVideo, type VideoBlock, type VideoJob, type VideoRunOutput } from './video-run';
 import { StagePooler, type PooledTap } from './pathway-pool';
 import { CacheFlowRecorder, type CacheFlowSide } from '../runtime/cache-state';
 
@@ -172,8 +172,8 @@ export class ModelCompute {
   }
 
   /** A whole video streamed through the Causal Cache into files (see video-run.ts). */
-  async reconstructVideo(handle: number, job: VideoJob, signal: AbortSignal, onProgress: StagedProgress): Promise<VideoRunOutput> {
-    return runVideo(this.model(handle), job, signal, onProgress);
+  async reconstructVideo(handle: number, job: VideoJob, signal: AbortSignal, onProgress: StagedProgress, onBlock?: (b: VideoBlock) => void): Promise<VideoRunOutput> {
+    return runVideo(this.model(handle), job, signal, onProgress, onBlock);
   }
 
   /** Whole-clip, Causal Cache and naive runs; progress is the scheduler's own (stage, done, total). */

@@ -17,13 +17,13 @@ import { resolveModelPath, resolveModelSource } from '../runtime/model-path';
 import type { HubProgress } from '../checkpoint/hub/index';
 import { CACHED_TOLERANCE } from '../runtime/stream-compare';
 import { chunkingVerdict } from '../runtime/stream-model';
-import { memoryBudget } from '../runtime/memory-plan';
-import { comparePlan, reconstructPlan, wirePlan } from './run-plans';
+import { Calibration, type WorkKind } from '../plan/calibration';
+import { probeClip } from '../plan/probe';
+import { SessionPlans, wireRunPlan } from './session-plans';
 import type { Tensor } from '../tensor';
 import type { ComputeClient } from './compute-client';
 import type { LoadedModel } from './model-compute';
 import { tapFrameFor, type TapMeta } from './tap-views';
-import type { ModelCostFacts, Rate } from './work-estimate';
 import type { PathwaySpec } from '../../shared/pathway-contract';
 import { buildDecoderGraph } from '../onnx/build';
 import type { GraphManifest } from '../onnx/cache';
@@ -32,15 +32,12 @@ import { WeightStore } from '../onnx/weights';
 import type { PooledTap } from './pathway-pool';
 import type { RunCacheFlow } from './model-compute';
 
-/** The probe that measures a model's speed before its first real run: 1 + 2·tc frames of this size, zeros. */
-const PROBE_SIDE = 64;
-
 interface Loaded {
   /** The model as the compute thread holds it. */
   model: LoadedModel;
   info: ModelInfo;
-  /** Seconds per video voxel of a reconstruction with metrics, from a probe or the largest run so far. */
-  rate?: Rate & { voxels: number };
+  /** Its plans, on this machine's measured speed for it (kept in the engine's cache folder). */
+  plans: SessionPlans;
   /** Runs using the model; it is released only when none is left. */
   users: number;
   retired: boolean;
@@ -165,8 +162,9 @@ export class ModelWorkbench {
       chunking: verdictInfo(model.facts),
       pathway: pathwayOf(model.manifest),
     };
+    const calibration = await Calibration.load({ modelSha256: model.manifest.sha256, provider: model.provider, threads: undefined });
     const old = this.loaded;
-    this.loaded = { model, info, users: 0, retired: false };
+    this.loaded = { model, info, users: 0, retired: false, plans: new SessionPlans(model.manifest, calibration) };
     this.defaultPath = resolved;
     this.results.clear();
     if (old) await this.retire(old);
@@ -179,13 +177,14 @@ export class ModelWorkbench {
     signal: AbortSignal,
     onProgress: (phase: string, done: number, total: number) => void,
   ): Promise<Reconstruction> {
-    return this.withModel(async ({ model, info }) => {
+    return this.withModel(async ({ model, info, plans }) => {
       const [, T, H, W] = video.shape;
+      // The plan the views showed for this clip, made here before the compute thread is asked.
+      const plan = plans.plan({ kind: 'app-reconstruct', clip: { frames: T, height: H, width: W } });
+      if (!plan.fits) throw new ApiError(ERROR_CODES.overBudget, plan.refusal!);
       const started = performance.now();
-      // Planned here, from the model's manifest and this process's memory, before the compute thread is asked.
-      const plan = reconstructPlan(model.manifest, { frames: T, height: H, width: W });
-      if (!plan.fits) throw new ApiError(ERROR_CODES.overBudget, plan.text);
-      const r = await this.compute.reconstruct(model.handle, video, plan.settings, signal, onProgress);
+      const settings = { mode: plan.settings.mode === 'whole' ? ('whole' as const) : ('cached' as const), encChunk: plan.settings.encChunk, decChunk: plan.settings.decChunk };
+      const r = await this.compute.reconstruct(model.handle, video, settings, signal, onProgress);
       signal.throwIfAborted();
       const p = r.psnr;
       const s = r.ssim;
@@ -200,11 +199,11 @@ export class ModelWorkbench {
         encodeSeconds: r.encodeSeconds,
         decodeSeconds: r.decodeSeconds,
         provider: r.provider,
-        plan: wirePlan(plan),
+        plan: wireRunPlan(plan),
         latentShape: r.mean.shape.slice(1),
       };
       this.assertCurrent(info);
-      this.recordRate(T * H * W, (performance.now() - started) / 1000, `a ${plan.settings.mode === 'whole' ? 'whole-clip' : 'Causal Cache'} run of ${T}×${H}×${W}`);
+      await this.recordRun('app-reconstruct', { frames: T, height: H, width: W }, (performance.now() - started) / 1000, `reconstruct of ${T}×${H}×${W}`);
       this.entry(clipId).recon = { summary, video: r.video, mean: r.mean, logvar: r.logvar, taps: r.taps, tapMeta: info.taps, stages: r.stages, cache: r.cache, spec: info.pathway };
       return summary;
     });
@@ -217,10 +216,11 @@ export class ModelWorkbench {
     signal: AbortSignal,
     onProgress: (phase: string, done: number, total: number) => void,
   ): Promise<ChunkComparison> {
-    return this.withModel(async ({ model, info }) => {
+    return this.withModel(async ({ model, info, plans }) => {
       const [, T, H, W] = video.shape;
-      const plan = comparePlan(model.manifest, { frames: T, height: H, width: W }, settings);
-      if (!plan.fits) throw new ApiError(ERROR_CODES.overBudget, plan.text);
+      const plan = plans.plan({ kind: 'compare', clip: { frames: T, height: H, width: W }, chunks: settings });
+      if (!plan.fits) throw new ApiError(ERROR_CODES.overBudget, plan.refusal!);
+      const started = performance.now();
       // compareChunking runs whole (no progress of its own), then cached, then naive, each encode then decode.
       let run = 0;
       let lastStage = '';
@@ -252,23 +252,24 @@ export class ModelWorkbench {
         seconds: r.seconds,
       };
       this.assertCurrent(info);
+      await this.recordRun('compare', { frames: T, height: H, width: W }, (performance.now() - started) / 1000, `comparison of ${T}×${H}×${W}`);
       this.entry(clipId).chunks = { summary, videos: r.videos!, cache: r.cache, spec: info.pathway };
       return summary;
     });
   }
 
-  /** How Reconstruct and the chunking comparison would run on this clip, and the memory each needs, before either runs. */
-  planRuns(clipId: string, video: Tensor, chunks: { encChunk: number; decChunk: number }): ApiResponse<'planRuns'> {
-    const l = this.loaded;
-    if (!l) throw new ApiError(ERROR_CODES.noModel, 'no model is loaded: load one in the Model panel (a checkpoint folder or a converted folder)');
+  /** How Reconstruct and the chunking comparison would run on this clip, the memory and time each needs, before either runs. */
+  async planRuns(clipId: string, video: Tensor, chunks: { encChunk: number; decChunk: number }): Promise<ApiResponse<'planRuns'>> {
+    const plans = await this.readyPlans();
+    if (!plans) throw new ApiError(ERROR_CODES.noModel, 'no model is loaded: load one in the Model panel (a checkpoint folder or a converted folder)');
     const [, T, H, W] = video.shape;
     const clip = { frames: T, height: H, width: W };
-    const budget = memoryBudget();
+    const reconstruct = plans.plan({ kind: 'app-reconstruct', clip });
     return {
       clipId,
-      reconstruct: wirePlan(reconstructPlan(l.model.manifest, clip, budget)),
-      compare: wirePlan(comparePlan(l.model.manifest, clip, chunks, budget)),
-      budgetSource: budget.source,
+      reconstruct: wireRunPlan(reconstruct),
+      compare: wireRunPlan(plans.plan({ kind: 'compare', clip, chunks })),
+      budgetSource: reconstruct.budget.source,
     };
   }
 
@@ -284,42 +285,31 @@ export class ModelWorkbench {
     });
   }
 
-  /** Keeps the speed of the largest run of the loaded model (small runs overstate the per-voxel cost). */
-  recordRate(voxels: number, seconds: number, what: string): void {
+  /** Records a finished run of the loaded model into this machine's measured speeds. */
+  async recordRun(kind: WorkKind, clip: { frames: number; height: number; width: number }, seconds: number, what: string, clips = 1, steady?: { voxels: number; seconds: number }): Promise<void> {
     const l = this.loaded;
-    if (!l || !(seconds > 0) || voxels < 1) return;
-    if (l.rate && l.rate.voxels > voxels && !l.rate.basis.startsWith('probe')) return;
-    l.rate = { seconds: seconds / voxels, voxels, basis: `measured: ${what} took ${seconds.toFixed(2)} s on ${l.model.provider}` };
+    if (!l) return;
+    await l.plans.calibration.record(kind, { voxels: clips * clip.frames * clip.height * clip.width, area: clip.height * clip.width, seconds, what: `${what} on ${l.model.provider}`, steady });
   }
 
   /**
-   * The loaded model's facts for estimates, with its speed on this machine: measured by a small
-   * probe run the first time (zeros in, a real forward pass and SSIM), then by the largest run.
-   * Null when no model is loaded.
+   * The loaded model's plans, on its measured speed on this machine: before anything was measured
+   * for it here, a small probe run first (zeros in, a real forward pass and SSIM, in the compute
+   * thread, once it is idle). Null when no model is loaded.
    */
-  async costFacts(): Promise<ModelCostFacts | null> {
+  async readyPlans(): Promise<SessionPlans | null> {
     const l = this.loaded;
     if (!l) return null;
     // A probe while the model runs something else would measure both: wait for an idle moment.
-    if (!l.rate && l.users === 0) {
-      const tc = l.model.facts.temporalCompression;
-      const T = 1 + 2 * tc;
-      const video: Tensor = { data: new Float32Array(3 * T * PROBE_SIDE * PROBE_SIDE), shape: [3, T, PROBE_SIDE, PROBE_SIDE] };
+    if (l.plans.calibration.empty && l.users === 0) {
+      const video = probeClip(l.model.facts.temporalCompression);
+      const [, T, H, W] = video.shape;
       const t0 = performance.now();
-      // A real forward pass and its metrics, in the compute thread, as a reconstruct runs (whole clip at this size).
       await this.withModel(({ model }) => this.compute.reconstruct(model.handle, video, { mode: 'whole', encChunk: 0, decChunk: 0 }, new AbortController().signal, () => undefined));
-      const seconds = (performance.now() - t0) / 1000;
-      const voxels = T * PROBE_SIDE * PROBE_SIDE;
-      // recordRate would not replace a real run measured meanwhile.
-      l.rate ??= { seconds: seconds / voxels, voxels, basis: `probe: a ${T}×${PROBE_SIDE}×${PROBE_SIDE} run took ${seconds.toFixed(2)} s on ${l.model.provider}` };
+      // A real run measured meanwhile makes the probe needless.
+      if (l.plans.calibration.empty) await l.plans.calibration.record('probe', { voxels: T * H * W, area: H * W, seconds: (performance.now() - t0) / 1000, what: `a ${T}×${H}×${W} probe run on ${l.model.provider}` });
     }
-    const m = l.model.manifest;
-    return {
-      className: m.className,
-      manifest: m,
-      temporalCompression: l.model.facts.temporalCompression,
-      rate: l.rate ? { seconds: l.rate.seconds, basis: l.rate.basis } : null,
-    };
+    return l.plans;
   }
 
   recon(clipId: string): ReconEntry {

@@ -25,7 +25,7 @@ import { SSIM_DESCRIPTION } from '../metrics/index';
 import type { DecodeOptions } from '../video/index';
 import { recordDecodeRate, SourceStore, type ClipSource } from './clip-sources';
 import { estimateSelection, selectionFromOptions, selectionToDecode, wholeVideoShape } from './clip-selection';
-import { formatBytes, memoryBudget, planChunks } from '../runtime/memory-plan';
+import { formatBytes, memoryBudget } from '../runtime/memory-plan';
 import { ExportStore, type ExportSubject } from './exports';
 import { tensorBlock, tensorPair } from './frame-pairs';
 import { PSNR_DESCRIPTION, type MetricsReport } from './metrics-report';
@@ -35,6 +35,7 @@ import { diffFrame, rgbaFrame } from './frame-images';
 import type { ComputeClient } from './compute-client';
 import { JobQueue } from './job-queue';
 import { ModelWorkbench } from './model-workbench';
+import { SteadyPace } from '../plan/calibration';
 import type { HubProgress } from '../checkpoint/hub/index';
 import { DEFAULT_TAP_TILES, tapTimeline, tapView } from './tap-views';
 import { DiagnosticsBench } from './diagnostics-bench';
@@ -181,8 +182,14 @@ export class SessionCore {
 
   async estimateClip(req: ApiRequest<'estimateClip'>): Promise<ApiResponse<'estimateClip'>> {
     const { source } = this.clip(req.clipId);
-    const facts = await this.models.costFacts();
-    return estimateSelection(req.clipId, source, req.selection, facts ?? { missing: 'no model loaded: load one for the reconstruct estimates' });
+    const plans = await this.models.readyPlans();
+    const info = this.models.info();
+    return estimateSelection(
+      req.clipId,
+      source,
+      req.selection,
+      plans && info ? { plans, className: info.className, temporalCompression: info.temporalCompression as 4 | 8 } : { missing: 'no model loaded: load one for the reconstruct estimates' },
+    );
   }
 
   async getThumbnails(req: ApiRequest<'getThumbnails'>): Promise<ApiResponse<'getThumbnails'>> {
@@ -194,9 +201,13 @@ export class SessionCore {
     const clip = this.clip(req.clipId);
     return this.runHeavy(req.taskId, (signal) =>
       this.models.use(async (model, info) => {
-        // Default chunks: the largest the memory plan fits in this machine's budget for the whole video's frame size.
-        const shape = wholeVideoShape(clip.source, { ...clip.info.selection, snap: model.facts.temporalCompression as 4 | 8 });
-        const auto = shape ? planChunks(model.manifest, shape, memoryBudget()).chunks : { encChunk: 2 * model.facts.temporalCompression, decChunk: 2 };
+        // The plan the estimate showed: its chunks (the largest that fit this machine's budget at the video's frame size).
+        const tc = model.facts.temporalCompression as 4 | 8;
+        const shape = wholeVideoShape(clip.source, clip.info.selection, tc);
+        const plans = await this.models.readyPlans();
+        const auto = shape && plans ? plans.plan({ kind: 'whole-video', clip: shape }).settings : { encChunk: 2 * tc, decChunk: 2 };
+        const pace = new SteadyPace();
+        const area = shape ? shape.height * shape.width : 0;
         const r = await this.videos.run({
           compute: this.compute,
           model,
@@ -208,8 +219,12 @@ export class SessionCore {
           decChunk: req.decChunk ?? auto.decChunk,
           signal,
           onProgress: this.stagedReporter(req.taskId),
+          onBlock: (b) => {
+            pace.mark(b.memory.frame * area);
+            this.emit({ type: 'video-block', taskId: req.taskId, ...b });
+          },
         });
-        this.models.recordRate(r.frames * r.height * r.width, r.seconds, `the whole-video run of ${r.frames}×${r.height}×${r.width}`);
+        await this.models.recordRun('whole-video', { frames: r.frames, height: r.height, width: r.width }, r.seconds, `whole-video run of ${r.frames}×${r.height}×${r.width}`, 1, pace.result());
         return r;
       }),
     );

@@ -15,6 +15,7 @@ import type { ComputeClient } from './compute-client';
 import type { LoadedModel } from './model-compute';
 import { wholeVideoDecode } from './clip-selection';
 import { fileBlock, type FramePair } from './frame-pairs';
+import type { VideoBlock } from './video-run';
 
 export interface VideoEntry {
   result: VideoResult;
@@ -39,6 +40,8 @@ export interface VideoRunArgs {
   decChunk: number;
   signal: AbortSignal;
   onProgress: (phase: string, done: number, total: number) => void;
+  /** Each finished block's measures, as they come. */
+  onBlock?: (b: VideoBlock) => void;
 }
 
 const db = (v: number): number | null => (Number.isFinite(v) ? v : null);
@@ -59,7 +62,7 @@ export class VideoStore {
     const dir = await mkdtemp(join(await this.root(), `${videoId}-`));
     const files = { original: join(dir, 'original.rgb'), reconstruction: join(dir, 'reconstruction.rgb'), mp4: join(dir, 'reconstruction.mp4'), latent: join(dir, 'latent.f32') };
     try {
-      const r = await a.compute.reconstructVideo(a.model.handle, { path: a.source.path, decode, frames: plan.frames, encChunk: a.encChunk, decChunk: a.decChunk, files }, a.signal, a.onProgress);
+      const r = await a.compute.reconstructVideo(a.model.handle, { path: a.source.path, decode, frames: plan.frames, encChunk: a.encChunk, decChunk: a.decChunk, files }, a.signal, a.onProgress, a.onBlock);
       const { memory, latentChunks } = r;
       const result: VideoResult = {
         videoId,

@@ -49,7 +49,22 @@ async function writeAll(fh: FileHandle, bytes: Uint8Array): Promise<void> {
   while (done < bytes.length) done += (await fh.write(bytes, done, bytes.length - done)).bytesWritten;
 }
 
-export async function runVideo(model: WfvaeModel, job: VideoJob, signal: AbortSignal, onProgress: (phase: string, done: number, total: number) => void): Promise<VideoRunOutput> {
+/** One finished block's measures, sent as it is done (the app's charts grow with them). */
+export interface VideoBlock {
+  from: number;
+  total: number;
+  psnr: (number | null)[];
+  ssim: number[];
+  memory: { frame: number; rssBytes: number };
+}
+
+export async function runVideo(
+  model: WfvaeModel,
+  job: VideoJob,
+  signal: AbortSignal,
+  onProgress: (phase: string, done: number, total: number) => void,
+  onBlock?: (b: VideoBlock) => void,
+): Promise<VideoRunOutput> {
   const handles: FileHandle[] = [];
   try {
     const [orig, rec, lat] = await Promise.all([open(job.files.original, 'w'), open(job.files.reconstruction, 'w'), open(job.files.latent, 'w')]);
@@ -66,12 +81,15 @@ export async function runVideo(model: WfvaeModel, job: VideoJob, signal: AbortSi
         latentChunks.push(mean.shape[2]);
         await writeAll(lat, new Uint8Array(mean.data.buffer, mean.data.byteOffset, mean.data.byteLength));
       },
-      onChunk: async (original: Tensor, reconstruction: Tensor) => {
+      onChunk: async (original: Tensor, reconstruction: Tensor, _first: number, measured?: { psnr: number[]; ssim: number[] }) => {
         const [, n, h, w] = original.shape;
         await writeAll(orig, planarFramesToRgb24(original.data, n, h * w, 0, n));
         await writeAll(rec, planarFramesToRgb24(reconstruction.data, n, h * w, 0, n));
+        const from = written;
         written += n;
-        memory.push({ frame: written, rssBytes: process.memoryUsage().rss });
+        const sample = { frame: written, rssBytes: process.memoryUsage().rss };
+        memory.push(sample);
+        if (measured) onBlock?.({ from, total: job.frames, psnr: measured.psnr.map((v) => (Number.isFinite(v) ? v : null)), ssim: measured.ssim, memory: sample });
         onProgress('reconstruct', written, job.frames);
       },
     });

@@ -7,8 +7,12 @@
 // the ffmpeg/ffprobe command lines it replaces:
 //
 //   probe  {input, countPackets}        ffprobe-style JSON on stdout
+//   count  {input, decode}              {packets, corrupt, readError, decoded}: the video packets that
+//                                        read whole, and with decode the frames the decoder gives
 //   decode {input, filter, frames}      rawvideo rgb24 frames on stdout
 //   encode {output, width, height, fps, crf}  rawvideo rgb24 on stdin -> H.264 mp4
+//   encode-mp4v {output, width, height, fps}  rawvideo bgr24 on stdin -> MPEG-4 Part 2 'mp4v' mp4,
+//                                        as OpenCV's cv2.VideoWriter(fourcc 'mp4v') writes it
 //
 // Errors go to stderr as FFmpeg prints them (its log at level "error"), then
 // exit status 1; "key=value" lines on stderr are progress, read as liveness.
@@ -24,6 +28,7 @@ import {
   AV_NOPTS_VALUE,
   AV_PIX_FMT_RGB24,
   AV_PKT_DATA_DISPLAYMATRIX,
+  AV_PKT_FLAG_CORRUPT,
   AVCOL_PRI_BT709,
   AVCOL_RANGE_JPEG,
   AVCOL_RANGE_MPEG,
@@ -33,6 +38,8 @@ import {
   AVERROR_EOF,
   AVMEDIA_TYPE_VIDEO,
   FF_ENCODER_LIBX264,
+  FF_ENCODER_MPEG4,
+  AV_PIX_FMT_BGR24,
 } from 'node-av/constants';
 import {
   avGetCodecName,
@@ -124,6 +131,71 @@ function probe({ input, countPackets }) {
     }
     return { streams: streams.map((s) => ({ ...describeStream(s), ...extra })), format: describeFormat(fc) };
   } finally {
+    fc.closeInputSync();
+  }
+}
+
+/** How many frames really come out of a file: its packets read to the end, and optionally decoded (to nothing). */
+function count({ input, decode }) {
+  const fc = openInput(input);
+  const pkt = new Packet();
+  const frame = new Frame();
+  const cc = decode ? new CodecContext() : null;
+  try {
+    const stream = firstVideo(fc.streams ?? []);
+    if (!stream) fail(`${input}: no video stream`);
+    let decoded = null;
+    if (cc) {
+      const codec = Codec.findDecoder(stream.codecpar.codecId);
+      if (!codec) fail(`${input}: no decoder for ${avGetCodecName(stream.codecpar.codecId) ?? 'this codec'}`);
+      cc.allocContext3(codec);
+      check(cc.parametersToContext(stream.codecpar), input);
+      cc.pktTimebase = stream.timeBase;
+      // One thread, as ffprobe -count_frames decodes: frame threads drop a damaged tail's frames differently.
+      cc.threadCount = 1;
+      check(cc.open2Sync(codec, null), `${input}: opening the decoder`);
+      frame.alloc();
+      decoded = 0;
+    }
+    const drain = () => {
+      for (;;) {
+        const r = cc.receiveFrameSync(frame);
+        if (r < 0) return;
+        decoded++;
+        frame.unref();
+      }
+    };
+    pkt.alloc();
+    let packets = 0;
+    let corrupt = 0;
+    let readError = null;
+    for (;;) {
+      const r = fc.readFrameSync(pkt);
+      if (r === AVERROR_EOF) break;
+      if (r < 0) {
+        readError = FFmpegError.strerror(r);
+        break;
+      }
+      if (pkt.streamIndex === stream.index) {
+        packets++;
+        if (pkt.flags & AV_PKT_FLAG_CORRUPT) corrupt++;
+        if (cc) {
+          cc.sendPacketSync(pkt);
+          drain();
+        }
+        if (packets % 64 === 0) process.stderr.write(`packets=${packets}\n`);
+      }
+      pkt.unref();
+    }
+    if (cc) {
+      cc.sendPacketSync(null);
+      drain();
+    }
+    return { packets, corrupt, readError, decoded };
+  } finally {
+    pkt.free();
+    frame.free();
+    cc?.freeContext();
     fc.closeInputSync();
   }
 }
@@ -458,14 +530,105 @@ async function encode({ output, width, height, fps, crf }) {
   }
 }
 
-const jobs = { probe, decode, encode };
+/**
+ * OpenCV's FFmpeg writer for fourcc 'mp4v' (modules/videoio/src/cap_ffmpeg_impl.hpp): the mpeg4
+ * encoder, codec tag mp4v, yuv420p converted from BGR24 by swscale with SWS_BICUBIC (BT.601, limited
+ * range: no colour details set), bit_rate = b + b / 2 with b = (int)(fps * w * h + 0.5), qmin 3,
+ * gop_size 12, time base 1/fps (fps rounded as OpenCV does), one thread, pts = frame number.
+ */
+async function encodeMp4v({ output, width, height, fps }) {
+  let rateNum = Math.trunc(fps + 0.5);
+  let rateDen = 1;
+  while (Math.abs(rateNum / rateDen - fps) > 0.001) {
+    rateDen *= 10;
+    rateNum = Math.trunc(fps * rateDen + 0.5);
+  }
+  const tb = { num: rateDen, den: rateNum };
+  const b = Math.trunc(Math.min(fps * width * height, 2 ** 30 - 1) + 0.5);
+  const bitRate = BigInt(b + Math.trunc(b / 2));
+  const path = localPath(output);
+  const g = filterGraph('scale=flags=bicubic,format=yuv420p', `video_size=${width}x${height}:pix_fmt=${AV_PIX_FMT_BGR24}:time_base=${tb.num}/${tb.den}:pixel_aspect=0/1`);
+  const codec = Codec.findEncoderByName(FF_ENCODER_MPEG4);
+  if (!codec) fail('this FFmpeg build has no mpeg4 encoder');
+  const cc = new CodecContext();
+  const oc = new FormatContext();
+  const inFrame = new Frame();
+  const yuv = new Frame();
+  const pkt = new Packet();
+  let opened = false;
+  try {
+    cc.allocContext3(codec);
+    Object.assign(cc, { width, height, pixelFormat: g.sink.buffersinkGetFormat(), timeBase: tb, bitRate, qMin: 3, gopSize: 12, threadCount: 1, codecTag: 'mp4v' });
+    check(oc.allocOutputContext2(null, 'mp4', path), path);
+    if (oc.oformat?.flags & 0x0040) cc.setFlags(1 << 22);
+    check(cc.open2Sync(codec, null), 'opening the mpeg4 encoder');
+    const st = oc.newStream(null);
+    check(st.codecpar.fromContext(cc), path);
+    st.timeBase = tb;
+    st.avgFrameRate = { num: rateNum, den: rateDen };
+    check(oc.openOutputSync(), path);
+    opened = true;
+    check(oc.writeHeaderSync(null), path);
+    inFrame.alloc();
+    yuv.alloc();
+    pkt.alloc();
+    const writePackets = () => {
+      for (;;) {
+        const r = cc.receivePacketSync(pkt);
+        if (r === AVERROR_EAGAIN || r === AVERROR_EOF) return;
+        check(r, 'encoding');
+        pkt.streamIndex = st.index;
+        pkt.rescaleTs(tb, st.timeBase);
+        const w = oc.writeFrameSync(pkt);
+        if (w < 0) fail(`av_write_frame(): ${FFmpegError.strerror(w)}`);
+      }
+    };
+    const drainFilter = () => {
+      for (;;) {
+        const r = g.sink.buffersinkGetFrameSync(yuv);
+        if (r === AVERROR_EAGAIN || r === AVERROR_EOF) return;
+        check(r, 'filtering');
+        check(cc.sendFrameSync(yuv), 'encoding');
+        yuv.unref();
+        writePackets();
+      }
+    };
+    const read = stdinReader();
+    for (let pts = 0n; ; pts++) {
+      const bytes = await read(width * height * 3);
+      if (!bytes) break;
+      Object.assign(inFrame, { width, height, format: AV_PIX_FMT_BGR24 });
+      check(inFrame.getBuffer(0), 'allocating a frame');
+      check(inFrame.fromBuffer(bytes), 'filling a frame');
+      inFrame.pts = pts;
+      check(g.buffer.buffersrcAddFrameSync(inFrame), 'filtering');
+      inFrame.unref();
+      drainFilter();
+      process.stderr.write(`frame=${pts + 1n}\n`);
+    }
+    check(g.buffer.buffersrcAddFrameSync(null), 'filtering');
+    drainFilter();
+    cc.sendFrameSync(null);
+    writePackets();
+    const t = oc.writeTrailerSync();
+    if (t < 0) fail(`Error writing trailer of ${output}: ${FFmpegError.strerror(t)}`);
+  } finally {
+    g.graph.free();
+    for (const x of [inFrame, yuv, pkt]) x.free();
+    cc.freeContext();
+    if (opened) oc.closeOutputSync();
+    oc.freeContext();
+  }
+}
+
+const jobs = { probe, count, decode, encode, 'encode-mp4v': encodeMp4v };
 
 async function main() {
   const [name, json] = process.argv.slice(2);
   const job = jobs[name];
-  if (!job || !json) fail(`usage: av-tool.mjs probe|decode|encode '<json>'`);
+  if (!job || !json) fail(`usage: av-tool.mjs probe|count|decode|encode|encode-mp4v '<json>'`);
   const result = await job(JSON.parse(json));
-  if (name === 'probe') await write(JSON.stringify(result));
+  if (name === 'probe' || name === 'count') await write(JSON.stringify(result));
 }
 
 /** Resolves once everything written to stdout has reached the pipe: exiting earlier drops the tail (the last frame). */

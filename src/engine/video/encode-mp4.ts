@@ -118,7 +118,7 @@ export function createMp4Writer(outPath: string, o: Mp4WriterOptions): Mp4Writer
   async function verifyFinished(): Promise<void> {
     let info;
     try {
-      info = await probeVideo(partial, { signal: o.signal, timeoutMs: 60_000 });
+      info = await probeVideo(partial, { signal: o.signal, timeoutMs: 60_000, countFrames: false });
     } catch (e) {
       if (o.signal?.aborted) throw e;
       throw new VideoError('ffmpeg_failed', `ffmpeg finished ${outPath} but the file is not readable (${(e as Error).message}); check that the disk has free space and write it again`);

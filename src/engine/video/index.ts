@@ -3,7 +3,8 @@
 export { VideoError, isVideoError, type VideoErrorCode } from './errors';
 export { setFfmpegPaths, videoTool, type FfmpegPaths, type VideoTool } from './ffmpeg-paths';
 export { probeVideo, type VideoInfo, type ProbeOptions } from './probe';
-export { DEFAULT_MAX_VOXELS, snapFrames, resizedSize, planDecode, validateDecodeOptions, type DecodeOptions, type DecodePlan } from './plan';
+export { countDecodableFrames, type FrameCount } from './frame-count';
+export { DEFAULT_MAX_VOXELS, snapFrames, resizedSize, planDecode, claimedFramesNote, validateDecodeOptions, type DecodeOptions, type DecodePlan } from './plan';
 export { decodeVideo, decodeVideoChunks, type DecodedClip, type VideoChunk, type ChunkPlan } from './decode';
 export { encodeMp4, createMp4Writer, type Mp4Writer, type Mp4WriterOptions } from './encode-mp4';
 export { encodePng, encodePngBytes } from './png';

@@ -23,6 +23,13 @@ export interface DecodeOptions {
    */
   crop?: { width: number; height: number };
   temporalMultiple?: 4 | 8;
+  /**
+   * 'decord': the frames as the reference's reader (decord) gets them: the native size, FFmpeg's
+   * scale filter with its default flags converting to rgb24 (no accurate rounding, no full chroma
+   * interpolation), every source frame from the start on, the count not snapped. Size, crop and
+   * sample rate are the caller's to apply (eval/reference/pipeline.ts).
+   */
+  reader?: 'decord';
   /** Guard on width*height*frames of the output. Default 256*256*129*4. */
   maxVoxels?: number;
   /** Budget for the time spent waiting on ffprobe/ffmpeg (probe + decode). */
@@ -75,6 +82,10 @@ export function validateDecodeOptions(o: DecodeOptions): void {
   if (o.temporalMultiple !== undefined && o.temporalMultiple !== 4 && o.temporalMultiple !== 8) {
     throw new VideoError('bad_option', `temporalMultiple must be 4 or 8 (got ${String(o.temporalMultiple)}): the model's temporal compression`);
   }
+  if (o.reader !== undefined && o.reader !== 'decord') throw new VideoError('bad_option', `reader must be 'decord' or absent (got ${String(o.reader)})`);
+  if (o.reader === 'decord' && (o.size !== undefined || o.crop !== undefined || (o.sampleRate ?? 1) !== 1)) {
+    throw new VideoError('bad_option', 'the decord reader gives native-size frames one after another: resize, crop and sample them afterwards');
+  }
   if (o.maxVoxels !== undefined && !(o.maxVoxels > 0)) throw new VideoError('bad_option', `maxVoxels must be positive (got ${o.maxVoxels})`);
   if (o.timeoutMs !== undefined && !(o.timeoutMs > 0)) throw new VideoError('bad_option', `timeoutMs must be positive (got ${o.timeoutMs})`);
 }
@@ -102,9 +113,15 @@ function truncatedResize(width: number, height: number, size: number): { width: 
   return { width: Math.max(1, Math.floor((width * size) / height)), height: size };
 }
 
+/** The note a file whose header miscounts its frames gets wherever it is used. */
+export function claimedFramesNote(info: Pick<VideoInfo, 'frames' | 'claimedFrames'>): string {
+  return `the container claims ${info.claimedFrames} frames but only ${info.frames} decode (the file is truncated or damaged); using those ${info.frames}`;
+}
+
 export function planDecode(info: VideoInfo, o: DecodeOptions): DecodePlan {
   validateDecodeOptions(o);
   const notes: string[] = [];
+  if (info.claimedFrames != null && info.claimedFrames !== info.frames) notes.push(claimedFramesNote(info));
   const start = o.start ?? 0;
   const rate = o.sampleRate ?? 1;
   const m = o.temporalMultiple ?? 4;
@@ -128,7 +145,7 @@ export function planDecode(info: VideoInfo, o: DecodeOptions): DecodePlan {
     notes.push(`asked for ${wanted} frames but only ${remaining} remain from ${o.startFrame !== undefined ? `source frame ${first}` : `start ${start}`}${rate > 1 ? ` at sample rate ${rate}` : ''}; using ${remaining}`);
     wanted = remaining;
   }
-  const frames = snapFrames(wanted, m);
+  const frames = o.reader === 'decord' ? wanted : snapFrames(wanted, m);
   if (frames !== wanted) notes.push(`frame count ${wanted} snapped down to ${frames} (the model takes 1 + ${m}k frames)`);
 
   let scaledW = info.width;
@@ -138,8 +155,9 @@ export function planDecode(info: VideoInfo, o: DecodeOptions): DecodePlan {
     ({ width: scaledW, height: scaledH } = o.crop ? truncatedResize(info.width, info.height, o.size) : resizedSize(info.width, info.height, o.size));
     algo = scaledW <= info.width && scaledH <= info.height ? 'area' : 'bicubic';
   }
-  const width = o.crop ? o.crop.width : scaledW - (scaledW % 8);
-  const height = o.crop ? o.crop.height : scaledH - (scaledH % 8);
+  const native = o.reader === 'decord';
+  const width = o.crop ? o.crop.width : native ? scaledW : scaledW - (scaledW % 8);
+  const height = o.crop ? o.crop.height : native ? scaledH : scaledH - (scaledH % 8);
   if (o.crop && (width > scaledW || height > scaledH)) {
     throw new VideoError('bad_option', `${info.path} is ${scaledW}x${scaledH} pixels${o.size ? ' after resizing' : ''}, smaller than the ${width}x${height} crop; pick a larger size or a smaller crop`);
   }
@@ -165,8 +183,13 @@ export function planDecode(info: VideoInfo, o: DecodeOptions): DecodePlan {
   const last = frameIndices[frames - 1];
   const filters: string[] = [];
   if (first > 0 || rate > 1) filters.push(`select='between(n,${first},${last})*not(mod(n-${first},${rate}))'`);
-  // One swscale pass resizes and converts to RGB; accurate_rnd and full_chroma_int keep the YUV->RGB step exact to a level.
-  filters.push(`scale=${scaledW}:${scaledH}:flags=${algo}+accurate_rnd+full_chroma_int`, 'format=rgb24');
+  if (o.reader === 'decord') {
+    // decord's filter graph: "scale=W:H" into a sink that takes rgb24 only.
+    filters.push(`scale=${scaledW}:${scaledH}`, 'format=rgb24');
+  } else {
+    // One swscale pass resizes and converts to RGB; accurate_rnd and full_chroma_int keep the YUV->RGB step exact to a level.
+    filters.push(`scale=${scaledW}:${scaledH}:flags=${algo}+accurate_rnd+full_chroma_int`, 'format=rgb24');
+  }
   const offset = (scaled: number, side: number) => (o.crop ? roundHalfEven((scaled - side) / 2) : Math.floor((scaled - side) / 2));
   const crop = width !== scaledW || height !== scaledH ? { x: offset(scaledW, width), y: offset(scaledH, height), width, height } : null;
   if (crop) filters.push(`crop=${width}:${height}:${crop.x}:${crop.y}`);

@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { VideoError } from './errors';
 import { videoTool } from './ffmpeg-paths';
+import { countDecodableFrames } from './frame-count';
 import { runToCompletion } from './tool-process';
 
 export interface VideoInfo {
@@ -15,11 +16,18 @@ export interface VideoInfo {
   codec: string;
   durationSec: number;
   isImage: boolean;
+  /**
+   * What the container's header claims when that is not what decodes (a truncated file whose index
+   * promises more); `frames` is then the decodable count. null: the header agrees, or was not checked.
+   */
+  claimedFrames?: number | null;
 }
 
 export interface ProbeOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Count the frames that really decode (frame-count.ts; cached per file). Default true. */
+  countFrames?: boolean;
 }
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 120_000;
@@ -157,6 +165,19 @@ export async function probeVideo(path: string, opts: ProbeOptions = {}): Promise
   }
   if (fps === 0 && durationSec > 0) fps = frames / durationSec;
   if (frames <= 0) throw new VideoError('no_frames', `${path} has a video stream with no frames in it; the recording or export did not finish: pick another file`);
+  let claimedFrames: number | null = null;
+  let duration = durationSec || (fps > 0 ? frames / fps : 0);
+  if (!isImage && opts.countFrames !== false) {
+    const counted = await countDecodableFrames(abs, frames, { signal: opts.signal, timeoutMs: opts.timeoutMs });
+    if (counted.decodable !== frames) {
+      claimedFrames = frames;
+      frames = counted.decodable;
+      if (fps > 0) duration = frames / fps;
+    }
+    if (frames <= 0) {
+      throw new VideoError('no_frames', `${path} claims ${claimedFrames} frames but none of them decodes${counted.readError ? ` (${counted.readError})` : ''}; the file is truncated or damaged: re-export or re-download it`);
+    }
+  }
 
   const rotated = rotationDegrees(video) % 180 === 90;
   return {
@@ -166,7 +187,8 @@ export async function probeVideo(path: string, opts: ProbeOptions = {}): Promise
     frames,
     fps,
     codec: video.codec_name,
-    durationSec: durationSec || (fps > 0 ? frames / fps : 0),
+    durationSec: duration,
     isImage,
+    claimedFrames,
   };
 }

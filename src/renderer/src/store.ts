@@ -154,6 +154,8 @@ export const useStore = create<State>()((set, get, store) => {
         if (event.type === 'progress') {
           const task = get().task;
           if (task && task.taskId === event.taskId) set({ task: { ...task, phase: event.phase, done: event.done, total: event.total, queuePosition: event.queuePosition } });
+        } else if (event.type === 'video-block') {
+          get().addVideoBlock(event);
         } else if (event.type === 'open-path') {
           void get().openPath(event.path);
         } else if (event.type === 'open-hub-model') {

@@ -3,13 +3,17 @@
 // agreeing with one addition, and `wfvae latent-stats` on real clips agreeing
 // with statistics computed directly from whole-clip encoder outputs.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFragment, LatentStatsAccumulator, samplePosterior } from '../../../src/engine/latent-stats/accumulator';
 import { WfvaeModel } from '../../../src/engine/runtime/index';
+import { listClips } from '../../../src/engine/eval/clip-list';
+import { runLatentStats } from '../../../src/engine/latent-stats/run';
+import { Flags, parseArgs } from '../../../src/hosting/args';
+import { readShardFlags } from '../../../src/cli/shard-option';
 import { decodeVideo } from '../../../src/engine/video/index';
 import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
 import type { Tensor } from '../../../src/engine/tensor';
@@ -151,5 +155,49 @@ describe('wfvae latent-stats', () => {
     const stats = JSON.parse(readFileSync(statsPath, 'utf8')) as { clips: { clip: string; latentShape: number[] }[]; model: { sha256: string } };
     expect(stats.clips.map((c) => [c.clip, c.latentShape])).toEqual([['a.mp4', [8, 3, 8, 8]], ['b.mp4', [8, 3, 8, 8]]]);
     expect(stats.model.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('--shard i/n, Slurm and Kubernetes shards merge into exactly the unsharded statistics, byte for byte', async () => {
+    // A folder of links (as dataset folders are) to the two clips, plus one file of its own.
+    const farm = join(work, 'farm');
+    mkdirSync(farm);
+    symlinkSync(join(clips, 'a.mp4'), join(farm, 'a.mp4'));
+    symlinkSync(join(clips, 'b.mp4'), join(farm, 'b.mp4'));
+    await run(FIXTURE_FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'smptebars=size=64x64:rate=24', '-frames:v', '9', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', join(farm, 'c.mp4')]);
+    // The shards as the CLI reads them: --shard i/n, a Slurm array task, a Kubernetes Indexed Job.
+    const none = { SLURM_ARRAY_TASK_ID: '', JOB_COMPLETION_INDEX: '' };
+    const flags = (argv: string[]) => new Flags(parseArgs(argv, new Set()));
+    const shards = [
+      readShardFlags(flags(['--shard', '0/3']), none),
+      readShardFlags(flags([]), { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '3' }),
+      readShardFlags(flags([]), { JOB_COMPLETION_INDEX: '2', WFVAE_SHARD_COUNT: '3' }),
+    ];
+    expect(shards.map((s) => s && [s.index, s.count])).toEqual([[0, 3], [1, 3], [2, 3]]);
+    const m = await WfvaeModel.load(golden.dir, { provider: 'cpu', threads: 1, convert: { cacheDir: join(work, 'cache') } });
+    const list = await listClips(farm);
+    const common = { list, model: m, decode: {}, encChunk: 3, posterior: 'sample' as const, seed: 7 };
+    let whole;
+    const files: string[] = [];
+    try {
+      whole = await runLatentStats(common);
+      for (const [i, shard] of shards.entries()) {
+        const r = await runLatentStats({ ...common, shard });
+        expect(r.shard!.clips.map((c) => c.clip)).toEqual([['a.mp4', 'b.mp4', 'c.mp4'][i]]);
+        files.push(join(work, `shard-${i}.json`));
+        writeFileSync(files[i], JSON.stringify(r.shard) + '\n');
+      }
+    } finally {
+      await m.dispose();
+    }
+    // What `latent-stats --out` writes for the unsharded run, and what the merge command writes.
+    const wholeText = JSON.stringify(whole.report, null, 1) + '\n';
+    const merged = join(work, 'merged.json');
+    // Given out of order: the merge orders by clip index, not by argument.
+    await run(process.execPath, [WFVAE_CLI, 'latent-stats', 'merge', files[2], files[0], files[1], '--out', merged], { env });
+    expect(readFileSync(merged, 'utf8')).toBe(wholeText);
+    expect(whole.report.clips).toHaveLength(3);
+    expect(whole.report.stats.count).toBe(3 * 3 * 8 * 8);
+    // A missing shard is refused, naming it.
+    await expect(run(process.execPath, [WFVAE_CLI, 'latent-stats', 'merge', files[0], files[2], '--out', join(work, 'x.json')], { env })).rejects.toThrow(/shard 1\/3 missing/);
   });
 });

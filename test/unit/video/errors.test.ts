@@ -57,9 +57,18 @@ describe('bad input files', () => {
     await expectVideoError(decodeVideo(cut), 'corrupt', /probably truncated .*re-export/);
   });
 
-  it('truncated mp4 (frames missing after the header): corrupt, naming how far it got', async () => {
-    const cut = await damaged('cut-front.mp4', mp4, (b) => b.subarray(0, Math.floor(b.length * 0.6)));
-    await expectVideoError(decodeVideo(cut), 'corrupt', /damaged: the decoder reported errors after \d+ of 17 frames/);
+  it('truncated mp4 (frames missing after the header): the frames that decode, and a note of what the header claimed', async () => {
+    // The index (moov) at the front still lists all 20 frames; 85 % of the file holds 8 of them (ffprobe -count_frames agrees).
+    const cut = await damaged('cut-front.mp4', mp4, (b) => b.subarray(0, Math.floor(b.length * 0.85)));
+    const clip = await decodeVideo(cut);
+    expect([clip.info.claimedFrames, clip.info.frames]).toEqual([20, 8]);
+    expect(clip.shape[1]).toBe(5);
+    expect(clip.notes[0]).toBe('the container claims 20 frames but only 8 decode (the file is truncated or damaged); using those 8');
+  });
+
+  it('truncated mp4 that keeps its index but no whole frame: no_frames, naming the claim', async () => {
+    const cut = await damaged('cut-front-60.mp4', mp4, (b) => b.subarray(0, Math.floor(b.length * 0.6)));
+    await expectVideoError(decodeVideo(cut), 'no_frames', /claims 20 frames but none of them decodes/);
   });
 
   it('garbage bytes inside the stream: corrupt', async () => {

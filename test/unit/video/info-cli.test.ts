@@ -27,7 +27,7 @@ describe('wfvae info', () => {
   it('--json prints the probed facts on stdout', async () => {
     const r = await wfvae('info', clip, '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ path: clip, width: 64, height: 48, frames: 12, fps: 10, codec: 'h264', durationSec: 1.2, isImage: false });
+    expect(JSON.parse(r.stdout)).toEqual({ path: clip, width: 64, height: 48, frames: 12, fps: 10, codec: 'h264', durationSec: 1.2, isImage: false, claimedFrames: null });
   });
 
   it('prints a table without --json', async () => {

@@ -1,15 +1,20 @@
 // Estimates said before anything runs: the decode plan of a selection (start
-// frame, snap, resize, crop), and memory and time computed from the model's
-// config and the clip's shape, not constants.
+// frame, snap, resize, crop), and memory and time from the one planner
+// (engine/plan/plan-work.ts): memory from the model's config and the clip's
+// shape, time from this machine's measured speed (calibration), the same
+// figures wherever the app shows them, and the frames the run will take.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WfvaeModel } from '../../../src/engine/runtime/index';
+import { Calibration, fitLine, KIND_FACTOR } from '../../../src/engine/plan/calibration';
+import { planDecodeSelection, planWork } from '../../../src/engine/plan/plan-work';
 import type { ClipSource } from '../../../src/engine/session/clip-sources';
-import { estimateSelection } from '../../../src/engine/session/clip-selection';
-import { estimateDecode, estimateReconstruct, estimateStreamed, type ModelCostFacts } from '../../../src/engine/session/work-estimate';
+import { estimateSelection, wholeVideoDecode } from '../../../src/engine/session/clip-selection';
+import { SessionPlans, wireRunPlan } from '../../../src/engine/session/session-plans';
 import { planDecode, type VideoInfo } from '../../../src/engine/video/index';
+import { clock, formatDuration } from '../../../src/shared/duration';
 
 const info = (width: number, height: number, frames: number, fps = 20): VideoInfo => ({ path: '/v/long.mp4', width, height, frames, fps, codec: 'h264', durationSec: frames / fps, isImage: false });
 const MB = 2 ** 20;
@@ -31,9 +36,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function facts(rate: ModelCostFacts['rate'] = { seconds: 2e-6, basis: 'measured' }): ModelCostFacts {
-  return { className: 'WFVAE2Model', manifest: model.manifest, temporalCompression: 4, rate };
-}
+const KEY = { modelSha256: 'test', provider: 'cpu', threads: 2 };
+/** A calibration holding one measured app reconstruct at 48x80: 2 us per voxel. */
+const measured = () => Calibration.memory(KEY, { 'app-reconstruct': [{ area: 48 * 80, secondsPerVoxel: 2e-6, voxels: 1e6, runs: 1, last: 'a run' }] });
 
 describe('planDecode with a source start frame', () => {
   it('starts at any source frame, also between sample-rate multiples, and reports the resize and crop', () => {
@@ -50,43 +55,101 @@ describe('planDecode with a source start frame', () => {
   });
 });
 
-describe('work estimates', () => {
-  it("reconstructing whole grows with T; streamed with Causal Cache it does not (the runtime's memory plan)", () => {
-    const small = estimateReconstruct(facts(), { frames: 17, height: 48, width: 80 }, ROOM);
-    const big = estimateReconstruct(facts(), { frames: 277, height: 48, width: 80 }, ROOM);
-    expect([small.bytesMeaning, small.fits]).toEqual(['peak', true]);
-    // 260 more frames of 48x80: at least the clip and its reconstruction, 2 x 260 x 3 x 48 x 80 x 4 bytes.
-    expect(big.bytes - small.bytes).toBeGreaterThan(2 * 260 * 3 * 48 * 80 * 4);
-    expect(big.seconds).toBeCloseTo(277 * 48 * 80 * 2e-6, 12);
-    expect(estimateReconstruct(facts(), { frames: 17, height: 48, width: 80 }, TIGHT).fits).toBe(false);
-    const s17 = estimateStreamed(facts(), { frames: 17, height: 48, width: 80 }, ROOM);
-    const s277 = estimateStreamed(facts(), { frames: 277, height: 48, width: 80 }, ROOM);
-    expect([s17.encChunk, s17.decChunk]).toEqual([8, 2]);
-    // Equal but for the process's own memory moving between the two calls.
-    expect(Math.abs(s277.bytes - s17.bytes)).toBeLessThan(8 * MB);
-    expect(s277.basis).toContain('flat in T (277 frames)');
-    // A budget nothing fits: the smallest chunks on the ladder, said not to fit.
-    expect(estimateStreamed(facts(), { frames: 17, height: 48, width: 80 }, TIGHT)).toMatchObject({ encChunk: 4, decChunk: 1, fits: false });
+describe('the planner', () => {
+  it("reconstructing in the app holds the clip and its taps, so it grows with T; the whole video streamed does not", () => {
+    const app = (frames: number, budget = ROOM) => planWork({ kind: 'app-reconstruct', manifest: model.manifest, clip: { frames, height: 48, width: 80 }, budget, baseBytes: 100 * MB }, null);
+    const small = app(17);
+    const big = app(277);
+    expect(small.settings).toEqual({ mode: 'cached', encChunk: 8, decChunk: 2 });
+    // 260 more frames of 48x80: at least the compute thread's copy and the reconstruction, 2 x 260 x 3 x 48 x 80 x 4 bytes.
+    expect(big.estimate.totalBytes - small.estimate.totalBytes).toBeGreaterThan(2 * 260 * 3 * 48 * 80 * 4);
+    expect(app(17, TIGHT)).toMatchObject({ fits: false });
+    expect(app(17, TIGHT).refusal).toMatch(/more than the budget of 0 MB \(test\)/);
+    const video = (frames: number) => planWork({ kind: 'whole-video', manifest: model.manifest, clip: { frames, height: 48, width: 80 }, budget: ROOM, baseBytes: 100 * MB }, null);
+    expect(video(277).estimate.totalBytes).toBe(video(17).estimate.totalBytes);
+    expect(video(277).settings).toEqual({ mode: 'cached', encChunk: 8, decChunk: 2 });
   });
 
-  it('says so when a speed is not measured yet instead of guessing', () => {
-    expect(estimateReconstruct(facts(null), { frames: 9, height: 8, width: 8 }, ROOM).seconds).toBeNull();
-    expect(estimateDecode({ frames: 9, height: 8, width: 8 }, 9, null)).toMatchObject({ bytes: 9 * 8 * 8 * 12, bytesMeaning: 'added', seconds: null });
-    expect(estimateDecode({ frames: 9, height: 8, width: 8 }, 100, { seconds: 0.01, basis: 'b' }).seconds).toBeCloseTo(1, 10);
+  it('time: none before anything is measured; the same kind measured here; another kind scaled until its own run', async () => {
+    const clip = { frames: 277, height: 48, width: 80 };
+    expect(planWork({ kind: 'whole-video', manifest: model.manifest, clip, budget: ROOM }, Calibration.memory(KEY)).time).toBeNull();
+    const cal = measured();
+    const own = planWork({ kind: 'app-reconstruct', manifest: model.manifest, clip, budget: ROOM }, cal).time!;
+    expect(own.seconds).toBeCloseTo(277 * 48 * 80 * 2e-6, 12);
+    expect(own.basis).toMatch(/^measured here: a run/);
+    const scaled = planWork({ kind: 'whole-video', manifest: model.manifest, clip, budget: ROOM }, cal).time!;
+    expect(scaled.seconds).toBeCloseTo(277 * 48 * 80 * 2e-6 * KIND_FACTOR['whole-video'], 12);
+    expect(scaled.basis).toMatch(/no whole-video run measured yet/);
+    // Then a whole-video run is recorded, and refined by the next (the new run weighs half).
+    await cal.record('whole-video', { voxels: 1000, area: 48 * 80, seconds: 1, what: 'x' });
+    await cal.record('whole-video', { voxels: 1000, area: 48 * 80, seconds: 3, what: 'y' });
+    expect(planWork({ kind: 'whole-video', manifest: model.manifest, clip, budget: ROOM }, cal).time!.seconds).toBeCloseTo(277 * 48 * 80 * 0.002, 9);
+    // A measurement nearer in frame size wins.
+    await cal.record('whole-video', { voxels: 1000, area: 256 * 256, seconds: 10, what: 'z' });
+    expect(planWork({ kind: 'whole-video', manifest: model.manifest, clip: { frames: 9, height: 256, width: 256 }, budget: ROOM }, cal).time!.seconds).toBeCloseTo(9 * 256 * 256 * 0.01, 9);
   });
 
-  it('estimates a selection: frames 100-196 at native size, and the whole video streamed', () => {
+  it('decoding a selection: the memory it adds; its time once the file decode speed is measured', () => {
+    expect(planDecodeSelection({ frames: 9, height: 8, width: 8 }, 9, null)).toMatchObject({ bytes: 9 * 8 * 8 * 12, seconds: null });
+    expect(planDecodeSelection({ frames: 9, height: 8, width: 8 }, 100, { seconds: 0.01, basis: 'b' }).seconds).toBeCloseTo(1, 10);
+  });
+
+  it("the Clip panel's estimate and the views' plans are the same plan; the whole video's frames are the run's", () => {
     const source: ClipSource = { id: 's', path: '/v/long.mp4', name: 'long.mp4', temporary: false, info: info(84, 48, 280), decodeRate: { seconds: 0.001, basis: 'm' }, refs: 1 };
-    const e = estimateSelection('clip-1', source, { start: 100, frames: 97, sampleRate: 1, size: 'native', snap: 4 }, facts());
+    const plans = new SessionPlans(model.manifest, measured());
+    const e = estimateSelection('clip-1', source, { start: 100, frames: 97, sampleRate: 1, size: 'native', snap: 4 }, { plans, className: 'WFVAE2Model', temporalCompression: 4 });
     expect(e.plan).toMatchObject({ frames: 97, wanted: 97, firstFrame: 100, lastFrame: 196, width: 80, height: 48, startSeconds: 5, crop: { x: 2, y: 0, width: 80, height: 48 } });
     expect(e.decode).toMatchObject({ bytes: 97 * 48 * 80 * 12 });
     expect(e.decode!.seconds).toBeCloseTo(0.197, 10);
-    expect(e.wholeVideo).toMatchObject({ frames: 277, width: 80, height: 48 });
-    expect(e.wholeVideo!.seconds).toBeCloseTo(277 * 3840 * 2e-6 + 0.277, 10);
+    // What the Reconstruct view shows for the decoded clip (planRuns): the same bytes and seconds.
+    const view = wireRunPlan(plans.plan({ kind: 'app-reconstruct', clip: { frames: 97, height: 48, width: 80 } }));
+    expect([e.reconstruct!.bytes, e.reconstruct!.seconds]).toEqual([view.estimateBytes, view.seconds]);
+    expect(e.reconstruct!.how).toBe('Causal Cache, chunks of 8 video / 2 latent frames');
+    expect(e.reconstruct!.seconds).toBeCloseTo(97 * 48 * 80 * 2e-6, 12);
+    // The whole video: the run's own decode plan (the model's snap), frame for frame.
+    const run = planDecode(source.info, wholeVideoDecode({ start: 100, frames: 97, sampleRate: 1, size: 'native', snap: 4 }));
+    expect(e.wholeVideo).toMatchObject({ frames: run.frames, width: 80, height: 48, encChunk: 8, decChunk: 2 });
+    expect(run.frames).toBe(277);
     expect(e.wholeVideo!.bytes).toBeLessThan(e.reconstruct!.bytes);
-    const off = estimateSelection('clip-1', source, { start: 0, frames: 5, sampleRate: 1, size: 'native', snap: 4 }, { ...facts(), temporalCompression: 8 });
+    const snapped8 = estimateSelection('clip-1', source, { start: 0, frames: 9, sampleRate: 1, size: 'native', snap: 8 }, { plans, className: 'WFVAE2Model', temporalCompression: 4 });
+    expect(snapped8.wholeVideo!.frames).toBe(277);
+    const off = estimateSelection('clip-1', source, { start: 0, frames: 5, sampleRate: 1, size: 'native', snap: 4 }, { plans, className: 'WFVAE2Model', temporalCompression: 8 });
     expect(off.error).toMatch(/5 frames do not fit this 8× model/);
     const none = estimateSelection('clip-1', source, { start: 0, frames: 5, sampleRate: 1, size: 'native', snap: 4 }, { missing: 'no model loaded' });
     expect([none.reconstruct, none.wholeVideo, none.model]).toEqual([null, null, 'no model loaded']);
+  });
+
+  it('durations: whole seconds rounded once, never ":60"', () => {
+    expect(clock(59.6)).toBe('1:00');
+    expect(clock(119.5)).toBe('2:00');
+    expect(clock(3599.5)).toBe('1:00:00');
+    expect(clock(3725)).toBe('1:02:05');
+    expect(formatDuration(35.4)).toBe('35 s');
+    expect(formatDuration(1063)).toBe('17:43');
+    for (let s = 0; s < 7300; s += 0.37) expect(clock(s)).not.toMatch(/:60/);
+  });
+});
+
+describe('calibration: a run has a fixed cost and a cost per voxel', () => {
+  it('two runs of different lengths separate them (least squares); runs of about one length do not', () => {
+    expect(fitLine([[100, 3], [300, 7]])).toEqual({ fixed: 1, perVoxel: 0.02 });
+    expect(fitLine([[100, 3], [105, 3.1]])).toBeNull();
+    expect(fitLine([[100, 3]])).toBeNull();
+    // A negative fixed part is noise: the pace through the origin.
+    expect(fitLine([[100, 1], [200, 4]])).toEqual({ fixed: 0, perVoxel: 5 / 300 });
+  });
+
+  it('a run measured against its steady pace, or two runs, predict a longer run with its fixed cost', async () => {
+    const clip = (frames: number) => ({ frames, height: 48, width: 80 });
+    const v = (frames: number) => frames * 48 * 80;
+    const cal = Calibration.memory(KEY);
+    // 61 frames took 25 s, 10 of them before the first block: 15 s for the other 53 frames.
+    await cal.record('whole-video', { voxels: v(61), area: 48 * 80, seconds: 25, what: 'a', steady: { voxels: v(53), seconds: 15 } });
+    const long = planWork({ kind: 'whole-video', manifest: model.manifest, clip: clip(241), budget: ROOM }, cal).time!.seconds;
+    expect(long).toBeCloseTo(25 - (15 / 53) * 61 + (15 / 53) * 241, 6);
+    const two = Calibration.memory(KEY);
+    await two.record('app-reconstruct', { voxels: v(17), area: 48 * 80, seconds: 3, what: 'a' });
+    await two.record('app-reconstruct', { voxels: v(33), area: 48 * 80, seconds: 4.6, what: 'b' });
+    expect(planWork({ kind: 'app-reconstruct', manifest: model.manifest, clip: clip(49), budget: ROOM }, two).time!.seconds).toBeCloseTo(6.2, 6);
   });
 });

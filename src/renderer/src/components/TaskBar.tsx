@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useStore, type TaskState } from '../store';
+import { clock } from '../../../shared/duration';
 
 /** Seconds left at the rate of this phase so far (from its first counted step); null until there is a rate. */
 function useEta(task: TaskState | null): number | null {
@@ -18,8 +19,6 @@ function counts(task: TaskState): string {
   if (/^(downloading|checking) /.test(task.phase)) return `${(task.done / 1e6).toFixed(1)}/${(task.total / 1e6).toFixed(1)} MB`;
   return `${task.done}/${task.total} frames`;
 }
-
-const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;
 
 /** How long the note of what a Cancel kept stays up. */
 const NOTICE_MS = 15_000;

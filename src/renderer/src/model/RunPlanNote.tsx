@@ -1,10 +1,12 @@
-// The memory a run will need, said before it is started: the engine plans
-// Reconstruct (Causal Cache chunks sized to the budget) and the Chunking
-// comparison (whole clip as ground truth) for the open clip and loaded model.
-// A run that would not fit is refused by the engine with the same text.
+// The memory and time a run will need, said before it is started: the engine's
+// one planner plans Reconstruct (Causal Cache chunks sized to the budget) and
+// the Chunking comparison (whole clip as ground truth) for the open clip and
+// loaded model; the Clip panel shows the same plan. A run that would not fit is
+// refused by the engine with the same text.
 import type { RunPlan } from '../../../shared/contract';
 import { useStore } from '../store';
 import { useEngineQuery } from './use-engine-query';
+import { formatSeconds } from '../workflow/SelectionPanel';
 
 export function useRunPlans() {
   const clip = useStore((s) => s.clip);
@@ -27,7 +29,8 @@ export function RunPlanNote({ plan, testId }: { plan: RunPlan | undefined; testI
     <p className={plan.fits ? 'muted run-plan' : 'verdict verdict--warn run-plan'} data-testid={testId} data-fits={plan.fits ? 'yes' : 'no'}>
       {plan.fits ? (
         <>
-          <strong>Memory:</strong> {plan.text} — {describeRun(plan)}.
+          <strong>Memory:</strong> {plan.text} — {describeRun(plan)}.{' '}
+          <strong>Time:</strong> <span data-testid={`${testId}-time`} data-seconds={plan.seconds ?? ''} title={plan.timeBasis}>{formatSeconds(plan.seconds)}</span>
         </>
       ) : (
         <>

@@ -9,6 +9,7 @@ import type { ClipEstimate, ClipSelection, Cost } from '../../../shared/workflow
 import { useStore } from '../store';
 import { useEngineQuery } from '../model/use-engine-query';
 import { ThumbnailStrip } from './ThumbnailStrip';
+import { formatDuration } from '../../../shared/duration';
 
 const SIZE_PRESETS = [256, 512] as const;
 
@@ -18,11 +19,12 @@ export function formatBytes(bytes: number): string {
   return `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
+/** An estimate's time, as the engine's planner gave it (the CLI says the same figure). */
 export function formatSeconds(s: number | null): string {
   if (s === null) return 'time: after a first run';
   if (s < 1) return `≈ ${s.toFixed(2)} s`;
-  if (s < 120) return `≈ ${s.toFixed(s < 10 ? 1 : 0)} s`;
-  return `≈ ${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  if (s < 10) return `≈ ${s.toFixed(1)} s`;
+  return `≈ ${formatDuration(s)}`;
 }
 
 const sameSelection = (a: ClipSelection, b: ClipSelection) =>
@@ -165,7 +167,7 @@ export function SelectionPanel() {
       {est && (
         <div className="estimate" data-testid="estimate">
           {est.decode && <CostRow label="Decode this selection" cost={est.decode} testId="estimate-decode" />}
-          {est.reconstruct && <CostRow label="Reconstruct it (whole clip in memory)" cost={est.reconstruct} testId="estimate-reconstruct" />}
+          {est.reconstruct && <CostRow label={`Reconstruct it (${est.reconstruct.how})`} cost={est.reconstruct} testId="estimate-reconstruct" />}
           {est.wholeVideo && (
             <CostRow label={`Whole video: ${est.wholeVideo.frames} frames, Causal Cache ${est.wholeVideo.encChunk}/${est.wholeVideo.decChunk} (flat in T)`} cost={est.wholeVideo} testId="estimate-video" />
           )}

@@ -4,6 +4,7 @@
 // result kept on disk and played in the A/B viewer; per-frame PSNR/SSIM over
 // the whole video; exports.
 import type { ClipEstimate, VideoResult } from '../../../shared/workflow-contract';
+import type { VideoLive } from './video-slice';
 import { useStore } from '../store';
 import { FrameChart } from '../model/FrameChart';
 import { Stat } from '../model/ReconstructView';
@@ -25,6 +26,7 @@ export function WholeVideoPanel() {
   const key = model ? `${clip.clipId}|${JSON.stringify(clip.selection)}|${model.modelId}|${video?.videoId ?? ''}` : null;
   const q = useEngineQuery<ClipEstimate>(key, () => transport!.api.estimateClip({ clipId: clip.clipId, selection: clip.selection }));
   const est = q.data?.wholeVideo;
+  const live = useStore((s) => (s.videoLive && s.task?.taskId === s.videoLive.taskId ? s.videoLive : null));
   return (
     <section className="whole-video" data-testid="whole-video">
       <header className="model-view__header">
@@ -46,16 +48,37 @@ export function WholeVideoPanel() {
           {video ? 'Run again' : 'Reconstruct whole video'}
         </button>
       </header>
-      {video && model && video.modelId === model.modelId && <VideoResultView v={video} />}
+      {live && <LiveCharts live={live} />}
+      {!live && video && model && video.modelId === model.modelId && <VideoResultView v={video} />}
     </section>
   );
 }
 
-/** Resident memory after each block, carried forward to every frame up to the next sample. */
-function memorySeries(v: VideoResult): (number | null)[] {
-  const out: (number | null)[] = new Array<number | null>(v.frames).fill(null);
-  for (const s of v.memory) out[Math.min(v.frames, s.frame) - 1] = s.rssBytes / MB;
+/** Resident memory after each block, at the block's last frame. */
+function memorySeries(frames: number, memory: readonly { frame: number; rssBytes: number }[]): (number | null)[] {
+  const out: (number | null)[] = new Array<number | null>(frames).fill(null);
+  for (const s of memory) out[Math.min(frames, s.frame) - 1] = s.rssBytes / MB;
   return out;
+}
+
+/** The charts while the run goes: every block's frames as the engine finishes them. */
+function LiveCharts({ live }: { live: VideoLive }) {
+  const done = live.memory.at(-1)?.frame ?? 0;
+  return (
+    <div className="charts" data-testid="video-live" data-frames-done={done}>
+      <FrameChart testId="video-live-psnr-chart" yLabel="PSNR (dB)" frames={live.total} current={Math.max(0, done - 1)} series={[{ name: `PSNR per frame (${done} of ${live.total} so far)`, color: '#f2c14e', values: live.psnr }]} height={160} />
+      <FrameChart testId="video-live-ssim-chart" yLabel="SSIM" frames={live.total} current={Math.max(0, done - 1)} series={[{ name: 'SSIM per frame', color: '#5b9cf5', values: live.ssim }]} height={160} />
+      <FrameChart
+        testId="video-live-memory-chart"
+        yLabel="engine RSS (MB)"
+        frames={live.total}
+        current={Math.max(0, done - 1)}
+        series={[{ name: 'resident memory after each block', color: '#4dbf7d', values: memorySeries(live.total, live.memory) }]}
+        reference={{ y: 0, label: '0 MB' }}
+        height={150}
+      />
+    </div>
+  );
 }
 
 function VideoResultView({ v }: { v: VideoResult }) {
@@ -107,7 +130,7 @@ function VideoResultView({ v }: { v: VideoResult }) {
           frames={v.frames}
           current={t}
           onPick={setT}
-          series={[{ name: 'resident memory after each decoded block', color: '#4dbf7d', values: memorySeries(v) }]}
+          series={[{ name: 'resident memory after each decoded block', color: '#4dbf7d', values: memorySeries(v.frames, v.memory) }]}
           reference={{ y: 0, label: '0 MB' }}
           height={150}
         />

@@ -3,14 +3,26 @@
 // Cancel, and the result the engine keeps on disk (only its summary and
 // per-frame metrics are here; frames are read in blocks by the A/B viewer).
 import type { StateCreator } from 'zustand';
-import type { ClipInfo } from '../../../shared/contract';
+import type { ClipInfo, VideoBlockEvent } from '../../../shared/contract';
 import type { VideoResult } from '../../../shared/workflow-contract';
 import type { TaskState } from '../store';
 import type { Transport } from '../transport/transport';
 import { runTask } from './run-task';
 
+/** A whole-video run's measures so far, block by block, drawn while it runs. */
+export interface VideoLive {
+  taskId: string;
+  total: number;
+  psnr: (number | null)[];
+  ssim: (number | null)[];
+  memory: { frame: number; rssBytes: number }[];
+}
+
 export interface VideoSlice {
   video: VideoResult | null;
+  videoLive: VideoLive | null;
+  /** Takes a block of the running whole-video task's measures (from the engine's video-block events). */
+  addVideoBlock(e: VideoBlockEvent): void;
   /** The frame the whole-video charts and viewer show. */
   videoT: number;
   runVideo(): Promise<void>;
@@ -26,7 +38,20 @@ interface Host {
 
 export const createVideoSlice: StateCreator<VideoSlice & Host, [], [], VideoSlice> = (set, get) => ({
   video: null,
+  videoLive: null,
   videoT: 0,
+
+  addVideoBlock(e) {
+    if (get().task?.taskId !== e.taskId) return;
+    const cur = get().videoLive;
+    const live: VideoLive = cur && cur.taskId === e.taskId ? { ...cur } : { taskId: e.taskId, total: e.total, psnr: new Array(e.total).fill(null), ssim: new Array(e.total).fill(null), memory: [] };
+    live.psnr = live.psnr.slice();
+    live.ssim = live.ssim.slice();
+    e.psnr.forEach((v, i) => (live.psnr[e.from + i] = v));
+    e.ssim.forEach((v, i) => (live.ssim[e.from + i] = v));
+    live.memory = [...live.memory, e.memory];
+    set({ videoLive: live });
+  },
 
   async runVideo() {
     const clip = get().clip;
@@ -36,7 +61,9 @@ export const createVideoSlice: StateCreator<VideoSlice & Host, [], [], VideoSlic
         t.api.reconstructVideo({ taskId, clipId: clip.clipId }),
       );
       if (video) set({ video, videoT: 0 });
+      set({ videoLive: null });
     } catch (err) {
+      set({ videoLive: null });
       get().fail('Whole-video reconstruction failed', err);
     }
   },

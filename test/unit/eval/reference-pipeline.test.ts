@@ -1,0 +1,149 @@
+// The wfvae-paper preset against the reference's pipeline reproduced in torch
+// (test/helpers/reference_pipeline.py: recon_video.py's reading, torchvision
+// resize, centre crop, bf16 input, custom_to_video, eval.py's resize, crop,
+// cal_psnr and cal_ssim), on real clips made by ffmpeg. The same model on both
+// sides: the bundled demo model, here through onnxruntime (float32), there
+// through the training code's torch port (float32), both fed the same
+// bf16-rounded input. Compared: the model input value by value, the saved
+// originals byte by byte, and per clip PSNR (<= 0.02 dB) and SSIM (<= 0.001).
+// Skips, saying so, where Debian's python3-torch is not installed.
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SafetensorsFile } from '../../../src/engine/checkpoint/index';
+import { listClips } from '../../../src/engine/eval/clip-list';
+import { resolveProtocol } from '../../../src/engine/eval/protocol';
+import { savedBytes } from '../../../src/engine/eval/reference/pipeline';
+import { referenceFileSource } from '../../../src/engine/eval/reference/source';
+import { runEval } from '../../../src/engine/eval/run-eval';
+import { WfvaeModel } from '../../../src/engine/runtime/index';
+import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
+import { REPO_ROOT } from '../parity/goldens';
+
+const PYTHON = '/usr/bin/python3';
+const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+const run = promisify(execFile);
+const SCRIPT = join(REPO_ROOT, 'test', 'helpers', 'reference_pipeline.py');
+const DEMO = join(REPO_ROOT, 'resources', 'models', 'wfvae-demo');
+// The preset with fewer frames, so that both sides run the demo model in seconds.
+const FRAMES = 5;
+const MODEL_CLIPS = ['a-mandelbrot-320x240.mp4', 'b-testsrc2-176x144.mp4'];
+const ODD_CLIP = 'c-odd-portrait-187x331.mkv';
+
+describe.skipIf(!hasTorch)('wfvae-paper vs the reference pipeline in torch (python3-torch)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'wfvae-refpipe-'));
+  const clips = join(work, 'clips');
+  const odd = join(work, 'odd');
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  const make = (out: string, source: string, frames: number, extra: string[] = ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '16']) =>
+    run(FIXTURE_FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', source, '-frames:v', String(frames), ...extra, out]);
+
+  beforeAll(async () => {
+    mkdirSync(clips);
+    mkdirSync(odd);
+    // Shrunk to a 256 short side (341x256, crop offset 42.5 -> 42), and enlarged (312x256).
+    await make(join(clips, 'a-mandelbrot-320x240.mp4'), 'mandelbrot=s=320x240:rate=25', 12);
+    await make(join(clips, 'b-testsrc2-176x144.mp4'), 'testsrc2=s=176x144:rate=25', 12);
+    // Odd sizes and a portrait frame (the short side is the width): input only.
+    await make(join(odd, ODD_CLIP), 'testsrc2=s=187x331:rate=25', 9, ['-c:v', 'libx264', '-pix_fmt', 'yuv444p', '-crf', '16']);
+  });
+
+  interface TorchClip {
+    clip: string;
+    psnr?: number;
+    ssim?: number;
+    frames: number;
+    height: number;
+    width: number;
+  }
+  const torchOut = join(work, 'torch');
+  const torchRun = (() => {
+    let p: Promise<Map<string, TorchClip>> | undefined;
+    // One python process for every clip (its start and the model load take seconds), started once.
+    return () =>
+      (p ??= (async () => {
+        mkdirSync(torchOut, { recursive: true });
+        const args = [SCRIPT, DEMO, torchOut, ...MODEL_CLIPS.map((c) => join(clips, c)), '--input-only', join(odd, ODD_CLIP), '--frames', String(FRAMES)];
+        const r = await run(PYTHON, args, { maxBuffer: 1 << 20 });
+        const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as TorchClip);
+        return new Map(lines.map((l) => [l.clip, l]));
+      })());
+  })();
+
+  it.each([...MODEL_CLIPS, ODD_CLIP])("model input and saved originals equal torch's: %s", async (name) => {
+    const path = name === ODD_CLIP ? join(odd, name) : join(clips, name);
+    await torchRun();
+    const f = await SafetensorsFile.open(join(torchOut, `${name}.safetensors`));
+    const want = await f.readF32('input');
+    const wantOriginal = await f.readF32('original');
+    const shape = [...f.entries.get('input')!.shape];
+    await f.close();
+    const source = await referenceFileSource(path, { first: 0, frames: FRAMES, temporalMultiple: 4, sampleRate: 1, stageA: { size: 256, crop: { width: 256, height: 256 } }, chunkFrames: 4 });
+    expect([1, 3, source.frames, source.height, source.width]).toEqual(shape);
+    const got = new Float32Array(want.length);
+    let t0 = 0;
+    const T = source.frames;
+    const plane = source.height * source.width;
+    for await (const b of source.blocks) {
+      const n = b.shape[1];
+      for (let c = 0; c < 3; c++) got.set(b.data.subarray(c * n * plane, (c + 1) * n * plane), (c * T + t0) * plane);
+      t0 += n;
+    }
+    let differ = 0;
+    let maxDiff = 0;
+    for (let i = 0; i < want.length; i++) {
+      const d = Math.abs(got[i] - want[i]);
+      if (d > 0) differ++;
+      maxDiff = Math.max(maxDiff, d);
+    }
+    // Our resize equals torch's to ~1e-7; a value that lands on a bf16 rounding tie could go either way (one bf16 step).
+    console.log(`[reference-pipeline] ${name}: input ${differ} of ${want.length} values differ (max ${maxDiff})`);
+    expect(maxDiff).toBeLessThanOrEqual(2 ** -7);
+    expect(differ / want.length).toBeLessThanOrEqual(1e-4);
+    // Saved originals: (T, H, W, 3) there, planar (3, T, H, W) here.
+    const ours = savedBytes(got, false);
+    let byteDiff = 0;
+    for (let t = 0; t < T; t++) for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) if (ours[(c * T + t) * plane + p] !== wantOriginal[(t * plane + p) * 3 + c]) byteDiff++;
+    expect(byteDiff).toBeLessThanOrEqual(differ);
+  });
+
+  it('per-clip PSNR within 0.02 dB and SSIM within 0.001 of the torch pipeline, the same model on both sides', async () => {
+    const model = await WfvaeModel.load(DEMO, { provider: 'cpu', threads: 2, convert: { cacheDir: join(work, 'cache') } });
+    let results;
+    try {
+      results = await runEval({
+        list: await listClips(clips),
+        outDir: join(work, 'out'),
+        model,
+        protocol: resolveProtocol('wfvae-paper', { frames: FRAMES }),
+        chunking: { mode: 'cached', encChunk: 8, decChunk: 2 },
+        levels: 3,
+        frequency: false,
+        lpips: null,
+        shard: null,
+        probe: false,
+      });
+    } finally {
+      await model.dispose();
+    }
+    const reference = await torchRun();
+    const byName = new Map(results.results.clips.map((c) => [c.clip, c]));
+    for (const name of MODEL_CLIPS) {
+      const ref = reference.get(name)!;
+      const ours = byName.get(name)!;
+      expect(ours.status).toBe('ok');
+      const dPsnr = Math.abs(ours.metrics!.psnr! - ref.psnr!);
+      const dSsim = Math.abs(ours.metrics!.ssim - ref.ssim!);
+      console.log(`[reference-pipeline] ${name}: PSNR ${ours.metrics!.psnr!.toFixed(5)} vs torch ${ref.psnr!.toFixed(5)} (Δ ${dPsnr.toExponential(1)} dB), SSIM ${ours.metrics!.ssim.toFixed(6)} vs ${ref.ssim!.toFixed(6)} (Δ ${dSsim.toExponential(1)})`);
+      expect(dPsnr).toBeLessThanOrEqual(0.02);
+      expect(dSsim).toBeLessThanOrEqual(0.001);
+      // Not a vacuous match: a real reconstruction, neither perfect nor noise.
+      expect(ref.psnr!).toBeGreaterThan(15);
+      expect(ref.psnr!).toBeLessThan(60);
+    }
+  });
+});
