@@ -64,8 +64,7 @@ MODELS = {
     # WFVAE2Model beyond wfvae2-tiny: 8x temporal (both levels 3D), a decoder wider
     # than the encoder (decoder_base_channels), more resblocks, latent_dim 16, wider
     # decoder energy flow, nearest time interpolation, non-square frames. (The older
-    # AttnBlock3D mixes frames and channels, so such a model cannot chunk exactly,
-    # and the app does not load it yet: not here until it does.)
+    # AttnBlock3D, which mixes frames and channels, has a model of its own below.)
     "wfvae2-8x-wide": {
         "class": "WFVAE2Model",
         "dtype": torch.float16,
@@ -79,6 +78,21 @@ MODELS = {
             "scale": [0.18215] * 8, "shift": [0] * 8,
         },
         "cases": [(1, 16, 16), (9, 16, 24), (17, 24, 16)],
+    },
+    # The older AttnBlock3D in both mid blocks (WFVAEModel, layernorm otherwise): it
+    # reshapes (B, C, T, H, W) to (B*T, C, H*W) without a permute, so its attention
+    # rows hold several frames and the model cannot chunk exactly.
+    "wfvae-attn3d-legacy": {
+        "class": "WFVAEModel",
+        "dtype": torch.float16,
+        "seed": 83,
+        "config": {
+            "latent_dim": 4, "base_channels": 8, "encoder_num_resblocks": 1, "encoder_energy_flow_hidden_size": 8,
+            "decoder_num_resblocks": 2, "decoder_energy_flow_hidden_size": 8, "attention_type": "AttnBlock3D",
+            "use_attention": True, "dropout": 0.0, "norm_type": "layernorm", "t_interpolation": "trilinear",
+            "connect_res_layer_num": 1, "scale": [0.18215] * 4, "shift": [0, 0, 0, 0],
+        },
+        "cases": [(1, 16, 16), (9, 16, 24), (17, 16, 16)],
     },
 }
 

@@ -13,7 +13,7 @@ import type { WfvaeModel } from '../engine/runtime/model';
 import { calibrationFor } from './calibration';
 
 export const CHUNK_OPTIONS_HELP = `inference (default: Causal Cache chunks sized to the memory budget, which equal
-whole-clip inference; whole clip for models whose GroupNorm pools over time):
+whole-clip inference; whole clip for models that mix frames: GroupNorm over time, AttnBlock3D):
   --whole          run the whole clip in one pass (refused, with the estimate, when it
                    would not fit the memory budget)
   --enc-chunk N    encode N video frames at a time with the Causal Cache (any N >= 1;

@@ -194,10 +194,12 @@ export const tapInfoSchema = z.object({
 
 export const chunkingVerdictSchema = z.object({
   exact: z.boolean(),
-  /** One line, e.g. "GroupNorm pools over time in 36 layers: cannot be exact". */
+  /** One line, e.g. "GroupNorm over time in 36 layers: cannot be exact". */
   headline: z.string(),
   message: z.string(),
-  timePoolingLayers: count,
+  /** Layers that mix frames (GroupNorm over time, AttnBlock3D), counted and in words ("" when exact). */
+  timeMixingLayers: count,
+  timeMixing: z.string(),
 });
 export type ChunkingVerdictInfo = z.infer<typeof chunkingVerdictSchema>;
 

@@ -121,7 +121,7 @@ export const videoResultSchema = z.object({
   lastFrame: count,
   encChunk: count,
   decChunk: count,
-  /** Causal Cache equals whole-clip inference for this model (layernorm); GroupNorm models deviate. */
+  /** Causal Cache equals whole-clip inference for this model; models that mix frames (GroupNorm over time, AttnBlock3D) deviate. */
   exact: z.boolean(),
   psnr: z.object({ clip: decibels, perFrame: z.array(decibels) }),
   ssim: z.object({ clip: finite, perFrame: z.array(finite) }),

@@ -86,7 +86,7 @@ test('without --model and without the demo model the panel says so, and a model 
     await panel.getByTestId('model-path-input').fill(path);
     await panel.getByTestId('load-model').click();
     await expect(panel.getByTestId('model-path')).toHaveText(path);
-    await expect(p.getByTestId('verdict-before')).toContainText(FULL ? 'GroupNorm pools over time in 36 layers: cannot be exact' : 'Causal Cache chunking is exact');
+    await expect(p.getByTestId('verdict-before')).toContainText(FULL ? 'GroupNorm over time in 36 layers: cannot be exact' : 'Causal Cache chunking is exact');
   } finally {
     await p.close();
     await stopServe(bare);

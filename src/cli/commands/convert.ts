@@ -55,7 +55,7 @@ export const convertCommand: Command = {
       ['sha256', m.sha256],
     ];
     for (const [role, g] of Object.entries(m.graphs)) rows.push([role, `${g.file}: ${g.nodes} nodes, taps ${g.taps.map((t) => t.name).join(', ') || 'none'}`]);
-    if (!m.facts.causalSafe) rows.push(['note', `groupnorm pools over time (${m.facts.timePoolingLayers.length} layers): chunked inference cannot equal whole-clip`]);
+    if (!m.facts.causalSafe) rows.push(['note', `${m.facts.timeMixing}: chunked inference cannot equal whole-clip`]);
     process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(8)} ${v}`).join('\n')}\n`);
   },
 };

@@ -95,7 +95,7 @@ export function planWork(req: WorkRequest, calibration: Calibration | null): Wor
       estimate = estimateWhole(m, clip, base);
       settings = { mode, encChunk: 0, decChunk: 0 };
       if (estimate.totalBytes > budget.bytes) {
-        const hint = facts.causalSafe ? '' : ' This model cannot chunk exactly (GroupNorm over time): pick fewer frames or a smaller size, or chunk it anyway (--enc-chunk N) and read the reported deviation.';
+        const hint = facts.causalSafe ? '' : ` This model cannot chunk exactly (${facts.timeMixing}): pick fewer frames or a smaller size, or chunk it anyway (--enc-chunk N) and read the reported deviation.`;
         refusal = wholeRefusal(estimate, budget, clip) + hint;
       }
     } else {

@@ -119,7 +119,7 @@ async function prove(converted: ConvertedModel, set: SessionSet): Promise<void> 
   const frames: Tensor[] = [];
   for await (const c of decodeChunked(decGraphs, [mean], mean.shape[2], 1, { mode: 'cached', outputs: ['video'] })) frames.push(c.outputs.video);
 
-  // A model whose GroupNorm pools over time cannot chunk exactly: there only finiteness is checked.
+  // A model that mixes frames (GroupNorm over time, AttnBlock3D) cannot chunk exactly: there only finiteness is checked.
   const exact = f.causalSafe;
   const checks: [GraphRole, Tensor, Tensor][] = [
     ['encoder', mean, mean],

@@ -52,22 +52,21 @@ function routeStages(outputs: Record<string, Tensor>, stages: readonly string[],
 export interface ChunkingVerdict {
   exact: boolean;
   message: string;
-  timePoolingLayers: string[];
+  timeMixingLayers: string[];
 }
 
 export function chunkingVerdict(facts: ModelFacts, mode: InferenceMode): ChunkingVerdict {
-  if (mode === 'whole') return { exact: true, message: 'whole-clip inference (the ground truth)', timePoolingLayers: [] };
+  if (mode === 'whole') return { exact: true, message: 'whole-clip inference (the ground truth)', timeMixingLayers: [] };
   if (mode === 'naive') {
-    return { exact: false, message: 'naive chunking: every chunk is a fresh clip, so frames at chunk boundaries differ from whole-clip (flicker)', timePoolingLayers: [] };
+    return { exact: false, message: 'naive chunking: every chunk is a fresh clip, so frames at chunk boundaries differ from whole-clip (flicker)', timeMixingLayers: [] };
   }
-  if (facts.causalSafe) return { exact: true, message: 'Causal Cache chunking: equal to whole-clip inference within float32 rounding', timePoolingLayers: [] };
-  const n = facts.timePoolingLayers.length;
+  if (facts.causalSafe) return { exact: true, message: 'Causal Cache chunking: equal to whole-clip inference within float32 rounding', timeMixingLayers: [] };
   return {
     exact: false,
     message:
-      `this model normalises with GroupNorm over time in ${n} layer${n === 1 ? '' : 's'} (e.g. ${facts.timePoolingLayers.slice(0, 3).join(', ')}), ` +
-      'so chunked inference sees per-chunk statistics and cannot equal whole-clip inference; the deviation is measured after the run',
-    timePoolingLayers: facts.timePoolingLayers,
+      `this model mixes frames: ${facts.timeMixing} (e.g. ${facts.timeMixingLayers.slice(0, 3).join(', ')}), ` +
+      'so a chunk sees only its own frames there and chunked inference cannot equal whole-clip inference; the deviation is measured after the run',
+    timeMixingLayers: facts.timeMixingLayers,
   };
 }
 

@@ -44,7 +44,7 @@ export async function reconstructFile(
     /** Each reconstructed block as it becomes final, with the original frames it reconstructs, (3, n, H, W) each, clipped to [-1, 1]. */
     onChunk?: (original: Tensor, reconstruction: Tensor, firstFrame: number, measured: { psnr: number[]; ssim: number[] }) => void | Promise<void>;
     /**
-     * Measure how far Causal Cache chunking of a GroupNorm model is from whole-clip inference
+     * Measure how far Causal Cache chunking of a model that mixes frames is from whole-clip inference
      * (default true). That runs the whole clip in memory once more: callers that must stay
      * flat in T (long videos) turn it off.
      */

@@ -83,14 +83,15 @@ const db = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 export function verdictInfo(facts: ModelFacts): ChunkingVerdictInfo {
   const v = chunkingVerdict(facts, 'cached');
-  const n = v.timePoolingLayers.length;
+  const n = v.timeMixingLayers.length;
   return {
     exact: v.exact,
     headline: v.exact
       ? 'Causal Cache chunking is exact: equal to whole-clip within float32 rounding'
-      : `GroupNorm pools over time in ${n} layer${n === 1 ? '' : 's'}: cannot be exact`,
+      : `${facts.timeMixing[0]!.toUpperCase()}${facts.timeMixing.slice(1)}: cannot be exact`,
     message: v.message,
-    timePoolingLayers: n,
+    timeMixingLayers: n,
+    timeMixing: facts.timeMixing,
   };
 }
 

@@ -29,7 +29,7 @@ function pathwayInputs(clipVideo: Tensor, r: ReconEntry): PathwayInputs {
     videoFrames: r.summary.frames,
     missing: (node: PathwayNodeSpec) =>
       whole
-        ? 'no values: this run was whole-clip (a GroupNorm model cannot chunk exactly), and the backbone stages are read from Causal Cache steps only'
+        ? 'no values: this run was whole-clip (a model that mixes frames cannot chunk exactly), and the backbone stages are read from Causal Cache steps only'
         : `no values: the graph gave no ${node.id} in this run`,
   };
   inputsOf.set(r, inputs);

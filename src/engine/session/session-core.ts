@@ -577,7 +577,7 @@ export class SessionCore {
       protocol: {
         psnr: PSNR_DESCRIPTION,
         ssim: SSIM_DESCRIPTION,
-        inference: `Causal Cache, streamed: encoder chunks of ${v.encChunk} video frames, decoder chunks of ${v.decChunk} latent frames${v.exact ? ' (equal to whole-clip inference for this model)' : ' (this GroupNorm model deviates from whole-clip inference)'}`,
+        inference: `Causal Cache, streamed: encoder chunks of ${v.encChunk} video frames, decoder chunks of ${v.decChunk} latent frames${v.exact ? ' (equal to whole-clip inference for this model)' : ' (this model mixes frames, so it deviates from whole-clip inference)'}`,
         decodedFrom: 'z = latent mean (no sampling)',
         clipping: 'the reconstruction is clipped to [-1, 1] before measuring, as the saved video is',
       },

@@ -90,7 +90,7 @@ export class VideoStore {
           ...r.notes,
           ...(a.model.facts.causalSafe
             ? []
-            : ['this model normalises with GroupNorm over time: Causal Cache chunks differ from whole-clip inference (see the Chunking view for how much)']),
+            : [`this model mixes frames (${a.model.facts.timeMixing}): Causal Cache chunks differ from whole-clip inference (see the Chunking view for how much)`]),
         ],
       };
       // One result per source: the new one replaces the old (and its files).

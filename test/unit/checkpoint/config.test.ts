@@ -28,7 +28,7 @@ describe('parseModelConfig: valid configs', () => {
     if (cfg.className !== 'WFVAEModel') throw new Error(`parsed as ${cfg.className}`);
     expect(cfg.base_channels).toBe(192);
     expect(cfg.latent_dim).toBe(16);
-    expect(modelFacts(cfg)).toEqual({ temporalCompression: 4, spatialCompression: 8, latentChannels: 16, causalSafe: true, timePoolingLayers: [] });
+    expect(modelFacts(cfg)).toEqual({ temporalCompression: 4, spatialCompression: 8, latentChannels: 16, causalSafe: true, timeMixingLayers: [], timeMixing: '' });
   });
 
   it('fills the reference defaults for omitted options', () => {
@@ -76,7 +76,7 @@ describe.skipIf(!hasGoldens)(`golden configs and norm layers${NO_SHARED_GOLDENS}
       expect(cfg.className).toBe(want.cls);
       const facts = modelFacts(cfg);
       expect(facts).toMatchObject({ temporalCompression: want.t, spatialCompression: 8, latentChannels: want.latent, causalSafe: want.safe });
-      expect(facts.timePoolingLayers).toHaveLength(want.pooling);
+      expect(facts.timeMixingLayers).toHaveLength(want.pooling);
 
       const file = await SafetensorsFile.open(join(GOLDENS, model, 'diffusion_pytorch_model.safetensors'));
       await file.close();
@@ -91,23 +91,34 @@ describe.skipIf(!hasGoldens)(`golden configs and norm layers${NO_SHARED_GOLDENS}
   it('wfvae-gn-nearest: the time-pooling layers are exactly the norms outside the 2D residual blocks', async () => {
     const cfg = await loadModelConfig(join(GOLDENS, 'wfvae-gn-nearest'));
     const facts = modelFacts(cfg);
-    expect(facts.timePoolingLayers).toContain('encoder.norm_out');
-    expect(facts.timePoolingLayers).toContain('decoder.norm_out');
-    expect(facts.timePoolingLayers).toContain('encoder.mid.1.norm');
-    expect(facts.timePoolingLayers).toContain('decoder.connect_l2.0.norm2');
-    expect(facts.timePoolingLayers.filter((p) => p.startsWith('encoder.down1.'))).toEqual([]);
+    expect(facts.timeMixingLayers).toContain('encoder.norm_out');
+    expect(facts.timeMixingLayers).toContain('decoder.norm_out');
+    expect(facts.timeMixingLayers).toContain('encoder.mid.1.norm');
+    expect(facts.timeMixingLayers).toContain('decoder.connect_l2.0.norm2');
+    expect(facts.timeMixingLayers.filter((p) => p.startsWith('encoder.down1.'))).toEqual([]);
     const perFrame = normLayers(cfg).filter((l) => !l.spansTime).map((l) => l.path);
     expect(perFrame).toEqual(['encoder.down1.1.norm1', 'encoder.down1.1.norm2', 'encoder.down1.2.norm1', 'encoder.down1.2.norm2']);
+  });
+
+  it('the legacy AttnBlock3D mixes frames: not causal-safe, in WFVAEModel and in WFVAE2Model mid layers', () => {
+    const v1 = modelFacts(parseModelConfig({ _class_name: 'WFVAEModel', attention_type: 'AttnBlock3D', norm_type: 'layernorm' }, 'x'));
+    expect(v1).toMatchObject({ causalSafe: false, timeMixingLayers: ['encoder.mid.1', 'decoder.mid.1'], timeMixing: 'AttnBlock3D attention across frames in 2 layers' });
+    expect(modelFacts(parseModelConfig({ _class_name: 'WFVAEModel', attention_type: 'AttnBlock3D', norm_type: 'layernorm', use_attention: false }, 'x')).causalSafe).toBe(true);
+    const v2 = modelFacts(parseModelConfig({ _class_name: 'WFVAE2Model', mid_layers_type: ['ResnetBlock3D', 'AttnBlock3D', 'ResnetBlock3D'] }, 'x'));
+    expect(v2).toMatchObject({ causalSafe: false, timeMixingLayers: ['encoder.mid.1', 'decoder.mid.1'] });
+    const gn = modelFacts(parseModelConfig({ _class_name: 'WFVAEModel', attention_type: 'AttnBlock3D', norm_type: 'groupnorm' }, 'x'));
+    expect(gn.timeMixing).toBe('GroupNorm over time in 36 layers and AttnBlock3D attention across frames in 2 layers');
+    expect(gn.timeMixingLayers).toHaveLength(38);
   });
 
   it('a WFVAE2 groupnorm model pools over time except in its 2D blocks', () => {
     const cfg = parseModelConfig({ _class_name: 'WFVAE2Model', base_channels: [32, 64, 128], encoder_energy_flow_size: 32, decoder_energy_flow_size: 32, norm_type: 'groupnorm' }, 'x');
     const facts = modelFacts(cfg);
     expect(facts.causalSafe).toBe(false);
-    expect(facts.timePoolingLayers).toContain('encoder.down_blocks.1.out_res_block.norm1');
-    expect(facts.timePoolingLayers).toContain('decoder.up_blocks.0.branch_conv.norm2');
-    expect(facts.timePoolingLayers).not.toContain('encoder.down_blocks.0.out_res_block.norm1');
-    expect(facts.timePoolingLayers).not.toContain('decoder.up_blocks.1.branch_conv.norm1');
+    expect(facts.timeMixingLayers).toContain('encoder.down_blocks.1.out_res_block.norm1');
+    expect(facts.timeMixingLayers).toContain('decoder.up_blocks.0.branch_conv.norm2');
+    expect(facts.timeMixingLayers).not.toContain('encoder.down_blocks.0.out_res_block.norm1');
+    expect(facts.timeMixingLayers).not.toContain('decoder.up_blocks.1.branch_conv.norm1');
   });
 });
 

@@ -36,7 +36,7 @@ describe('openCheckpoint', () => {
     try {
       expect(ckpt.dir).toBe(dir);
       expect(ckpt.config.className).toBe('WFVAE2Model');
-      expect(ckpt.facts).toEqual({ temporalCompression: 4, spatialCompression: 8, latentChannels: 8, causalSafe: true, timePoolingLayers: [] });
+      expect(ckpt.facts).toEqual({ temporalCompression: 4, spatialCompression: 8, latentChannels: 8, causalSafe: true, timeMixingLayers: [], timeMixing: '' });
       expect(ckpt.weights.entries.get('encoder.conv_in.weight')?.shape).toEqual([16, 24, 3, 3]);
       const want = independentHash(await readFile(join(dir, 'config.json')), await readFile(join(dir, 'diffusion_pytorch_model.safetensors')));
       expect(ckpt.sha256).toBe(want);

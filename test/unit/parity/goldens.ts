@@ -2,7 +2,8 @@
 // (../shared/goldens or WFVAE_GOLDENS, as CI and the team machines have them;
 // required under CI=true) or the subset kept in the repo, so a fresh clone
 // still checks parity; and the reference goldens made for this repository
-// (test/fixtures/reference-goldens: the 8x temporal variant, a larger WFVAE2).
+// (test/fixtures/reference-goldens: the 8x temporal variant, a larger WFVAE2,
+// the legacy AttnBlock3D attention).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SafetensorsFile } from '../../../src/engine/checkpoint/index';

@@ -101,7 +101,7 @@ describe('model views in the session', () => {
     expect(info.parameterCount).toBeGreaterThan(1_000_000);
     expect(info.taps).toHaveLength(8);
     expect(info.taps.filter((t) => t.side === 'encoder')).toHaveLength(4);
-    expect(info.chunking).toMatchObject({ exact: true, timePoolingLayers: 0 });
+    expect(info.chunking).toMatchObject({ exact: true, timeMixingLayers: 0 });
     const phases = events.filter((e) => e.type === 'progress' && e.taskId === 'load').map((e) => (e as { phase: string }).phase);
     expect(phases).toContain('load');
     expect(phases.some((p) => p.startsWith('convert: building graphs'))).toBe(true);

@@ -93,9 +93,9 @@ describe('latentSlice', () => {
 describe('verdictInfo', () => {
   it('says in one line whether chunking can be exact', () => {
     const base = { temporalCompression: 4 as const, spatialCompression: 8 as const, latentChannels: 8 };
-    expect(verdictInfo({ ...base, causalSafe: true, timePoolingLayers: [] })).toMatchObject({ exact: true, timePoolingLayers: 0 });
-    const gn = verdictInfo({ ...base, causalSafe: false, timePoolingLayers: ['encoder.mid.0.norm1'] });
-    expect(gn.headline).toBe('GroupNorm pools over time in 1 layer: cannot be exact');
+    expect(verdictInfo({ ...base, causalSafe: true, timeMixingLayers: [], timeMixing: '' })).toMatchObject({ exact: true, timeMixingLayers: 0, timeMixing: '' });
+    const gn = verdictInfo({ ...base, causalSafe: false, timeMixingLayers: ['encoder.mid.0.norm1'], timeMixing: 'GroupNorm over time in 1 layer' });
+    expect(gn.headline).toBe('GroupNorm over time in 1 layer: cannot be exact');
     expect(gn.message).toContain('encoder.mid.0.norm1');
   });
 });

@@ -36,7 +36,7 @@ export function ModelPanel() {
         ['Class', model.className],
         ['Parameters', model.parameterCount.toLocaleString('en-US')],
         ['Latent', `${model.latentChannels} channels · ${model.temporalCompression}× time · 8× space`],
-        ['Norms', model.causalSafe ? 'causal-safe (per position / per frame)' : `GroupNorm over time in ${model.chunking.timePoolingLayers} layers`],
+        ['Time mixing', model.causalSafe ? 'none: causal-safe (norms and attention per position or per frame)' : model.chunking.timeMixing],
         ['Provider', model.execution.summary],
         ...(model.execution.adapter && (model.execution.provider === 'webgpu' || model.execution.fallbacks.some((f) => f.provider === 'webgpu'))
           ? ([['WebGPU adapter', `${model.execution.adapter.kind}: ${model.execution.adapter.detail}`]] as [string, string][])
