@@ -51,13 +51,29 @@ export async function servedFrames(serveUrl: string): Promise<{ frames: number; 
   return { frames: c.frames, start, step };
 }
 
-export async function torchReference(model: string, video: string, sel: { frames: number; start: number; step: number }): Promise<TorchReference> {
+/** A's reconstruction against the source, and against the reconstruction by A's weights rounded to bfloat16 in torch. */
+export interface TorchBf16Reference {
+  frames: number;
+  psnr: number;
+  bf16: { psnr: number; psnrVsA: number; maxAbsVsA: number };
+}
+
+async function runReference(model: string, video: string, sel: { frames: number; start: number; step: number }, extra: string[] = []): Promise<string> {
   const { stdout } = await run(
     TORCH_PYTHON,
-    ['test/helpers/torch_reconstruct.py', model, video, '--frames', String(sel.frames), '--start', String(sel.start), '--sample-rate', String(sel.step), '--ffmpeg', FIXTURE_FFMPEG],
+    ['test/helpers/torch_reconstruct.py', model, video, '--frames', String(sel.frames), '--start', String(sel.start), '--sample-rate', String(sel.step), '--ffmpeg', FIXTURE_FFMPEG, ...extra],
     { timeout: 300_000 },
   );
-  return JSON.parse(stdout) as TorchReference;
+  return stdout;
+}
+
+export async function torchReference(model: string, video: string, sel: { frames: number; start: number; step: number }): Promise<TorchReference> {
+  return JSON.parse(await runReference(model, video, sel)) as TorchReference;
+}
+
+/** For model vs model with B = A's BF16 weights (no SSIM: on a whole clip it costs more than the two models). */
+export async function torchBf16Reference(model: string, video: string, sel: { frames: number; start: number; step: number }): Promise<TorchBf16Reference> {
+  return JSON.parse(await runReference(model, video, sel, ['--vs-bf16', '--no-ssim'])) as TorchBf16Reference;
 }
 
 /** The number in a "12.34 dB" label (or one that starts so). */

@@ -7,12 +7,18 @@ z = mean, and measures PSNR and SSIM with training/metrics.py. With --mp4 it
 also decodes a written mp4 with the ffmpeg command line and compares it, in 8
 bits, with this reconstruction and with the source, and encodes this
 reconstruction itself with the app's H.264 settings (libx264 crf 18, yuv420p,
-BT.709 limited range) to measure what the codec costs on these frames.
+BT.709 limited range) to measure what the codec costs on these frames. With
+--vs-bf16 it also reconstructs the clip with every tensor of the checkpoint
+rounded to bfloat16 by torch itself (module.bfloat16(), then computed in
+float32, as the app's "A with BF16 weights" runs), and compares the two
+reconstructions as the app's model-vs-model view does.
 
 usage: /usr/bin/python3 test/helpers/torch_reconstruct.py CKPT VIDEO --frames N [--start S] [--sample-rate R]
-       [--mp4 REC.mp4] [--ffmpeg FFMPEG]
-prints one JSON object: frames, height, width, psnr, ssim, perFrame {psnr, ssim}, and with --mp4
-mp4 {vsReconstruction, vsSource, cliEncodeVsReconstruction} (PSNR in dB on 8-bit values)."""
+       [--mp4 REC.mp4] [--vs-bf16] [--no-ssim] [--ffmpeg FFMPEG]
+prints one JSON object: frames, height, width, psnr, ssim, perFrame {psnr, ssim} (no SSIM with --no-ssim: on a
+long clip it costs more than the model), with --mp4
+mp4 {vsReconstruction, vsSource, cliEncodeVsReconstruction} (PSNR in dB on 8-bit values), and with --vs-bf16
+bf16 {psnr (vs the source), psnrVsA, maxAbsVsA} (both reconstructions clamped to [-1, 1])."""
 import argparse
 import json
 import math
@@ -78,6 +84,15 @@ def encode_decode(ffmpeg, rgb, path, crf=18):
         os.remove(path)
 
 
+def reconstruct(model, x):
+    """z = mean, clamped to [-1, 1]."""
+    with torch.no_grad():
+        h, _ = model.encode(x)
+        mean, _ = model.split_moments(h)
+        rec, _ = model.decode(mean)
+    return rec.clamp(-1, 1)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("ckpt")
@@ -86,33 +101,34 @@ def main():
     ap.add_argument("--start", type=int, default=0)
     ap.add_argument("--sample-rate", type=int, default=1)
     ap.add_argument("--mp4")
+    ap.add_argument("--vs-bf16", action="store_true")
+    ap.add_argument("--no-ssim", action="store_true")
     ap.add_argument("--ffmpeg", default=os.environ.get("WFVAE_TEST_FFMPEG") or "ffmpeg")
     args = ap.parse_args()
     torch.set_num_threads(2)
 
     src = decode_rgb(args.ffmpeg, args.video, args.start, args.frames, args.sample_rate)
     x = to_model(src)
-    model = load_pretrained(args.ckpt).eval()
-    with torch.no_grad():
-        h, _ = model.encode(x)
-        mean, _ = model.split_moments(h)
-        rec, _ = model.decode(mean)
-    rec = rec.clamp(-1, 1)
+    rec = reconstruct(load_pretrained(args.ckpt).eval(), x)
     t = x.shape[2]
     out = {
         "frames": t, "height": x.shape[3], "width": x.shape[4],
-        "psnr": psnr(rec, x), "ssim": ssim(rec, x),
-        "perFrame": {
-            "psnr": [psnr(rec[:, :, i:i + 1], x[:, :, i:i + 1]) for i in range(t)],
-            "ssim": [ssim(rec[:, :, i:i + 1], x[:, :, i:i + 1]) for i in range(t)],
-        },
+        "psnr": psnr(rec, x),
+        "perFrame": {"psnr": [psnr(rec[:, :, i:i + 1], x[:, :, i:i + 1]) for i in range(t)]},
     }
+    if not args.no_ssim:
+        out["ssim"] = ssim(rec, x)
+        out["perFrame"]["ssim"] = [ssim(rec[:, :, i:i + 1], x[:, :, i:i + 1]) for i in range(t)]
     if args.mp4:
         written = decode_rgb(args.ffmpeg, args.mp4, 0, t, 1)
         rec8 = np.clip(np.round((rec[0].permute(1, 2, 3, 0).numpy() + 1) * 127.5), 0, 255).astype(np.uint8)
         # What H.264 at the app's settings costs on these very frames, from another FFmpeg build (this command line).
         redone = encode_decode(args.ffmpeg, rec8, args.mp4 + ".cli.mp4")
         out["mp4"] = {"vsReconstruction": psnr8(written, rec8), "vsSource": psnr8(written, src), "cliEncodeVsReconstruction": psnr8(redone, rec8)}
+    if args.vs_bf16:
+        # Parameters and buffers alike (every tensor the checkpoint stores), rounded to nearest even.
+        rec_b = reconstruct(load_pretrained(args.ckpt).eval().bfloat16().float(), x)
+        out["bf16"] = {"psnr": psnr(rec_b, x), "psnrVsA": psnr(rec_b, rec), "maxAbsVsA": (rec_b - rec).abs().max().item()}
     print(json.dumps(out))
 
 

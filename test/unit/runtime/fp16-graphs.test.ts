@@ -1,10 +1,13 @@
 // The fp16 variants of the graphs (onnx/fp16.ts, fp16-graphs.ts): what the
 // rewrite keeps in float32, that the result type-checks and shrinks in the
-// memory simulator, that onnxruntime accepts it, how it is cached beside the
+// memory simulator, that onnxruntime accepts it and stays within an outside
+// estimate of what half precision costs (PyTorch), how it is cached beside the
 // float32 graphs, and that fp16 is refused where it cannot run.
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertCheckpoint, converted as convertedModel, GRAPHS, type ConvertedModel } from '../../../src/engine/onnx/convert';
@@ -18,8 +21,11 @@ import { DataType } from '../../../src/engine/onnx/proto';
 import { f16Bits } from '../../../src/engine/model-compare/weight-precision';
 import { halfBitsToNumber } from '../../../src/engine/checkpoint/dtype';
 import { WfvaeModel } from '../../../src/engine/runtime/index';
-import { goldenModels, readCase, SUBSET_GOLDENS } from '../parity/goldens';
+import { goldenModels, maxAbsDiff, readCase, REPO_ROOT, SHARED_GOLDENS, SUBSET_GOLDENS } from '../parity/goldens';
+import { TORCH_PYTHON, torchMissing } from '../../helpers/torch-python';
+import type { Tensor } from '../../../src/engine/tensor';
 
+const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'wfvae-fp16-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const models = goldenModels();
@@ -139,22 +145,97 @@ describe('building and caching the fp16 graphs', () => {
     expect((await readManifest(folder()))!.fp16).toBeUndefined();
   });
 
-  it('run on onnxruntime (its CPU provider, which casts them back: a validity and rounding check) within 1e-2 of float32', async () => {
+  it('run on onnxruntime (its CPU provider, which casts them back): graphs it accepts, finite, and rounded somewhere', async () => {
     const c = await withFloat16Graphs(convertedModel(folder(), (await readManifest(folder()))!, true));
     const kase = await readCase(join(SUBSET_GOLDENS, 'wfvae2-tiny', JSON.parse(readFileSync(join(SUBSET_GOLDENS, 'manifest.json'), 'utf8')).models['wfvae2-tiny'].cases.at(-1).file));
-    const input = kase.get('input')!;
-    const out: Record<string, Float32Array> = {};
-    for (const p of ['fp32', 'fp16'] as const) {
-      const s = await ort.InferenceSession.create(c.graphPath('encoder', p), { executionProviders: ['cpu'], logSeverityLevel: 3 });
-      out[p] = (await s.run({ video: new ort.Tensor('float32', input.data, input.shape) }, ['mean'])).mean.data as Float32Array;
-      await s.release();
-    }
-    let d = 0;
-    for (let i = 0; i < out.fp32.length; i++) d = Math.max(d, Math.abs(out.fp32[i] - out.fp16[i]));
+    const out = await encoderMeans(c, kase.get('input')!);
+    const d = maxAbsDiff(out.fp32, out.fp16);
     console.log(`[fp16] wfvae2-tiny encoder mean, fp16 graph on the CPU provider vs fp32: max |d| ${d.toExponential(2)}`);
+    expect(out.fp16.data.every(Number.isFinite)).toBe(true);
     expect(d).toBeGreaterThan(0); // it did compute in half somewhere
-    expect(d).toBeLessThan(1e-2);
+    // How close: the next test, against an outside estimate (the PyTorch module implements WFVAEModel only).
   });
+});
+
+/** The encoder's mean from the float32 and the fp16 graph, on onnxruntime's CPU provider. */
+async function encoderMeans(c: ConvertedModel, input: Tensor): Promise<Record<'fp32' | 'fp16', Tensor>> {
+  const entry = c.manifest.graphs.encoder;
+  const out = {} as Record<'fp32' | 'fp16', Tensor>;
+  for (const p of ['fp32', 'fp16'] as const) {
+    const s = await ort.InferenceSession.create(c.graphPath('encoder', p), { executionProviders: ['cpu'], logSeverityLevel: 3 });
+    const r = (await s.run({ [entry.input]: new ort.Tensor('float32', input.data, input.shape) }, ['mean'])).mean;
+    out[p] = { data: r.data as Float32Array, shape: [...r.dims] };
+    await s.release();
+  }
+  return out;
+}
+
+/** The decoder's video from one latent through the float32 and the fp16 graph, on onnxruntime's CPU provider. */
+async function decoderVideos(c: ConvertedModel, latent: Tensor): Promise<Record<'fp32' | 'fp16', Tensor>> {
+  const entry = c.manifest.graphs.decoder;
+  const out = {} as Record<'fp32' | 'fp16', Tensor>;
+  for (const p of ['fp32', 'fp16'] as const) {
+    const s = await ort.InferenceSession.create(c.graphPath('decoder', p), { executionProviders: ['cpu'], logSeverityLevel: 3 });
+    const r = (await s.run({ [entry.input]: new ort.Tensor('float32', latent.data, latent.shape) }, [entry.outputs[0]]))[entry.outputs[0]];
+    out[p] = { data: r.data as Float32Array, shape: [...r.dims] };
+    await s.release();
+  }
+  return out;
+}
+
+/** PSNR with the range taken as 2, as test/helpers/torch_fp16_emulation.py measures it. */
+function psnr2(a: Tensor, b: Tensor): number {
+  let sq = 0;
+  for (let i = 0; i < a.data.length; i++) sq += (a.data[i] - b.data[i]) ** 2;
+  return sq === 0 ? Infinity : 10 * Math.log10(4 / (sq / a.data.length));
+}
+
+// The bound, from outside the app: the training code's PyTorch module with its weights and every module's output
+// rounded to half (test/helpers/torch_fp16_emulation.py, written independently of the ONNX graphs), its error then
+// grown by sqrt(N) for the longest inner product N of any convolution (the typical growth of rounding errors in a
+// sum of N terms, Higham 2002, 3.1 and 3.5), as test/unit/gpu/webgpu.test.ts bounds fp16 on WebGPU. The CPU provider
+// casts half back to float32 around its kernels: it rounds every node's output (a little more often than the
+// emulation, which rounds every module's) and sums in float32. A WFVAEModel (the module
+// implements only that class; the reference goldens made for the repo use the 8x temporal layout or the legacy
+// AttnBlock3D, which it does not): the shared goldens' wfvae-l-tiny, on its one-frame case (a 9-frame one costs
+// the emulation three times the time for the same check). Measured: emulation 75.0 / 70.2 dB (mean / video), max |d|
+// 1.3e-3 / 3.7e-3, N = 2160 (-33.3 dB); the CPU provider's fp16 graphs 74.9 / 70.8 dB, 1.5e-3 / 3.1e-3 (rounding
+// only, as expected where the arithmetic is float32; the sqrt(N) headroom is for a provider that sums in half).
+const estimated = goldenModels().find((m) => m.name === 'wfvae-l-tiny' && m.className === 'WFVAEModel');
+const estimateSkip = torchMissing ?? (estimated ? undefined : `needs the shared goldens' wfvae-l-tiny, none at ${SHARED_GOLDENS} (set WFVAE_GOLDENS)`);
+describe('fp16 graphs against an outside estimate', () => {
+  it.skipIf(!!estimateSkip)(
+    `on onnxruntime's CPU provider, wfvae-l-tiny's encoder mean and decoder video stay within what half precision costs it, estimated in PyTorch${estimateSkip ? ` (skipped: ${estimateSkip})` : ''}`,
+    async () => {
+      const kase = join(estimated!.dir, 't1_64x64.safetensors');
+      // The emulation runs in its own process while onnxruntime runs here.
+      const emulation = run(TORCH_PYTHON, [join(REPO_ROOT, 'test', 'helpers', 'torch_fp16_emulation.py'), estimated!.dir, kase], { timeout: 120_000 });
+      emulation.catch(() => undefined);
+      const c = await withFloat16Graphs(converted.get(estimated!.name)!);
+      const input = (await readCase(kase)).get('input')!;
+      const mean = await encoderMeans(c, input);
+      const video = await decoderVideos(c, mean.fp32);
+      const emu = JSON.parse((await emulation).stdout) as { mean: { maxAbs: number; psnr: number }; video: { maxAbs: number; psnr: number }; maxFanIn: number };
+      const growth = Math.sqrt(emu.maxFanIn);
+      const growthDb = 20 * Math.log10(growth);
+      const seen = {
+        mean: { maxAbs: maxAbsDiff(mean.fp32, mean.fp16), psnr: psnr2(mean.fp32, mean.fp16) },
+        video: { maxAbs: maxAbsDiff(video.fp32, video.fp16), psnr: psnr2(video.fp32, video.fp16) },
+      };
+      console.log(
+        `[fp16] wfvae-l-tiny t1, fp16 graphs on the CPU provider vs fp32: mean max |d| ${seen.mean.maxAbs.toExponential(2)} (${seen.mean.psnr.toFixed(1)} dB), ` +
+          `video ${seen.video.maxAbs.toExponential(2)} (${seen.video.psnr.toFixed(1)} dB); outside estimate: rounding alone ${emu.mean.psnr.toFixed(1)} / ${emu.video.psnr.toFixed(1)} dB ` +
+          `(max |d| ${emu.mean.maxAbs.toExponential(2)} / ${emu.video.maxAbs.toExponential(2)}), accumulation over ${emu.maxFanIn} terms: -${growthDb.toFixed(1)} dB`,
+      );
+      expect(video.fp32.shape).toEqual(input.shape);
+      for (const what of ['mean', 'video'] as const) {
+        expect(seen[what].maxAbs, what).toBeGreaterThan(0);
+        expect(seen[what].psnr, what).toBeGreaterThanOrEqual(emu[what].psnr - growthDb);
+        expect(seen[what].maxAbs, what).toBeLessThanOrEqual(emu[what].maxAbs * growth);
+      }
+    },
+    60_000,
+  );
 });
 
 describe('where fp16 runs', () => {
