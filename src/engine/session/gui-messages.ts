@@ -2,6 +2,7 @@
 // CLI's flags (--frames, --size); the app's user has the Clip selection panel
 // instead, so the session says what to do there.
 import { fitFramesText, refusalFacts, type BudgetRefusal } from '../plan/refusal';
+import { NoModelError } from '../runtime/model-path';
 import { VideoError } from '../video/errors';
 
 /** A decode over the voxel limit, with what to change in the Clip selection panel. */
@@ -14,9 +15,18 @@ export function guiTooLarge(d: Readonly<Record<string, number>>): string {
   );
 }
 
+/** No model named and no demo model: what to type in the Model panel. */
+export function guiNoModel(demo: string): string {
+  return (
+    `No model is loaded and the bundled demo model is not installed (looked for ${demo}). In the Model panel, type the path of a checkpoint folder ` +
+    '(with config.json and diffusion_pytorch_model.safetensors), a converted folder or a Hugging Face id (org/name), then press Load.'
+  );
+}
+
 /** Rewrites an engine error for the app where it has app terms; other errors pass unchanged. */
 export function forTheApp(err: unknown): unknown {
   if (err instanceof VideoError && err.code === 'too_large' && err.detail) err.message = guiTooLarge(err.detail);
+  else if (err instanceof NoModelError) err.message = guiNoModel(err.demo);
   return err;
 }
 

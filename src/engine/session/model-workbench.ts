@@ -20,7 +20,7 @@ import { chunkingVerdict } from '../runtime/stream-model';
 import { Calibration, type WorkKind } from '../plan/calibration';
 import { probeClip } from '../plan/probe';
 import { SessionPlans, wireRunPlan } from './session-plans';
-import { guiRefusal } from './gui-messages';
+import { forTheApp, guiRefusal } from './gui-messages';
 import type { Tensor } from '../tensor';
 import type { ComputeClient } from './compute-client';
 import type { LoadedModel } from './model-compute';
@@ -115,7 +115,10 @@ export class ModelWorkbench {
   async defaultModel(): Promise<{ path: string | null; error: string | null }> {
     return resolveModelPath(this.defaultPath).then(
       (path) => ({ path, error: null }),
-      (err: unknown) => ({ path: null, error: err instanceof Error ? err.message : String(err) }),
+      (err: unknown) => {
+        const e = forTheApp(err);
+        return { path: null, error: e instanceof Error ? e.message : String(e) };
+      },
     );
   }
 
