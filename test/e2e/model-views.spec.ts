@@ -186,6 +186,31 @@ test('Reconstruct: PSNR and SSIM per frame, original and reconstruction side by 
   await expect(page.getByTestId('reconstruction-canvas')).toHaveAttribute('data-frame', '20');
   const size = await page.getByTestId('reconstruction-canvas').evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
   expect(size).toEqual([128, 128]);
+  // The viewer by keyboard alone: + zooms, Shift + arrows pan (not the frame), 0 fits; w, then the wipe slider moves the divider.
+  const viewer = page.getByTestId('clip-viewer');
+  const left = () => page.getByTestId('original-canvas').evaluate((c) => parseFloat((c as HTMLElement).style.left));
+  await viewer.getByTestId('clip-viewer-zoom-in').focus();
+  await page.keyboard.press('+');
+  await expect(viewer.getByTestId('clip-viewer-zoom')).toHaveText(/^2× /);
+  const centred = await left();
+  await page.keyboard.press('Shift+ArrowRight');
+  await expect.poll(left).toBeLessThan(centred);
+  await page.keyboard.press('Shift+ArrowLeft');
+  await page.keyboard.press('Shift+ArrowLeft');
+  await expect.poll(left).toBeGreaterThan(centred);
+  await expect(page.getByTestId('reconstruction-canvas')).toHaveAttribute('data-frame', '20');
+  await page.keyboard.press('0');
+  await expect(viewer.getByTestId('clip-viewer-zoom')).toHaveText('fit');
+  await page.keyboard.press('w');
+  await expect(viewer).toHaveAttribute('data-mode', 'wipe');
+  const wipeSlider = viewer.getByRole('slider', { name: 'Wipe position' });
+  await wipeSlider.focus();
+  await page.keyboard.press('Home');
+  await expect(viewer.getByTestId('clip-viewer-wipe-line')).toHaveAttribute('style', /left: 0px/);
+  await page.keyboard.press('ArrowRight');
+  await expect(wipeSlider).toHaveValue('1');
+  await page.keyboard.press('s');
+  await expect(viewer).toHaveAttribute('data-mode', 'side');
   await page.screenshot({ path: 'test-results/reconstruct.png', fullPage: true });
   // At 1440x900 the play controls are on screen with the picture.
   await page.setViewportSize({ width: 1440, height: 900 });
