@@ -12,7 +12,7 @@ const CLI_ACTIONS: Record<RefusalAction, (r: BudgetRefusal) => string> = {
 };
 
 /** "a, b, or c" */
-export function orList(items: string[]): string {
+function orList(items: string[]): string {
   return items.length < 3 ? items.join(' or ') : `${items.slice(0, -1).join(', ')}, or ${items[items.length - 1]}`;
 }
 
