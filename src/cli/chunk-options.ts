@@ -11,6 +11,7 @@ import type { WorkKind } from '../engine/plan/calibration';
 import { describePlan, planWork, type WorkPlan } from '../engine/plan/plan-work';
 import type { WfvaeModel } from '../engine/runtime/model';
 import { calibrationFor } from './calibration';
+import { cliRefusal } from './refusal-text';
 
 export const CHUNK_OPTIONS_HELP = `inference (default: Causal Cache chunks sized to the memory budget, which equal
 whole-clip inference; whole clip for models that mix frames: GroupNorm over time, AttnBlock3D):
@@ -64,7 +65,7 @@ export async function planRun(f: ChunkFlags, model: WfvaeModel, clip: ClipShape,
   const budget: MemoryBudget = f.budgetBytes !== undefined ? { bytes: f.budgetBytes, source: '--memory-budget' } : memoryBudget();
   const chunking = f.mode === null ? undefined : { mode: f.mode, encChunk: f.encChunk, decChunk: f.decChunk };
   const plan = planWork({ kind, manifest: model.manifest, clip, clips, chunking, budget }, await calibrationFor(model, quiet, signal));
-  if (plan.refusal) throw new UsageError(plan.refusal);
+  if (plan.refusal) throw new UsageError(cliRefusal(plan.refusal));
   return plan;
 }
 
@@ -75,7 +76,7 @@ export async function planRun(f: ChunkFlags, model: WfvaeModel, clip: ClipShape,
 export async function planComparison(model: WfvaeModel, clip: ClipShape, budgetBytes: number | undefined, extraVideos: number, quiet: boolean, signal?: AbortSignal): Promise<WorkPlan> {
   const budget: MemoryBudget = budgetBytes !== undefined ? { bytes: budgetBytes, source: '--memory-budget' } : memoryBudget();
   const plan = planWork({ kind: 'compare', manifest: model.manifest, clip, extraVideos, budget }, await calibrationFor(model, quiet, signal));
-  if (plan.refusal) throw new UsageError(plan.refusal);
+  if (plan.refusal) throw new UsageError(cliRefusal(plan.refusal));
   return plan;
 }
 

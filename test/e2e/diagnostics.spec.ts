@@ -113,6 +113,26 @@ test('Latent stats: per-channel mean and std, histogram, correlation, the config
   const box = (await page.getByTestId('channel-chart').locator('svg').boundingBox())!;
   await page.mouse.click(box.x + box.width - 24, box.y + box.height / 2);
   await expect(page.getByTestId('channel-stat')).not.toHaveText(before!);
+  // The same pick by keyboard: the chart is a named slider one Shift + Tab before the correlation matrix;
+  // arrows, Home and End pick, and the frame stays.
+  const frameBefore = await page.getByTestId('frame-slider').inputValue();
+  const chart = page.getByTestId('channel-chart').getByRole('slider', { name: /^mean ± std by channel: pick one/ });
+  const picked = page.locator('.stat', { has: page.getByTestId('channel-stat') }).locator('.stat__label');
+  await page.getByTestId('correlation-plot').focus();
+  await page.keyboard.press('Shift+Tab');
+  await expect(chart).toBeFocused();
+  expect(await chart.evaluate((c) => getComputedStyle(c).outlineStyle)).not.toBe('none');
+  await page.keyboard.press('Home');
+  await expect(picked).toHaveText('channel 0');
+  await expect(chart).toHaveAttribute('aria-valuenow', '0');
+  await page.keyboard.press('ArrowRight');
+  await expect(picked).toHaveText('channel 1');
+  await page.keyboard.press('End');
+  await expect(picked).toHaveText(`channel ${LATENT_CHANNELS - 1}`);
+  await expect(chart).toHaveAttribute('aria-valuetext', `channel ${LATENT_CHANNELS - 1}`);
+  await page.keyboard.press('ArrowLeft');
+  await expect(picked).toHaveText(`channel ${LATENT_CHANNELS - 2}`);
+  expect(await page.getByTestId('frame-slider').inputValue()).toBe(frameBefore);
   await page.screenshot({ path: 'test-results/latent-stats.png', fullPage: true });
   await checkView(page, 'the Latent stats view');
   await page.setViewportSize({ width: 1440, height: 1000 });
@@ -154,8 +174,57 @@ test('Model vs model: A against its BF16 weights, overlaid curves, A/B wipe and 
   await page.mouse.move(wipe.x + wipe.width * 0.7, wipe.y + wipe.height / 2);
   await expect(page.getByTestId('ab-split')).toHaveValue('70');
   await page.getByTestId('ab-split').fill('25');
+  // The divider by keyboard alone: the split slider takes arrows, and B's layer follows it.
+  const split = page.getByRole('slider', { name: 'A/B split' });
+  await split.focus();
+  await expect(split).toBeFocused();
+  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+  await expect(split).toHaveValue('30');
+  await page.keyboard.press('Home');
+  await expect(split).toHaveValue('0');
+  await expect(page.locator('.ab-wipe__split')).toHaveAttribute('style', /left: 0%/);
+  await page.keyboard.press('End');
+  await expect(page.locator('.ab-wipe__split')).toHaveAttribute('style', /left: 100%/);
+  await split.fill('25');
   await page.screenshot({ path: 'test-results/model-vs-model.png', fullPage: true });
   await checkView(page, 'the Model vs model view');
+  // At 1440x900 (checkView leaves it there): the Model panel and the "rms |zA − zB|" axis do not overlap, and the
+  // panel's long values (the checkpoint path, the taps) stay inside their boxes and the card.
+  const panel = (await page.getByTestId('model-panel').boundingBox())!;
+  const axis = page.getByTestId('latent-diff-chart').locator('svg text', { hasText: 'rms |zA − zB|' });
+  await axis.scrollIntoViewIfNeeded();
+  const panelNow = (await page.getByTestId('model-panel').boundingBox())!;
+  const label = (await axis.boundingBox())!;
+  const apart = (a: typeof label, b: typeof label) => a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+  expect(apart(panelNow, label), `Model panel ${JSON.stringify(panelNow)} and the axis label ${JSON.stringify(label)}`).toBe(true);
+  expect(panel.width).toBeGreaterThan(100);
+  const spills = await page.getByTestId('model-panel').evaluate((card) => {
+    const c = card.getBoundingClientRect();
+    const values = [card.querySelector('[data-testid=model-path]'), ...Array.from(card.querySelectorAll('[data-testid=model-info] dd'))].filter((e): e is HTMLElement => !!e);
+    return {
+      count: values.length,
+      bad: values
+        .filter((e) => {
+          const r = e.getBoundingClientRect();
+          return e.scrollWidth > e.clientWidth || r.left < c.left - 0.5 || r.right > c.right + 0.5;
+        })
+        .map((e) => `${e.tagName} "${(e.textContent ?? '').slice(0, 40)}": scroll ${e.scrollWidth} > ${e.clientWidth}`),
+      // Each value on one line, as wide as its text would be: those wider than their box must wrap.
+      wraps: values.map((e) => {
+        const one = e.cloneNode(true) as HTMLElement;
+        Object.assign(one.style, { position: 'absolute', visibility: 'hidden', whiteSpace: 'nowrap', width: 'auto' });
+        e.parentElement!.appendChild(one);
+        const single = { width: one.getBoundingClientRect().width, height: one.getBoundingClientRect().height };
+        one.remove();
+        return { text: (e.textContent ?? '').slice(0, 40), long: single.width > e.clientWidth + 1, lines: e.getBoundingClientRect().height / single.height };
+      }),
+    };
+  });
+  expect(spills.count).toBeGreaterThan(3);
+  expect(spills.bad).toEqual([]);
+  // A value longer than its box (the taps, a long path) wraps onto more lines rather than running out.
+  expect(spills.wraps.some((w) => w.long), 'some value of the Model panel is longer than its box').toBe(true);
+  for (const w of spills.wraps.filter((x) => x.long)) expect(w.lines, `"${w.text}" wraps`).toBeGreaterThan(1.5);
   await page.setViewportSize({ width: 1440, height: 1000 });
   await page.getByTestId('model-b-kind').selectOption('fp16');
   await page.getByTestId('run-compare-models').click();

@@ -67,10 +67,11 @@ test.afterAll(async () => {
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
-test('without --model and without the demo model the panel says so, and a model typed by path loads', async ({ browser }) => {
+test('without --model and without the demo model the panel says so, and a model typed by path loads; a selection over the memory budget says what to change in the app', async ({ browser }) => {
   const saved = process.env.WFVAE_DEMO_MODEL;
   process.env.WFVAE_DEMO_MODEL = join(cacheDir, 'no-demo-model');
-  const bare = await startServe([process.env.WFVAE_E2E_CLIP!]);
+  // A machine with 1500 MB to give: the clip at its own 128x128 opens, 57 frames of 512x512 would not reconstruct.
+  const bare = await startServe([process.env.WFVAE_E2E_CLIP!], { ...process.env, WFVAE_MEMORY_BUDGET: '1500M' });
   if (saved === undefined) delete process.env.WFVAE_DEMO_MODEL;
   else process.env.WFVAE_DEMO_MODEL = saved;
   const p = await browser.newPage();
@@ -87,6 +88,20 @@ test('without --model and without the demo model the panel says so, and a model 
     await panel.getByTestId('load-model').click();
     await expect(panel.getByTestId('model-path')).toHaveText(path);
     await expect(p.getByTestId('verdict-before')).toContainText(FULL ? 'GroupNorm over time in 36 layers: cannot be exact' : 'Causal Cache chunking is exact');
+    // Over the budget, the Clip selection panel names its own controls, not the CLI's flags.
+    const selection = p.getByTestId('selection-panel');
+    await selection.getByTestId('sel-size').selectOption('512');
+    const over = selection.getByTestId('estimate-reconstruct');
+    await expect(over).toHaveAttribute('data-fits', 'false');
+    await expect(over).toContainText("over this machine's memory budget");
+    const said = (await over.locator('.estimate__basis').textContent())!;
+    expect(said).toMatch(/^(Whole-clip|Chunked) inference of 57x512x512 \(TxHxW\).* more than the budget of 1\.46 GB \(WFVAE_MEMORY_BUDGET\)\./);
+    expect(said).toMatch(/In the Clip selection panel, (lower Frames \(at most \d+ frames? fits? at this size\) or )?pick a smaller Size such as 256, then press Decode selection\./);
+    expect(said).toContain('The budget is fixed by WFVAE_MEMORY_BUDGET in the environment the app was started with.');
+    expect(said).not.toMatch(/--[a-z]/);
+    // Back at its own size it fits again.
+    await selection.getByTestId('sel-size').selectOption('native');
+    await expect(over).toHaveAttribute('data-fits', 'true');
   } finally {
     await p.close();
     await stopServe(bare);
@@ -171,6 +186,31 @@ test('Reconstruct: PSNR and SSIM per frame, original and reconstruction side by 
   await expect(page.getByTestId('reconstruction-canvas')).toHaveAttribute('data-frame', '20');
   const size = await page.getByTestId('reconstruction-canvas').evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
   expect(size).toEqual([128, 128]);
+  // The viewer by keyboard alone: + zooms, Shift + arrows pan (not the frame), 0 fits; w, then the wipe slider moves the divider.
+  const viewer = page.getByTestId('clip-viewer');
+  const left = () => page.getByTestId('original-canvas').evaluate((c) => parseFloat((c as HTMLElement).style.left));
+  await viewer.getByTestId('clip-viewer-zoom-in').focus();
+  await page.keyboard.press('+');
+  await expect(viewer.getByTestId('clip-viewer-zoom')).toHaveText(/^2× /);
+  const centred = await left();
+  await page.keyboard.press('Shift+ArrowRight');
+  await expect.poll(left).toBeLessThan(centred);
+  await page.keyboard.press('Shift+ArrowLeft');
+  await page.keyboard.press('Shift+ArrowLeft');
+  await expect.poll(left).toBeGreaterThan(centred);
+  await expect(page.getByTestId('reconstruction-canvas')).toHaveAttribute('data-frame', '20');
+  await page.keyboard.press('0');
+  await expect(viewer.getByTestId('clip-viewer-zoom')).toHaveText('fit');
+  await page.keyboard.press('w');
+  await expect(viewer).toHaveAttribute('data-mode', 'wipe');
+  const wipeSlider = viewer.getByRole('slider', { name: 'Wipe position' });
+  await wipeSlider.focus();
+  await page.keyboard.press('Home');
+  await expect(viewer.getByTestId('clip-viewer-wipe-line')).toHaveAttribute('style', /left: 0px/);
+  await page.keyboard.press('ArrowRight');
+  await expect(wipeSlider).toHaveValue('1');
+  await page.keyboard.press('s');
+  await expect(viewer).toHaveAttribute('data-mode', 'side');
   await page.screenshot({ path: 'test-results/reconstruct.png', fullPage: true });
   // At 1440x900 the play controls are on screen with the picture.
   await page.setViewportSize({ width: 1440, height: 900 });
@@ -323,6 +363,24 @@ test('Latent: the 3D stack through WebGL (SwiftShader) and the 2D grid of all ch
   await page.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2 + 10, { steps: 4 });
   await page.mouse.up();
   expect(await canvas.evaluate((c: HTMLCanvasElement) => c.toDataURL())).not.toBe(before);
+  // And with the keyboard only: Tab from the channel picker reaches the named canvas, its focus shows,
+  // arrows turn the stack, + zooms, 0 resets the view, and the app's frame does not move under those keys.
+  const picture = () => canvas.evaluate((c: HTMLCanvasElement) => c.toDataURL());
+  await page.getByTestId('latent-channel').focus();
+  await page.keyboard.press('Tab');
+  await expect(canvas).toBeFocused();
+  await expect(canvas).toHaveAccessibleName(/Latent frames in 3D\. Arrow keys turn the stack, plus and minus zoom, 0 resets the view/);
+  expect(await canvas.evaluate((c) => getComputedStyle(c).outlineStyle)).not.toBe('none');
+  await page.keyboard.press('0');
+  const reset = await picture();
+  for (const key of ['ArrowLeft', 'ArrowUp', '+']) {
+    const was = await picture();
+    await page.keyboard.press(key);
+    expect(await picture(), `${key} changes the view`).not.toBe(was);
+  }
+  await page.keyboard.press('0');
+  expect(await picture(), '0 resets the view').toBe(reset);
+  await expect(page.getByTestId('latent-shape')).toContainText('latent frame 4 of 15');
   // Framed whole: after a reset of the view, no slice touches the canvas edge, and the caption sits under the canvas.
   await page.getByTestId('latent-channel').selectOption('rgb');
   await page.getByTestId('tab-reconstruct').click();

@@ -153,6 +153,27 @@ test('keyboard: every node reachable with the arrow keys, Enter opens it, Escape
   await expect(page.getByTestId('pathway-frame')).toContainText('21 / 56');
   const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
   expect(outline).not.toBe('none');
+  // Pan and zoom without a mouse: + zooms, Shift + arrows pan, 0 fits again; focus stays on the node.
+  const viewport = page.getByTestId('pathway-viewport');
+  const transform = () => page.locator('.pathway__content').evaluate((el) => (el as HTMLElement).style.transform);
+  await page.keyboard.press('0');
+  const fitted = Number(await viewport.getAttribute('data-scale'));
+  await page.keyboard.press('+');
+  await page.keyboard.press('+');
+  await expect.poll(async () => Number(await viewport.getAttribute('data-scale'))).toBeGreaterThan(fitted);
+  const zoomed = await transform();
+  await page.keyboard.press('Shift+ArrowLeft');
+  await page.keyboard.press('Shift+ArrowUp');
+  await expect.poll(transform).not.toBe(zoomed);
+  const [, x0, y0] = /translate\(([-\d.]+)px, ([-\d.]+)px\)/.exec(zoomed)!.map(Number);
+  const [, x1, y1] = /translate\(([-\d.]+)px, ([-\d.]+)px\)/.exec(await transform())!.map(Number);
+  // Left and up show what lies left and above: the content moves right and down (or stays at its edge).
+  expect(x1).toBeGreaterThan(x0);
+  expect(y1).toBeGreaterThanOrEqual(y0);
+  expect(await focusedId()).toBe('video.out');
+  await page.keyboard.press('0');
+  await expect.poll(async () => Number(await viewport.getAttribute('data-scale'))).toBeCloseTo(fitted, 3);
+  await expect(page.getByTestId('pathway-frame')).toContainText('21 / 56');
 });
 
 test('pan and zoom: dragging and Ctrl + wheel move the diagram by transform; frame times are measured and reported', async () => {

@@ -23,6 +23,7 @@ import { describePlan, planWork, type WorkPlan } from '../../engine/plan/plan-wo
 import { clock } from '../../shared/duration';
 import { JOURNAL_FILE } from '../../engine/eval/journal';
 import type { ChunkSettings } from '../../engine/runtime/stream-model';
+import { cliRefusal } from '../refusal-text';
 
 const HELP = `usage: wfvae eval <folder | list.txt> --out DIR [--model M] [--preset P] [options]
        wfvae eval merge <shard-dir>... --out DIR
@@ -214,7 +215,7 @@ export const evalCommand: Command = {
         let plan: WorkPlan | null = null;
         if (shape) {
           plan = planWork({ kind, manifest: model.manifest, clip: shape.clip, clips: shape.clips, totalVoxels: shape.totalVoxels, chunking }, await calibrationFor(model, json, signal));
-          if (plan.refusal) throw new UsageError(plan.refusal);
+          if (plan.refusal) throw new UsageError(cliRefusal(plan.refusal));
           if (!json) {
             const d = describePlan(plan);
             process.stderr.write(`plan: ${shape.how}; clips already in the journal are skipped\nmemory: ${d.memory}\ntime: ${d.time}\n`);

@@ -16,6 +16,7 @@ import { calibrationFor, recordRun } from '../calibration';
 import { datasetShape } from '../dataset-plan';
 import { shardIndices } from '../../engine/eval/shard';
 import { describePlan, planWork } from '../../engine/plan/plan-work';
+import { cliRefusal } from '../refusal-text';
 
 const HELP = `usage: wfvae latent-stats <folder | list.txt> [--model M] [video selection]
                       [--posterior mean|sample] [--seed N] [--out stats.json]
@@ -135,7 +136,7 @@ export const latentStatsCommand: Command = {
         const shape = await datasetShape(list, shardIndices(list.clips.length, shard), { ...decode, temporalMultiple: tc }, signal);
         if (shape) {
           const plan = planWork({ kind: 'latent-stats', manifest: model.manifest, clip: shape.clip, clips: shape.clips, totalVoxels: shape.totalVoxels, chunking: { mode: 'cached', encChunk, decChunk: 1 } }, await calibrationFor(model, json, signal));
-          if (plan.refusal) throw new UsageError(plan.refusal);
+          if (plan.refusal) throw new UsageError(cliRefusal(plan.refusal));
           if (!json) {
             const d = describePlan(plan);
             process.stderr.write(`plan: ${shape.how}\nmemory: ${d.memory}\ntime: ${d.time}\n`);

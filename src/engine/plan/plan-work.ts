@@ -9,9 +9,10 @@
 // machine's measured speed for the model and provider (calibration.ts).
 import type { GraphManifest } from '../onnx/cache';
 import {
-  describeEstimate, estimateCached, estimateWhole, formatBytes, memoryBudget, planChunks, tapBytes, wholeRefusal,
+  currentRss, describeEstimate, estimateCached, estimateWhole, formatBytes, memoryBudget, planChunks, tapBytes,
   type ClipShape, type MemoryBudget, type MemoryEstimate,
 } from '../runtime/memory-plan';
+import { largestFitting, refusalActions, type BudgetRefusal } from './refusal';
 import type { ChunkSettings } from '../runtime/stream-model';
 import { formatDuration } from '../../shared/duration';
 import type { Calibration, TimeEstimate, WorkKind } from './calibration';
@@ -46,8 +47,8 @@ export interface WorkPlan {
   voxels: number;
   /** Null where nothing has been measured on this machine for this model and provider yet. */
   time: TimeEstimate | null;
-  /** When it does not fit: what it needs, what there is, what to do. */
-  refusal: string | null;
+  /** When it does not fit: what it needs, what there is, what would make it fit (each host words it). */
+  refusal: BudgetRefusal | null;
 }
 
 /** Whole clips held in memory by each kind besides the network (cached runs). */
@@ -65,48 +66,52 @@ function held(kind: WorkKind, m: GraphManifest, clip: ClipShape): { heldClips: n
   }
 }
 
-const cachedRefusal = (clip: ClipShape, chunks: { encChunk: number; decChunk: number }, e: MemoryEstimate, budget: MemoryBudget, what: string) =>
-  `chunked inference of ${clip.frames}x${clip.height}x${clip.width} (TxHxW) with encoder chunks of ${chunks.encChunk} frames and decoder chunks of ` +
-  `${chunks.decChunk} latent frames needs ${describeEstimate(e)}, more than the budget of ${formatBytes(budget.bytes)} (${budget.source}). ${what}`;
-
 export function planWork(req: WorkRequest, calibration: Calibration | null): WorkPlan {
   const { kind, manifest: m, clip } = req;
   const budget = req.budget ?? memoryBudget();
-  const base = { baseBytes: req.baseBytes };
+  // One base for every estimate below (a refusal compares several).
+  const base = { baseBytes: req.baseBytes ?? currentRss() };
   const facts = m.facts;
   const clips = req.clips ?? 1;
   let settings: ChunkSettings;
   let estimate: MemoryEstimate;
-  let refusal: string | null = null;
+  let refusal: BudgetRefusal | null = null;
   const ask = req.chunking;
+  /** The refusal of a run whose estimate at `frames` frames (this size) is `at`. */
+  const refuse = (run: BudgetRefusal['run'], e: MemoryEstimate, chunks: BudgetRefusal['chunks'], at: (frames: number) => MemoryEstimate): BudgetRefusal => {
+    const fitFrames = largestFitting(clip.frames, facts.temporalCompression, (frames) => at(frames).totalBytes <= budget.bytes);
+    const baseOver = e.parts.baseBytes >= budget.bytes;
+    const askedChunks = ask?.encChunk !== undefined || ask?.decChunk !== undefined;
+    return {
+      run, clip, chunks, estimate: e, budget, timeMixing: facts.causalSafe ? null : facts.timeMixing, fitFrames,
+      actions: refusalActions({ run, causalSafe: facts.causalSafe, askedChunks, fitFrames, baseOver }),
+    };
+  };
 
   if (kind === 'compare') {
     // The whole-clip ground truth, and the comparison's other reconstructions beside it.
-    const whole = estimateWhole(m, clip, base);
-    const extra = (req.extraVideos ?? 3) * 4 * 3 * clip.frames * clip.height * clip.width;
-    estimate = { ...whole, totalBytes: whole.totalBytes + extra, parts: { ...whole.parts, frameBytes: whole.parts.frameBytes + extra } };
+    const at = (frames: number): MemoryEstimate => {
+      const c = { ...clip, frames };
+      const whole = estimateWhole(m, c, base);
+      const extra = (req.extraVideos ?? 3) * 4 * 3 * c.frames * c.height * c.width;
+      return { ...whole, totalBytes: whole.totalBytes + extra, parts: { ...whole.parts, frameBytes: whole.parts.frameBytes + extra } };
+    };
+    estimate = at(clip.frames);
     settings = { mode: 'whole', encChunk: ask?.encChunk ?? 0, decChunk: ask?.decChunk ?? 0 };
-    if (estimate.totalBytes > budget.bytes) {
-      refusal = wholeRefusal(estimate, budget, clip).replace(/ Run it with the Causal Cache instead.*$/, ' The comparison needs the whole-clip run as its ground truth: pick fewer frames or a smaller size, or raise the budget (--memory-budget / WFVAE_MEMORY_BUDGET) if you know the memory is there.');
-    }
+    if (estimate.totalBytes > budget.bytes) refusal = refuse('compare', estimate, null, at);
   } else {
     const mode = ask?.mode ?? (facts.causalSafe ? 'cached' : 'whole');
     if (mode === 'whole') {
       estimate = estimateWhole(m, clip, base);
       settings = { mode, encChunk: 0, decChunk: 0 };
-      if (estimate.totalBytes > budget.bytes) {
-        const hint = facts.causalSafe ? '' : ` This model cannot chunk exactly (${facts.timeMixing}): pick fewer frames or a smaller size, or chunk it anyway (--enc-chunk N) and read the reported deviation.`;
-        refusal = wholeRefusal(estimate, budget, clip) + hint;
-      }
+      if (estimate.totalBytes > budget.bytes) refusal = refuse('whole', estimate, null, (frames) => estimateWhole(m, { ...clip, frames }, base));
     } else {
       const h = { ...held(kind, m, clip), ...base };
       const auto = planChunks(m, clip, budget, h);
       const chunks = { encChunk: ask?.encChunk ?? auto.chunks.encChunk, decChunk: ask?.decChunk ?? auto.chunks.decChunk };
       estimate = ask?.encChunk === undefined && ask?.decChunk === undefined ? auto.estimate : estimateCached(m, clip, chunks, h);
       settings = { mode, ...chunks };
-      if (estimate.totalBytes > budget.bytes) {
-        refusal = cachedRefusal(clip, chunks, estimate, budget, 'Pick a smaller size or fewer frames, smaller chunks, or raise the budget (--memory-budget / WFVAE_MEMORY_BUDGET) if you know the memory is there.');
-      }
+      if (estimate.totalBytes > budget.bytes) refusal = refuse('cached', estimate, chunks, (frames) => estimateCached(m, { ...clip, frames }, chunks, { ...held(kind, m, { ...clip, frames }), ...base }));
     }
   }
   const voxels = req.totalVoxels ?? clips * clip.frames * clip.height * clip.width;

@@ -272,13 +272,3 @@ export function describeEstimate(e: MemoryEstimate, budget?: MemoryBudget): stri
   const b = budget ? `; budget ${formatBytes(budget.bytes)}` : '';
   return `about ${formatBytes(e.totalBytes)} peak (${bits.join(', ')})${b}`;
 }
-
-/** The refusal when a whole-clip run would not fit: what it needs, what there is, what to do. */
-export function wholeRefusal(e: MemoryEstimate, budget: MemoryBudget, c: ClipShape): string {
-  return (
-    `whole-clip inference of ${c.frames}x${c.height}x${c.width} (TxHxW) needs ${describeEstimate(e)}, more than the budget of ` +
-    `${formatBytes(budget.bytes)} (${budget.source}). Run it with the Causal Cache instead (the default: equal to whole-clip ` +
-    `inference, in memory that does not grow with the clip), pick fewer frames or a smaller size, or raise the budget ` +
-    `(--memory-budget / WFVAE_MEMORY_BUDGET) if you know the memory is there.`
-  );
-}

@@ -32,17 +32,23 @@ export interface ModelSource {
   label: string;
 }
 
+/** No model was named and the demo model is not there; said with the CLI's --model (the app says it with its Model panel). */
+export class NoModelError extends Error {
+  constructor(readonly demo: string) {
+    super(
+      `no model given and the bundled demo model is not installed (looked for ${demo}). Pass one with --model <checkpoint folder, converted folder or Hugging Face id>, e.g. --model path/to/wfvae-checkpoint (with config.json and diffusion_pytorch_model.safetensors) or --model org/name.`,
+    );
+    this.name = 'NoModelError';
+  }
+}
+
 /** The model to use: the folder given, the Hub model named (from the cache or downloaded), else the demo model if it is there. */
 export async function resolveModelSource(given: string | undefined, opts: ModelSourceOptions = {}): Promise<ModelSource> {
   const env = opts.env ?? process.env;
   if (!given) {
     const demo = demoModelDir(env);
     const there = await stat(demo).then((s) => s.isDirectory(), () => false);
-    if (!there) {
-      throw new Error(
-        `no model given and the bundled demo model is not installed (looked for ${demo}). Pass one with --model <checkpoint folder, converted folder or Hugging Face id>, e.g. --model path/to/wfvae-checkpoint (with config.json and diffusion_pytorch_model.safetensors) or --model org/name.`,
-      );
-    }
+    if (!there) throw new NoModelError(demo);
     return { path: demo, hub: null, label: demo };
   }
   const onDisk = !opts.hub && (await stat(given).then(() => true, () => false));

@@ -9,6 +9,7 @@ import { describeEstimate } from '../runtime/memory-plan';
 import { isVideoError, planDecode, type DecodeOptions, type DecodePlan } from '../video/index';
 import type { ClipSource } from './clip-sources';
 import { describeRunMode, type SessionPlans } from './session-plans';
+import { guiRefusal } from './gui-messages';
 
 export function selectionToDecode(s: ClipSelection): DecodeOptions {
   return { startFrame: s.start, frames: s.frames, sampleRate: s.sampleRate, size: s.size === 'native' ? undefined : s.size, temporalMultiple: s.snap };
@@ -48,7 +49,7 @@ function cost(p: WorkPlan) {
     bytesMeaning: 'peak' as const,
     fits: p.fits,
     seconds: p.time?.seconds ?? null,
-    basis: p.fits ? `${describeRunMode(p)}; ${describeEstimate(p.estimate, p.budget)}; ${time}` : `${p.refusal} ${time}`,
+    basis: p.fits ? `${describeRunMode(p)}; ${describeEstimate(p.estimate, p.budget)}; ${time}` : `${guiRefusal(p.refusal!)} ${time}`,
   };
 }
 

@@ -20,6 +20,7 @@ import { chunkingVerdict } from '../runtime/stream-model';
 import { Calibration, type WorkKind } from '../plan/calibration';
 import { probeClip } from '../plan/probe';
 import { SessionPlans, wireRunPlan } from './session-plans';
+import { forTheApp, guiRefusal } from './gui-messages';
 import type { Tensor } from '../tensor';
 import type { ComputeClient } from './compute-client';
 import type { LoadedModel } from './model-compute';
@@ -114,7 +115,10 @@ export class ModelWorkbench {
   async defaultModel(): Promise<{ path: string | null; error: string | null }> {
     return resolveModelPath(this.defaultPath).then(
       (path) => ({ path, error: null }),
-      (err: unknown) => ({ path: null, error: err instanceof Error ? err.message : String(err) }),
+      (err: unknown) => {
+        const e = forTheApp(err);
+        return { path: null, error: e instanceof Error ? e.message : String(e) };
+      },
     );
   }
 
@@ -182,7 +186,7 @@ export class ModelWorkbench {
       const [, T, H, W] = video.shape;
       // The plan the views showed for this clip, made here before the compute thread is asked.
       const plan = plans.plan({ kind: 'app-reconstruct', clip: { frames: T, height: H, width: W } });
-      if (!plan.fits) throw new ApiError(ERROR_CODES.overBudget, plan.refusal!);
+      if (!plan.fits) throw new ApiError(ERROR_CODES.overBudget, guiRefusal(plan.refusal!));
       const started = performance.now();
       const settings = { mode: plan.settings.mode === 'whole' ? ('whole' as const) : ('cached' as const), encChunk: plan.settings.encChunk, decChunk: plan.settings.decChunk };
       const r = await this.compute.reconstruct(model.handle, video, settings, signal, onProgress);
@@ -220,7 +224,7 @@ export class ModelWorkbench {
     return this.withModel(async ({ model, info, plans }) => {
       const [, T, H, W] = video.shape;
       const plan = plans.plan({ kind: 'compare', clip: { frames: T, height: H, width: W }, chunks: settings });
-      if (!plan.fits) throw new ApiError(ERROR_CODES.overBudget, plan.refusal!);
+      if (!plan.fits) throw new ApiError(ERROR_CODES.overBudget, guiRefusal(plan.refusal!));
       const started = performance.now();
       // compareChunking runs whole (no progress of its own), then cached, then naive, each encode then decode.
       let run = 0;

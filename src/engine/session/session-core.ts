@@ -327,10 +327,14 @@ export class SessionCore {
   async loadModel(req: ApiRequest<'loadModel'>): Promise<ApiResponse<'loadModel'>> {
     return this.runHeavy(req.taskId, (signal) => {
       const staged = this.stagedReporter(req.taskId);
-      return this.models.load(req.path, signal, this.phaseReporter(req.taskId), {
-        hub: req.hub,
-        onHubProgress: (p) => staged(hubPhase(p), p.done, p.total),
-      });
+      return this.models
+        .load(req.path, signal, this.phaseReporter(req.taskId), {
+          hub: req.hub,
+          onHubProgress: (p) => staged(hubPhase(p), p.done, p.total),
+        })
+        .catch((err: unknown) => {
+          throw forTheApp(err);
+        });
     });
   }
 

@@ -10,6 +10,7 @@ import type { Calibration, WorkKind } from '../plan/calibration';
 import { planWork, type WorkPlan } from '../plan/plan-work';
 import type { GraphManifest } from '../onnx/cache';
 import { describeEstimate, memoryBudget, type ClipShape } from '../runtime/memory-plan';
+import { guiRefusal } from './gui-messages';
 
 export interface SessionPlanRequest {
   kind: Extract<WorkKind, 'app-reconstruct' | 'compare' | 'whole-video'>;
@@ -57,7 +58,7 @@ export function wireRunPlan(p: WorkPlan): RunPlan {
     estimateBytes: p.estimate.totalBytes,
     budgetBytes: p.budget.bytes,
     fits: p.fits,
-    text: p.fits ? describeEstimate(p.estimate, p.budget) : p.refusal!,
+    text: p.fits ? describeEstimate(p.estimate, p.budget) : guiRefusal(p.refusal!),
     frames: p.frames,
     seconds: p.time?.seconds ?? null,
     timeBasis: p.time ? `${formatDuration(p.time.seconds)}: ${p.time.basis}` : 'time: not measured on this machine yet',

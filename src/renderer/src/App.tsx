@@ -47,7 +47,8 @@ export function App() {
         s.openBigView(null);
         s.showShortcuts(false);
       } else if (e.key === '?') s.showShortcuts(!s.shortcutsOpen);
-      else if (handleViewerKey(e.key)) spaceTaken = e.key === ' ';
+      // Shift + arrows pan a zoomed viewer; plain arrows step frames.
+      else if (handleViewerKey(e.shiftKey && e.key.startsWith('Arrow') ? `Shift+${e.key}` : e.key)) spaceTaken = e.key === ' ';
       else if (e.key === 'ArrowRight') step(1);
       else if (e.key === 'ArrowLeft') step(-1);
       else return;

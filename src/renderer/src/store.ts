@@ -12,7 +12,7 @@ import { createSelectionSlice, type SelectionSlice } from './workflow/selection-
 import { createVideoSlice, type VideoSlice } from './workflow/video-slice';
 import { createComfortSlice, type ComfortSlice } from './workflow/comfort-slice';
 import { createPathwaySlice, type PathwaySlice } from './pathway/pathway-slice';
-import { cancelNotice } from './workflow/cancel-notice';
+import { cancelNotice, TASK_LABELS } from './workflow/cancel-notice';
 
 export interface TaskState {
   taskId: string;
@@ -109,7 +109,7 @@ export const useStore = create<State>()((set, get, store) => {
     const running = get().task;
     if (running) await transport.api.cancel({ taskId: running.taskId }).catch(() => undefined);
     const taskId = newTaskId('open');
-    set({ task: { taskId, label: `Opening ${label}`, phase: 'decode', done: 0, total: 0 }, error: null });
+    set({ task: { taskId, label: TASK_LABELS.open(label), phase: 'decode', done: 0, total: 0 }, error: null });
     // The selection last decoded from this very file, if any.
     const selection: ClipSelection | undefined = get().prefs.selections.find((x) => x.key === selectionKey)?.selection;
     try {

@@ -4,7 +4,10 @@
 // the graphs expose is a node with the graph's channel count, the edges form
 // one route from the video to the reconstruction, the energy-flow shortcuts
 // join where the model joins them, and the layout puts every node on its row
-// without overlaps, encoder left of the latent left of the decoder.
+// without overlaps, encoder left of the latent left of the decoder. The repo's
+// own reference goldens (test/fixtures/reference-goldens: a WFVAEModel and a
+// WFVAE2Model at 8x in time, the legacy attention model) are always laid out,
+// so an 8x model is drawn in a fresh clone too, not only beside ../shared.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +18,7 @@ import { WeightStore } from '../../../src/engine/onnx/weights';
 import type { TapInfo } from '../../../src/engine/onnx/build';
 import { pathwaySpecSchema, type PathwaySpec } from '../../../src/shared/pathway-contract';
 import { layoutPathway, neighbour, readingOrder } from '../../../src/renderer/src/pathway/layout';
-import { GOLDENS_ROOT, goldenModels } from '../parity/goldens';
+import { GOLDENS_ROOT, goldenModels, REFERENCE_GOLDENS } from '../parity/goldens';
 
 const WFVAE_8X = {
   l1_dowmsample_block: 'Spatial2xTime2x3DDownsample',
@@ -24,13 +27,19 @@ const WFVAE_8X = {
   l1_upsample_wavelet: 'InverseHaarWaveletTransform3D',
 };
 
-function goldenConfig(name: string): Record<string, unknown> | null {
-  const m = goldenModels().find((g) => g.name === name);
+function goldenConfig(name: string, root = GOLDENS_ROOT): Record<string, unknown> | null {
+  const m = goldenModels(root).find((g) => g.name === name);
   return m ? (JSON.parse(readFileSync(join(m.dir, 'config.json'), 'utf8')) as Record<string, unknown>) : null;
 }
 
 const L_TINY = goldenConfig('wfvae-l-tiny');
 const V2_TINY = goldenConfig('wfvae2-tiny')!;
+/** Always in the repo; a missing one is an error, not a skip. */
+const reference = (name: string) => {
+  const json = goldenConfig(name, REFERENCE_GOLDENS);
+  if (!json) throw new Error(`${name} is missing from ${REFERENCE_GOLDENS}/manifest.json`);
+  return json;
+};
 
 /** Every variant: the goldens there are, and the ones random-checkpoint.ts can make from them. */
 const VARIANTS: { name: string; json: Record<string, unknown>; tc: number; subbands: number[]; lookAhead: number }[] = [
@@ -45,6 +54,10 @@ const VARIANTS: { name: string; json: Record<string, unknown>; tc: number; subba
   { name: 'WFVAE2Model hw, thw (wfvae2-tiny)', json: V2_TINY, tc: 4, subbands: [8, 4, 8], lookAhead: 2 },
   { name: 'WFVAE2Model thw, hw', json: { ...V2_TINY, layer_type: ['thw', 'hw'], layer_res_type: ['ResnetBlock3D', 'ResnetBlock2D'] }, tc: 4, subbands: [8, 8, 4], lookAhead: 2 },
   { name: 'WFVAE2Model thw, thw (8x)', json: { ...V2_TINY, layer_type: ['thw', 'thw'], layer_res_type: ['ResnetBlock3D', 'ResnetBlock3D'] }, tc: 8, subbands: [8, 8, 8], lookAhead: 6 },
+  // The reference goldens, as the public reference made them (scripts/reference/make_goldens.py).
+  { name: 'WFVAEModel 8x, 3D levels 1 and 2 (reference golden wfvae-8x-tiny)', json: reference('wfvae-8x-tiny'), tc: 8, subbands: [8, 8, 8], lookAhead: 6 },
+  { name: 'WFVAE2Model 8x, base channels 8/16/24, nearest (reference golden wfvae2-8x-wide)', json: reference('wfvae2-8x-wide'), tc: 8, subbands: [8, 8, 8], lookAhead: 0 },
+  { name: 'WFVAEModel 4x, legacy AttnBlock3D (reference golden wfvae-attn3d-legacy)', json: reference('wfvae-attn3d-legacy'), tc: 4, subbands: [8, 4, 8], lookAhead: 2 },
 ];
 
 function build(json: Record<string, unknown>): { cfg: ModelConfig; spec: PathwaySpec; taps: TapInfo[] } {
@@ -85,6 +98,12 @@ describe.each(VARIANTS)('pathway of $name', ({ json, tc, subbands, lookAhead }) 
     const outflow = spec.nodes.filter((n) => n.role === 'outflow').map((n) => [n.level, n.subbands?.length]);
     expect(outflow).toEqual([[3, subbands[2]], [2, subbands[1]], [1, 8]]);
     expect(spec.decoderLookAhead).toBe(lookAhead);
+    // A 3D level's subbands filter time too (LLL … HHH), a 2D level's only space (LL … HH).
+    for (const n of haar) expect(new Set(n.subbands!.map((b) => b.length)), `level ${n.level}`).toEqual(new Set([n.subbands!.length === 8 ? 3 : 2]));
+    // The latent is the video compressed tc times in time: so is every backbone node from the bottleneck on.
+    expect(spec.nodes.find((n) => n.id === 'mean')!.scale).toEqual({ time: tc, space: 8 });
+    expect(Math.max(...spec.nodes.map((n) => n.scale.time))).toBe(tc);
+    expect(modelFacts(cfg).temporalCompression).toBe(tc);
   });
 
   it('joins one inflow per deeper level into the backbone, and routes one outflow per level out of it', () => {

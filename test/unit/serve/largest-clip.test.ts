@@ -52,11 +52,13 @@ describe('the largest clip the app opens, on a 3 GB budget', () => {
     const p = await session.planRuns({ clipId: clip.clipId });
     expect(p.reconstruct).toMatchObject({ mode: 'cached', fits: true, budgetBytes: 3000 * 2 ** 20 });
     expect(p.compare).toMatchObject({ mode: 'whole', fits: false });
-    expect(p.compare.text).toMatch(/^whole-clip inference of 433x240x320 \(TxHxW\) needs about [\d.]+ GB peak .* more than the budget of 2\.93 GB \(WFVAE_MEMORY_BUDGET\)\. The comparison needs the whole-clip run as its ground truth/);
+    expect(p.compare.text).toMatch(/^Whole-clip inference of 433x240x320 \(TxHxW\) needs about [\d.]+ GB peak .* more than the budget of 2\.93 GB \(WFVAE_MEMORY_BUDGET\)\. The comparison needs the whole-clip run as its ground truth\. In the Clip selection panel, lower Frames \(at most \d+ frames fit at this size\) or pick a smaller Size, then press Decode selection\./);
+    // The app's terms, not the CLI's flags.
+    expect(p.compare.text).not.toMatch(/--[a-z]/);
   });
 
   it('refuses the comparison with that text, runs Reconstruct chunk by chunk (cancelled a few chunks in, to keep the suite short), and keeps answering', async () => {
-    await expect(session.compareChunking({ taskId: 'cmp', clipId: clip.clipId, encChunk: 8, decChunk: 2 })).rejects.toMatchObject({ code: 'OVER_BUDGET' });
+    await expect(session.compareChunking({ taskId: 'cmp', clipId: clip.clipId, encChunk: 8, decChunk: 2 })).rejects.toMatchObject({ code: 'OVER_BUDGET', message: expect.stringMatching(/The comparison needs the whole-clip run as its ground truth\. In the Clip selection panel, lower Frames/) });
     let done = 0;
     const off = session.onEvent((e) => {
       if (e.type === 'progress' && e.taskId === 'rec' && e.phase === 'encode (Causal Cache)') {

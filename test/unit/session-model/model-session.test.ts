@@ -77,12 +77,17 @@ describe('model views in the session', () => {
     expect(before.model).toBeNull();
     expect(before.defaultModel.path).toBeNull();
     expect(before.defaultModel.error).toContain('bundled demo model is not installed');
+    // In the app's terms: the Model panel, not the CLI's --model.
+    expect(before.defaultModel.error).toContain('In the Model panel, type the path of a checkpoint folder');
+    expect(before.defaultModel.error).not.toMatch(/--[a-z]/);
     const noModel = await rejection(session.reconstruct({ taskId: 'r0', clipId: clip.clipId }));
     expect(noModel.code).toBe('NO_MODEL');
     expect(noModel.message).toMatch(/no model is loaded: load one/);
     const noDemo = await rejection(session.loadModel({ taskId: 'l0' }));
     expect(noDemo.message).toContain('bundled demo model is not installed');
     expect(noDemo.message).toContain('no-demo-model-here');
+    expect(noDemo.message).toContain('then press Load');
+    expect(noDemo.message).not.toMatch(/--[a-z]/);
     const bad = await rejection(session.loadModel({ taskId: 'l1', path: join(dir, 'nothing') }));
     expect(bad.message).toContain(join(dir, 'nothing'));
   });

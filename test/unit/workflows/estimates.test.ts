@@ -10,6 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WfvaeModel } from '../../../src/engine/runtime/index';
 import { Calibration, fitLine, KIND_FACTOR } from '../../../src/engine/plan/calibration';
 import { planDecodeSelection, planWork } from '../../../src/engine/plan/plan-work';
+import { refusalFacts } from '../../../src/engine/plan/refusal';
+import { estimateCached, estimateWhole } from '../../../src/engine/runtime/memory-plan';
+import { cliRefusal } from '../../../src/cli/refusal-text';
+import { guiRefusal } from '../../../src/engine/session/gui-messages';
 import type { ClipSource } from '../../../src/engine/session/clip-sources';
 import { estimateSelection, wholeVideoDecode } from '../../../src/engine/session/clip-selection';
 import { SessionPlans, wireRunPlan } from '../../../src/engine/session/session-plans';
@@ -64,7 +68,7 @@ describe('the planner', () => {
     // 260 more frames of 48x80: at least the compute thread's copy and the reconstruction, 2 x 260 x 3 x 48 x 80 x 4 bytes.
     expect(big.estimate.totalBytes - small.estimate.totalBytes).toBeGreaterThan(2 * 260 * 3 * 48 * 80 * 4);
     expect(app(17, TIGHT)).toMatchObject({ fits: false });
-    expect(app(17, TIGHT).refusal).toMatch(/more than the budget of 0 MB \(test\)/);
+    expect(refusalFacts(app(17, TIGHT).refusal!)).toMatch(/more than the budget of 0 MB \(test\)/);
     const video = (frames: number) => planWork({ kind: 'whole-video', manifest: model.manifest, clip: { frames, height: 48, width: 80 }, budget: ROOM, baseBytes: 100 * MB }, null);
     expect(video(277).estimate.totalBytes).toBe(video(17).estimate.totalBytes);
     expect(video(277).settings).toEqual({ mode: 'cached', encChunk: 8, decChunk: 2 });
@@ -127,6 +131,79 @@ describe('the planner', () => {
     expect(formatDuration(35.4)).toBe('35 s');
     expect(formatDuration(1063)).toBe('17:43');
     for (let s = 0; s < 7300; s += 0.37) expect(clock(s)).not.toMatch(/:60/);
+  });
+});
+
+describe('a refused run: the planner gives facts and actions, the CLI words them with flags, the app with its controls', () => {
+  const clip = { frames: 33, height: 48, width: 80 };
+  const base = { baseBytes: 100 * MB };
+  const plan = (kind: 'app-reconstruct' | 'compare' | 'encode', budget: { bytes: number; source: string }, chunking?: { mode: 'whole' | 'cached'; encChunk?: number; decChunk?: number }) =>
+    planWork({ kind, manifest: model.manifest, clip, chunking, budget, ...base }, null);
+  const NO_FLAG = /--[a-z]/;
+
+  it('whole clip over the budget: how many frames fit, Causal Cache first; CLI flags, the app the Clip selection panel', () => {
+    // Room for exactly 9 frames whole at 48x80 (the estimate grows with T).
+    const budget = { bytes: estimateWhole(model.manifest, { ...clip, frames: 9 }, base).totalBytes, source: 'test' };
+    expect(estimateWhole(model.manifest, { ...clip, frames: 13 }, base).totalBytes).toBeGreaterThan(budget.bytes);
+    const p = plan('encode', budget, { mode: 'whole' });
+    expect(p.fits).toBe(false);
+    expect(p.refusal).toMatchObject({ run: 'whole', fitFrames: 9, chunks: null, timeMixing: null, actions: ['use-cache', 'fewer-frames', 'smaller-size', 'more-memory'] });
+    const cli = cliRefusal(p.refusal!);
+    expect(cli).toMatch(/^whole-clip inference of 33x48x80 \(TxHxW\) needs about \d+ MB peak .*, more than the budget of \d+ MB \(test\)\. Run it with the Causal Cache instead /);
+    expect(cli).toContain('leave out --whole');
+    expect(cli).toContain('pick fewer frames (--frames; at most 9 frames fit at this size)');
+    expect(cli).toContain('pick a smaller size (--size)');
+    expect(cli).toMatch(/, or raise the budget \(--memory-budget \/ WFVAE_MEMORY_BUDGET\) if you know the memory is there\.$/);
+    const gui = guiRefusal(p.refusal!);
+    expect(gui).toMatch(/^Whole-clip inference of 33x48x80 \(TxHxW\) needs about \d+ MB peak/);
+    expect(gui).toContain('Reconstruct runs it with the Causal Cache instead');
+    expect(gui).toContain('In the Clip selection panel, lower Frames (at most 9 frames fit at this size) or pick a smaller Size, then press Decode selection.');
+    expect(gui).toContain('Closing other clips, tabs or programs frees memory for it.');
+    expect(gui).not.toMatch(NO_FLAG);
+  });
+
+  it("the app's Reconstruct (Causal Cache) and the comparison over the budget; a budget set by WFVAE_MEMORY_BUDGET is said as such", () => {
+    const env = { bytes: 101 * MB, source: 'WFVAE_MEMORY_BUDGET' };
+    const rec = plan('app-reconstruct', env);
+    expect(rec.refusal).toMatchObject({ run: 'cached', chunks: { encChunk: 4, decChunk: 1 } });
+    // Not even one frame fits beside the 100 MB process? Then no "lower Frames", but a smaller Size still may.
+    const fit = rec.refusal!.fitFrames;
+    expect(fit === 0 || estimateCached(model.manifest, { ...clip, frames: fit }, { encChunk: 4, decChunk: 1 }, base).totalBytes <= env.bytes).toBe(true);
+    const gui = guiRefusal(rec.refusal!);
+    expect(gui).toMatch(/^Chunked inference of 33x48x80 \(TxHxW\) with encoder chunks of 4 frames and decoder chunks of 1 latent frames needs .*\(WFVAE_MEMORY_BUDGET\)\./);
+    expect(gui).toContain('In the Clip selection panel,');
+    expect(gui).toContain('The budget is fixed by WFVAE_MEMORY_BUDGET in the environment the app was started with.');
+    expect(gui).not.toMatch(NO_FLAG);
+    // Chunks asked for (the CLI's --enc-chunk): smaller ones are an action, in each host's terms.
+    const asked = plan('encode', env, { mode: 'cached', encChunk: 8, decChunk: 2 });
+    expect(asked.refusal!.actions).toContain('smaller-chunks');
+    expect(cliRefusal(asked.refusal!)).toContain('use smaller chunks (--enc-chunk / --dec-chunk)');
+    expect(guiRefusal(asked.refusal!)).toContain('lower Encoder chunk and Decoder chunk in the Chunking view');
+
+    const cmp = plan('compare', { bytes: estimateWhole(model.manifest, { ...clip, frames: 17 }, base).totalBytes, source: 'test' });
+    expect(cmp.refusal).toMatchObject({ run: 'compare' });
+    // The comparison also holds three more reconstructions: fewer than 17 frames fit.
+    expect(cmp.refusal!.fitFrames).toBeLessThan(17);
+    expect(cmp.refusal!.actions).not.toContain('use-cache');
+    expect(cliRefusal(cmp.refusal!)).toMatch(/\. The comparison needs the whole-clip run as its ground truth: pick fewer frames \(--frames; at most \d+ frames fit at this size\), pick a smaller size \(--size\), or raise the budget/);
+    const g = guiRefusal(cmp.refusal!);
+    expect(g).toMatch(/The comparison needs the whole-clip run as its ground truth\. In the Clip selection panel, lower Frames \(at most \d+ frames fit at this size\) or pick a smaller Size, then press Decode selection\./);
+    expect(g).not.toMatch(NO_FLAG);
+  });
+
+  it("the wire's plan and the engine's refusal say the app's wording", () => {
+    const plans = new SessionPlans(model.manifest, measured());
+    const saved = process.env.WFVAE_MEMORY_BUDGET;
+    process.env.WFVAE_MEMORY_BUDGET = '1M';
+    try {
+      const wire = wireRunPlan(plans.plan({ kind: 'app-reconstruct', clip }));
+      expect(wire.fits).toBe(false);
+      expect(wire.text).toMatch(/^Chunked inference of 33x48x80 .* \(WFVAE_MEMORY_BUDGET\)\..*The budget is fixed by WFVAE_MEMORY_BUDGET/);
+      expect(wire.text).not.toMatch(NO_FLAG);
+    } finally {
+      if (saved === undefined) delete process.env.WFVAE_MEMORY_BUDGET;
+      else process.env.WFVAE_MEMORY_BUDGET = saved;
+    }
   });
 });
 

@@ -75,7 +75,34 @@ export function XyChart({ x, series, kind = 'line', log = false, xLabel, yLabel,
   };
   return (
     <figure className="frame-chart" data-testid={testId} data-scale={log ? 'log' : 'linear'}>
-      <svg viewBox={`0 0 ${W} ${H}`} className="frame-chart__svg" onClick={pick} role="img" aria-label={yLabel}>
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        className="frame-chart__svg"
+        onClick={pick}
+        // A chart that picks (a channel) is a slider for the keyboard: Tab to it, arrows, Home, End.
+        {...(onPick && n > 0
+          ? {
+              role: 'slider',
+              tabIndex: 0,
+              'aria-label': `${yLabel} by ${xLabel.replace(/ \(click to pick\)$/, '')}: pick one (arrow keys, Home, End, or click)`,
+              'aria-valuemin': 0,
+              'aria-valuemax': n - 1,
+              'aria-valuenow': highlight ?? 0,
+              'aria-valuetext': `${xLabel.replace(/ \(click to pick\)$/, '')} ${x[highlight ?? 0]}`,
+              'aria-orientation': 'horizontal' as const,
+              onKeyDown: (e: React.KeyboardEvent<SVGSVGElement>) => {
+                const now = highlight ?? 0;
+                const next =
+                  e.key === 'ArrowRight' || e.key === 'ArrowUp' ? now + 1 : e.key === 'ArrowLeft' || e.key === 'ArrowDown' ? now - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? n - 1 : null;
+                if (next === null) return;
+                // The app's own arrows step the frame: not while this chart has them.
+                e.preventDefault();
+                e.stopPropagation();
+                onPick(Math.max(0, Math.min(n - 1, next)));
+              },
+            }
+          : { role: 'img', 'aria-label': yLabel })}
+      >
         <rect x={PAD.left} y={PAD.top} width={plotW} height={plotH} className="frame-chart__plot" />
         {ticks.map((t) => (
           <g key={t}>

@@ -6,6 +6,7 @@ import { ApiError, ERROR_CODES } from '../../../shared/contract';
 import type { ModelB, ModelComparisonView } from '../../../shared/diagnostics-contract';
 import type { TaskState } from '../store';
 import type { Transport } from '../transport/transport';
+import { TASK_LABELS } from '../workflow/cancel-notice';
 
 export interface DiagnosticsSlice {
   comparison: ModelComparisonView | null;
@@ -32,7 +33,7 @@ export const createDiagnosticsSlice: StateCreator<DiagnosticsSlice & Host, [], [
     const running = get().task;
     if (running) await transport.api.cancel({ taskId: running.taskId }).catch(() => undefined);
     const taskId = `compare-models-${Date.now().toString(36)}-${++counter}`;
-    set({ task: { taskId, label: 'Comparing models', phase: 'starting', done: 0, total: 0 }, comparisonError: null });
+    set({ task: { taskId, label: TASK_LABELS.compareModels, phase: 'starting', done: 0, total: 0 }, comparisonError: null });
     try {
       const comparison = await transport.api.compareModels({ taskId, clipId: clip.clipId, b });
       if (get().task?.taskId === taskId && get().clip?.clipId === comparison.clipId) set({ comparison });

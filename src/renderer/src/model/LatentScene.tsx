@@ -1,7 +1,8 @@
 // The latent mean in 3D: one textured plane per latent frame, stacked along
 // the time axis, orbitable with the mouse (drag to turn, wheel to zoom, right
-// drag to pan). The plane of the scrubber's frame is opaque and outlined; the
-// others are translucent. Renders on demand, not in a loop.
+// drag to pan) and with the keyboard (the canvas takes focus: arrows turn,
+// + − zoom, 0 resets). The plane of the scrubber's frame is opaque and
+// outlined; the others are translucent. Renders on demand, not in a loop.
 import { useEffect, useRef, useState } from 'react';
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
@@ -46,7 +47,13 @@ function createScene(host: HTMLDivElement): Scene {
   renderer.setPixelRatio(Math.min(2, window.devicePixelRatio));
   renderer.setClearColor(0x12151c);
   host.appendChild(renderer.domElement);
-  renderer.domElement.dataset.testid = 'latent-canvas';
+  const canvas = renderer.domElement;
+  canvas.dataset.testid = 'latent-canvas';
+  // A keyboard user turns it too: one tab stop, named, with its keys said.
+  canvas.tabIndex = 0;
+  canvas.setAttribute('role', 'application');
+  canvas.setAttribute('aria-roledescription', '3D view');
+  canvas.setAttribute('aria-label', 'Latent frames in 3D. Arrow keys turn the stack, plus and minus zoom, 0 resets the view; or drag with the mouse.');
   const scene = new THREE.Scene();
   const camera = new THREE.PerspectiveCamera(40, 1, 0.01, 100);
   camera.position.set(1.9, 1.2, 2.4);
@@ -168,6 +175,24 @@ function frameCamera(s: Scene, latent: { shape: readonly number[] }): void {
   s.controls.update();
 }
 
+/** Radians one arrow key turns the stack; the zoom factor of one + or −. */
+const KEY_TURN = Math.PI / 24;
+const KEY_ZOOM = 1.2;
+
+/** Turns the camera about the target (dTheta around the vertical, dPhi over it) and moves it nearer or farther, as OrbitControls' drag and wheel do. */
+function orbitBy(s: Scene, dTheta: number, dPhi: number, distanceFactor: number): void {
+  const target = s.controls.target;
+  const offset = s.camera.position.clone().sub(target);
+  const sph = new THREE.Spherical().setFromVector3(offset);
+  sph.theta += dTheta;
+  sph.phi = Math.max(0.05, Math.min(Math.PI - 0.05, sph.phi + dPhi));
+  sph.radius = Math.max(s.controls.minDistance, Math.min(s.controls.maxDistance, sph.radius * distanceFactor));
+  s.camera.position.copy(target).add(offset.setFromSpherical(sph));
+  s.camera.lookAt(target);
+  // Fires 'change', which renders.
+  s.controls.update();
+}
+
 export function LatentScene({ latent, channel, highlight }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const scene = useRef<Scene | null>(null);
@@ -190,6 +215,30 @@ export function LatentScene({ latent, channel, highlight }: Props) {
   useEffect(() => {
     if (scene.current) frameCamera(scene.current, latent);
   }, [latent, failure]);
+
+  // The keyboard's orbit, on the canvas (the app's own arrows step frames elsewhere).
+  const latestLatent = useRef(latent);
+  latestLatent.current = latent;
+  useEffect(() => {
+    const s = scene.current;
+    if (!s) return;
+    const canvas = s.renderer.domElement;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === 'ArrowLeft') orbitBy(s, KEY_TURN, 0, 1);
+      else if (e.key === 'ArrowRight') orbitBy(s, -KEY_TURN, 0, 1);
+      else if (e.key === 'ArrowUp') orbitBy(s, 0, KEY_TURN, 1);
+      else if (e.key === 'ArrowDown') orbitBy(s, 0, -KEY_TURN, 1);
+      else if (e.key === '+' || e.key === '=') orbitBy(s, 0, 0, 1 / KEY_ZOOM);
+      else if (e.key === '-') orbitBy(s, 0, 0, KEY_ZOOM);
+      else if (e.key === '0') frameCamera(s, latestLatent.current);
+      else return;
+      e.preventDefault();
+      e.stopPropagation();
+    };
+    canvas.addEventListener('keydown', onKey);
+    return () => canvas.removeEventListener('keydown', onKey);
+  }, [failure]);
 
   useEffect(() => {
     if (scene.current) fillGroup(scene.current, latent, channel, highlight);

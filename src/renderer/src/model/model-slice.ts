@@ -6,6 +6,7 @@ import type { StateCreator } from 'zustand';
 import { ApiError, ERROR_CODES, type ChunkComparison, type ModelInfo, type Reconstruction } from '../../../shared/contract';
 import type { TaskState } from '../store';
 import type { Transport } from '../transport/transport';
+import { TASK_LABELS } from '../workflow/cancel-notice';
 
 export type ViewName = 'subbands' | 'reconstruct' | 'chunking' | 'energy' | 'latent' | 'frequency' | 'latent-stats' | 'models';
 
@@ -95,7 +96,7 @@ export const createModelSlice: StateCreator<ModelSlice & Host, [], [], ModelSlic
       set({ modelError: null });
       try {
         const what = opts.hub ? `${opts.hub} from Hugging Face` : path ? path.split(/[\\/]/).filter(Boolean).pop() : '(default)';
-        const model = await asTask(`Loading model ${what}`, (t, taskId) => t.api.loadModel(opts.hub ? { taskId, hub: opts.hub } : path ? { taskId, path } : { taskId }));
+        const model = await asTask(TASK_LABELS.loadModel(what), (t, taskId) => t.api.loadModel(opts.hub ? { taskId, hub: opts.hub } : path ? { taskId, path } : { taskId }));
         // A new model invalidates every result of the old one (the engine dropped them too).
         if (model) set({ model, recon: null, chunking: null });
       } catch (err) {
@@ -108,7 +109,7 @@ export const createModelSlice: StateCreator<ModelSlice & Host, [], [], ModelSlic
       const clip = get().clip;
       if (!clip) return;
       try {
-        const recon = await asTask('Reconstructing the clip', (t, taskId) => t.api.reconstruct({ taskId, clipId: clip.clipId }));
+        const recon = await asTask(TASK_LABELS.reconstruct, (t, taskId) => t.api.reconstruct({ taskId, clipId: clip.clipId }));
         if (recon && get().clip?.clipId === recon.clipId) set({ recon });
       } catch (err) {
         get().fail('Reconstruction failed', err);
@@ -120,7 +121,7 @@ export const createModelSlice: StateCreator<ModelSlice & Host, [], [], ModelSlic
       if (!clip) return;
       const { encChunk, decChunk } = get();
       try {
-        const chunking = await asTask('Comparing chunked inference', (t, taskId) => t.api.compareChunking({ taskId, clipId: clip.clipId, encChunk, decChunk }));
+        const chunking = await asTask(TASK_LABELS.compareChunking, (t, taskId) => t.api.compareChunking({ taskId, clipId: clip.clipId, encChunk, decChunk }));
         if (chunking && get().clip?.clipId === chunking.clipId) set({ chunking });
       } catch (err) {
         get().fail('Chunking comparison failed', err);

@@ -73,7 +73,12 @@ export function PathwayDiagram({ spec, frame, select, onSelect, onOpen, carried,
     const t = e.target as HTMLElement;
     const inSelect = t.tagName === 'SELECT';
     const dirs: Record<string, 'left' | 'right' | 'up' | 'down'> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
-    if (dirs[e.key] && !inSelect) {
+    if (dirs[e.key] && e.shiftKey && !inSelect) {
+      // Shift + arrows pan the diagram, as a drag of the background does.
+      const step = 120;
+      const d = { left: [step, 0], right: [-step, 0], up: [0, step], down: [0, -step] }[dirs[e.key]];
+      pz.panBy(d[0], d[1]);
+    } else if (dirs[e.key] && !inSelect) {
       const next = neighbour(layout, active, dirs[e.key]);
       if (next) focusNode(next);
     } else if ((e.key === '+' || e.key === '=') && !inSelect) pz.zoomBy(1.25);
@@ -133,7 +138,7 @@ export function PathwayDiagram({ spec, frame, select, onSelect, onOpen, carried,
         className="pathway__viewport"
         data-testid="pathway-viewport"
         role="group"
-        aria-label="Pathway diagram. Arrow keys move between nodes, Enter opens one big, plus and minus zoom, 0 fits; drag the background to pan, Ctrl + wheel to zoom."
+        aria-label="Pathway diagram. Arrow keys move between nodes, Enter opens one big, Shift + arrows pan, plus and minus zoom, 0 fits; drag the background to pan, Ctrl + wheel to zoom."
         onKeyDown={onKeyDown}
       >
         <div ref={content} className="pathway__content" style={{ width: layout.width, height: layout.height }}>

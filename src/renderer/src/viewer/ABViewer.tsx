@@ -234,6 +234,13 @@ export function ABViewer({ id, sources, initial = [0, 1], frames, fps, width, he
     else if (key === '0') {
       setZoom(1);
       setPan({ x: 0, y: 0 });
+    } else if (key.startsWith('Shift+Arrow') && zoom > 1) {
+      // Pan a zoomed view by a quarter of what it shows, as a drag would.
+      const dx = paneWidth / scale / 4;
+      const dy = paneHeight / scale / 4;
+      const d = { 'Shift+ArrowLeft': [-dx, 0], 'Shift+ArrowRight': [dx, 0], 'Shift+ArrowUp': [0, -dy], 'Shift+ArrowDown': [0, dy] }[key];
+      if (!d) return false;
+      setPan(clampPan({ x: pan.x + d[0], y: pan.y + d[1] }));
     } else if (key === 'w') setViewerPrefs({ mode: 'wipe' });
     else if (key === 's') setViewerPrefs({ mode: 'side' });
     else if (key === 'd') setViewerPrefs({ mode: 'diff' });

@@ -7,9 +7,11 @@ export const SHORTCUTS: [string[], string][] = [
   [['[', ']'], 'previous / next chunk seam (Chunking view, whole-video result)'],
   [['s', 'w', 'd'], 'side by side / wipe / difference'],
   [['+', '−', '0'], 'zoom in / out (nearest-neighbour) / fit'],
+  [['Shift + ←', '→', '↑', '↓'], 'pan a zoomed-in viewer'],
   [['l'], 'loop on / off'],
   [['?'], 'this sheet'],
   [['Esc'], 'close a big view or this sheet'],
+  [['Tab'], 'the Latent 3D canvas, the pathway diagram and the channel chart take focus: arrows turn / walk / pick there, + − 0 zoom and reset'],
 ];
 
 export function ShortcutSheet() {

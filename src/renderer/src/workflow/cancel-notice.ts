@@ -1,7 +1,18 @@
 // What Cancel kept, said once the task has stopped: the user should not have
 // to guess whether the previous result, clip or model survived, or whether
 // half a result was left somewhere.
-import type { TaskState } from '../store';
+
+/** Every task's label, made here so that the notice below knows each one the slices start. */
+export const TASK_LABELS = {
+  open: (name: string) => `Opening ${name}`,
+  decodeSelection: (start: number, clipName: string) => `Decoding frames from ${start} of ${clipName}`,
+  loadModel: (what: string | undefined) => `Loading model ${what ?? '(default)'}`,
+  reconstruct: 'Reconstructing the clip',
+  compareChunking: 'Comparing chunked inference',
+  wholeVideo: (clipName: string) => `Reconstructing all of ${clipName} (Causal Cache)`,
+  export: (what: string) => `Exporting ${what}`,
+  compareModels: 'Comparing models',
+} as const;
 
 interface Kept {
   clip: { name: string } | null;
@@ -12,7 +23,8 @@ interface Kept {
   comparison: unknown;
 }
 
-export function cancelNotice(task: TaskState, s: Kept): string {
+/** The notice for a cancelled task (its label, as TASK_LABELS made it) given what the store holds after it stopped. */
+export function cancelNotice(task: { label: string }, s: Kept): string {
   const what = task.label.charAt(0).toLowerCase() + task.label.slice(1);
   const head = `Cancelled ${what}.`;
   const l = task.label;

@@ -10,6 +10,7 @@ import type { TaskState } from '../store';
 import type { Transport } from '../transport/transport';
 import type { ViewName } from '../model/model-slice';
 import { runTask } from './run-task';
+import { TASK_LABELS } from './cancel-notice';
 
 export type BigViewTarget =
   | { kind: 'subband'; level: number; name: string }
@@ -118,7 +119,7 @@ export const createComfortSlice: StateCreator<ComfortSlice & Host, [], [], Comfo
     async exportResult(source, what, diff, origin) {
       set({ lastExport: null });
       try {
-        const done = await runTask(get, set, `Exporting ${what.replace(/-/g, ' ')}`, 'export', async (t, taskId) => {
+        const done = await runTask(get, set, TASK_LABELS.export(what.replace(/-/g, ' ')), 'export', async (t, taskId) => {
           const file = await t.api.prepareExport(diff ? { taskId, source, what, diff } : { taskId, source, what });
           return { file, where: await t.saveExport(file) };
         });

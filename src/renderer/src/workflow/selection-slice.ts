@@ -7,6 +7,7 @@ import type { ClipSelection, Thumbnails } from '../../../shared/workflow-contrac
 import type { TaskState } from '../store';
 import type { Transport } from '../transport/transport';
 import { newTaskId, runTask } from './run-task';
+import { TASK_LABELS } from './cancel-notice';
 
 export interface SelectionSlice {
   selectionDraft: ClipSelection | null;
@@ -42,7 +43,7 @@ export const createSelectionSlice: StateCreator<SelectionSlice & Host, [], [], S
     if (!clip || !selectionDraft) return;
     const selection = selectionDraft;
     try {
-      const next = await runTask(get, set, `Decoding frames from ${selection.start} of ${clip.name}`, 'select', (t, taskId) =>
+      const next = await runTask(get, set, TASK_LABELS.decodeSelection(selection.start, clip.name), 'select', (t, taskId) =>
         t.api.selectClip({ taskId, clipId: clip.clipId, selection }),
       );
       if (!next) return;

@@ -8,6 +8,7 @@ import type { VideoResult } from '../../../shared/workflow-contract';
 import type { TaskState } from '../store';
 import type { Transport } from '../transport/transport';
 import { runTask } from './run-task';
+import { TASK_LABELS } from './cancel-notice';
 
 /** A whole-video run's measures so far, block by block, drawn while it runs. */
 export interface VideoLive {
@@ -57,7 +58,7 @@ export const createVideoSlice: StateCreator<VideoSlice & Host, [], [], VideoSlic
     const clip = get().clip;
     if (!clip) return;
     try {
-      const video = await runTask(get, set, `Reconstructing all of ${clip.name} (Causal Cache)`, 'video', (t, taskId) =>
+      const video = await runTask(get, set, TASK_LABELS.wholeVideo(clip.name), 'video', (t, taskId) =>
         t.api.reconstructVideo({ taskId, clipId: clip.clipId }),
       );
       if (video) set({ video, videoT: 0 });
