@@ -85,11 +85,13 @@ function sampleSeconds(s: Sample, voxels: number): number {
   return s.secondsPerVoxel * voxels;
 }
 
-/** What identifies a speed: this machine, the model, where it runs. */
+/** What identifies a speed: this machine, the model, where it runs, in which precision. */
 export interface CalibrationKey {
   modelSha256: string;
   provider: string;
   threads: number | undefined;
+  /** fp16 graphs run at their own speed (default fp32). */
+  precision?: 'fp32' | 'fp16';
 }
 
 type Entry = Partial<Record<WorkKind, Sample[]>>;
@@ -103,8 +105,10 @@ export function machineId(): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
-function entryKey(k: CalibrationKey): string {
-  return `${machineId()}|${k.modelSha256}|${k.provider}|${k.threads ?? 'default'}`;
+/** The calibration file's key for one speed: machine, model, provider, threads, precision (fp32 keys keep their older form). */
+export function entryKey(k: CalibrationKey): string {
+  const base = `${machineId()}|${k.modelSha256}|${k.provider}|${k.threads ?? 'default'}`;
+  return k.precision === 'fp16' ? `${base}|fp16` : base;
 }
 
 export interface TimeEstimate {

@@ -3,12 +3,12 @@
 // (engine/plan/plan-work.ts): memory from the model's config and the clip's
 // shape, time from this machine's measured speed (calibration), the same
 // figures wherever the app shows them, and the frames the run will take.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WfvaeModel } from '../../../src/engine/runtime/index';
-import { Calibration, fitLine, KIND_FACTOR } from '../../../src/engine/plan/calibration';
+import { Calibration, entryKey, fitLine, KIND_FACTOR, machineId } from '../../../src/engine/plan/calibration';
 import { planDecodeSelection, planWork } from '../../../src/engine/plan/plan-work';
 import type { ClipSource } from '../../../src/engine/session/clip-sources';
 import { estimateSelection, wholeVideoDecode } from '../../../src/engine/session/clip-selection';
@@ -39,6 +39,42 @@ afterAll(async () => {
 const KEY = { modelSha256: 'test', provider: 'cpu', threads: 2 };
 /** A calibration holding one measured app reconstruct at 48x80: 2 us per voxel. */
 const measured = () => Calibration.memory(KEY, { 'app-reconstruct': [{ area: 48 * 80, secondsPerVoxel: 2e-6, voxels: 1e6, runs: 1, last: 'a run' }] });
+
+describe('calibration.json: what is measured here, kept per machine, model, provider, threads and precision', () => {
+  it('a recorded run is saved under its key, read back by the same key (by default from the cache folder), and by no other', async () => {
+    const file = join(dir, 'calibration.json');
+    rmSync(file, { force: true });
+    // Another machine's entry for the same model in the same file (a shared home folder) is not this machine's.
+    const other = `0000000000000000|test|cpu|2`;
+    expect(entryKey(KEY)).toBe(`${machineId()}|test|cpu|2`);
+    writeFileSync(file, JSON.stringify({ [other]: { reconstruct: [{ area: 64 * 64, secondsPerVoxel: 1, voxels: 1, runs: 1, last: 'elsewhere' }] } }));
+    const first = await Calibration.load(KEY);
+    expect(first.empty).toBe(true);
+    await first.record('reconstruct', { voxels: 33 * 64 * 64, area: 64 * 64, seconds: 6.6, what: 'a reconstruct of 33x64x64' });
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, unknown[]>>;
+    expect(Object.keys(saved).sort()).toEqual([other, entryKey(KEY)].sort());
+    expect(saved[entryKey(KEY)].reconstruct).toHaveLength(1);
+
+    // Read back: the same estimate from a fresh load.
+    const again = await Calibration.load(KEY, dir);
+    expect(again.estimate('reconstruct', 2 * 33 * 64 * 64, 64 * 64)).toEqual({ seconds: 13.2, basis: 'measured here: a reconstruct of 33x64x64 took 6.6 s' });
+    // Any other model, provider, thread count or precision starts from nothing.
+    for (const k of [{ ...KEY, modelSha256: 'other' }, { ...KEY, provider: 'cuda' }, { ...KEY, threads: 4 }, { ...KEY, threads: undefined }, { ...KEY, precision: 'fp16' as const }]) {
+      expect((await Calibration.load(k, dir)).empty, JSON.stringify(k)).toBe(true);
+    }
+    // fp32 is the default precision: the same key either way.
+    expect(entryKey({ ...KEY, precision: 'fp32' })).toBe(entryKey(KEY));
+
+    // fp16 runs keep their own speed in the same file, beside fp32's, which they leave as it was.
+    const half = await Calibration.load({ ...KEY, precision: 'fp16' }, dir);
+    await half.record('reconstruct', { voxels: 33 * 64 * 64, area: 64 * 64, seconds: 2.2, what: 'a reconstruct in fp16' });
+    expect((await Calibration.load({ ...KEY, precision: 'fp16' }, dir)).estimate('reconstruct', 33 * 64 * 64, 64 * 64)!.seconds).toBeCloseTo(2.2, 9);
+    expect((await Calibration.load(KEY, dir)).estimate('reconstruct', 33 * 64 * 64, 64 * 64)!.seconds).toBeCloseTo(6.6, 9);
+    // An in-memory calibration writes nothing.
+    await Calibration.memory(KEY).record('reconstruct', { voxels: 1, area: 1, seconds: 1, what: 'x' });
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')) as object)).toHaveLength(3);
+  });
+});
 
 describe('planDecode with a source start frame', () => {
   it('starts at any source frame, also between sample-rate multiples, and reports the resize and crop', () => {
