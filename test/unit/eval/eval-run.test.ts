@@ -245,6 +245,30 @@ describe('wfvae eval', () => {
     }
   });
 
+  it('a truncated mp4 (its index at the front claims every frame) is measured on the frames that decode, and its result says what the container claimed', async () => {
+    const folder = join(work, 'truncated');
+    mkdirSync(folder);
+    const whole = join(folder, 'whole.mp4');
+    await run(FIXTURE_FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=96x64:rate=30', '-frames:v', '120', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '30', '-movflags', '+faststart', whole]);
+    const bytes = readFileSync(whole);
+    rmSync(whole);
+    writeFileSync(join(folder, 'cut.mp4'), bytes.subarray(0, Math.floor(bytes.length * 0.3)));
+    const probe = await run(FIXTURE_FFPROBE, ['-v', 'quiet', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_frames,nb_read_frames', '-of', 'json', join(folder, 'cut.mp4')]);
+    const outside = (JSON.parse(probe.stdout) as { streams: { nb_frames: string; nb_read_frames: string }[] }).streams[0];
+    const decodes = Number(outside.nb_read_frames);
+    expect([Number(outside.nb_frames), decodes > 9, decodes < 120]).toEqual([120, true, true]);
+    const note = `the container claims 120 frames but only ${decodes} decode (the file is truncated or damaged); using those ${decodes}`;
+    const base = { frequency: false, lpips: null, probe: false, list: await listClips(folder) };
+    // Every frame (per-video): the clip is as long as what decodes, snapped to 1 + 4k.
+    const all = await runEval({ ...(await options(join(work, 'truncated-all'), { protocol: resolveProtocol('per-video') })), ...base });
+    expect(all.results.clips.map((c) => [c.clip, c.status, c.frames])).toEqual([['cut.mp4', 'ok', 1 + 4 * Math.floor((decodes - 1) / 4)]]);
+    expect(all.results.clips[0].notes).toContain(note);
+    // The reference's pipeline takes its 9 frames from the start and says the same.
+    const paper = await runEval({ ...(await options(join(work, 'truncated-paper'))), ...base });
+    expect(paper.results.clips.map((c) => [c.status, c.frames])).toEqual([['ok', 9]]);
+    expect(paper.results.clips[0].notes).toContain(note);
+  });
+
   it('refuses to resume into a folder evaluated with other settings', async () => {
     const other = resolveProtocol('per-video', { size: 64 });
     await expect(runEval(await options(whole, { protocol: other }))).rejects.toThrow(/holds an evaluation with other protocol than this run/);
