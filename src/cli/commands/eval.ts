@@ -11,7 +11,7 @@ import { MODEL_OPTIONS_HELP, openModel, readModelFlags, withInterrupt } from '..
 import { listClips } from '../../engine/eval/clip-list';
 import { LpipsNet } from '../../engine/eval/lpips';
 import { mergeResults, readResults } from '../../engine/eval/merge';
-import { decodeOptionsOf, isPresetName, parseCrop, PRESET_NAMES, QUANTIZE_MODES, resolveProtocol, type ProtocolOverrides, type QuantizeMode } from '../../engine/eval/protocol';
+import { decodeOptionsOf, isPresetName, parseCrop, PRESET_NAMES, QUANTIZE_MODES, REFERENCE_CROPS, resolveProtocol, type ProtocolOverrides, type QuantizeMode, type ReferenceCrop } from '../../engine/eval/protocol';
 import { writeAtomic, writeResults, CLIPS_CSV, FRAMES_CSV, RESULTS_FILE, type EvalResults } from '../../engine/eval/results';
 import { runEval } from '../../engine/eval/run-eval';
 import { readShardFlags } from '../shard-option';
@@ -56,6 +56,11 @@ protocol:
                    (replaces the reference's saving: ffmpeg's resize, no bf16)
   --reference-io   wfvae-paper: also pass both videos through an mp4v file (OpenCV's
                    writer settings) and read them back, as the reference evaluates
+  --reference-crop input|eval
+                   wfvae-paper: where the centre crop happens. input (default): on the
+                   model's input, as recon_video.py --crop_size_width/--crop_size_height;
+                   eval: only in eval.py, the model seeing the whole resized frame (cut
+                   to multiples of 8 where it is not), as examples/gen_video.sh runs it
   --keep-mp4v DIR  with --reference-io: keep those files in DIR (<clip index>.origin.mp4,
                    <clip index>.recon.mp4) instead of private temporary ones
 
@@ -112,6 +117,11 @@ function readOverrides(flags: Flags): Partial<ProtocolOverrides> {
     }
   }
   if (flags.bool('reference-io')) o.referenceIo = true;
+  const rc = flags.string('reference-crop');
+  if (rc !== undefined) {
+    if (!(REFERENCE_CROPS as readonly string[]).includes(rc)) throw new UsageError(`--reference-crop takes ${REFERENCE_CROPS.join(' or ')} (got "${rc}")`);
+    o.referenceCrop = rc as ReferenceCrop;
+  }
   const q = flags.string('quantize');
   if (q !== undefined) {
     if (!(QUANTIZE_MODES as readonly string[]).includes(q)) throw new UsageError(`--quantize takes ${QUANTIZE_MODES.join(', ')} (got "${q}")`);

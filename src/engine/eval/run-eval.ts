@@ -180,7 +180,7 @@ async function clipSource(o: EvalRunOptions, clip: string, tc: 4 | 8): Promise<F
       frames: p.frames === null ? null : snapFrames(p.frames, tc),
       temporalMultiple: tc,
       sampleRate: p.sampleRate,
-      stageA: { size: p.size, crop: p.crop },
+      stageA: { size: p.size, crop: p.referenceCrop === 'eval' ? null : p.crop },
       chunkFrames,
       signal: o.signal,
     });
