@@ -224,7 +224,8 @@ describe('model views in the session', () => {
     const info = await session.loadModel({ taskId: 'load-gn', path: GN_MODEL });
     expect(info.causalSafe).toBe(false);
     expect(info.chunking.exact).toBe(false);
-    expect(info.chunking.headline).toBe('GroupNorm pools over time in 36 layers: cannot be exact');
+    expect(info.chunking.headline).toBe('GroupNorm over time in 36 layers: cannot be exact');
+    expect(info.chunking.timeMixing).toBe('GroupNorm over time in 36 layers');
     // Results of the previous model are gone with it.
     expect((await rejection(session.getLatent({ clipId: clip.clipId }))).code).toBe('NO_RESULT');
     const c = await session.compareChunking({ taskId: 'cmp-gn', clipId: clip.clipId, encChunk: 8, decChunk: 2 });
