@@ -9,8 +9,8 @@
 // is the run's. The first estimate of each kind (before any run of it, from
 // the probe or another kind) is printed beside it, for information.
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -21,6 +21,7 @@ const run = promisify(execFile);
 
 // The app's session in a child process: the first run of a kind calibrates it, the second is estimated and timed.
 const CHILD = `
+import { loadavg } from 'node:os';
 import { createSourceSession } from ${JSON.stringify(join(ROOT, 'src/engine/session/source-worker.ts'))};
 const [model, clipPath, shortVideo, longVideo, size] = process.argv.slice(2);
 const session = createSourceSession();
@@ -41,7 +42,7 @@ plans = await session.planRuns({ clipId: clip.clipId });
 const side = await session.estimateClip({ clipId: clip.clipId, selection: clip.selection });
 t0 = performance.now();
 const r = await session.reconstruct({ taskId: 'r2', clipId: clip.clipId });
-out.push({ kind: 'reconstruct (app)', first, firstSeconds, estimate: plans.reconstruct.seconds, sidebar: side.reconstruct.seconds, seconds: (performance.now() - t0) / 1000, framesPlanned: plans.reconstruct.frames, framesRun: r.frames });
+out.push({ kind: 'reconstruct (app)', first, firstSeconds, estimate: plans.reconstruct.seconds, sidebar: side.reconstruct.seconds, seconds: (performance.now() - t0) / 1000, framesPlanned: plans.reconstruct.frames, framesRun: r.frames, load: loadavg()[0] });
 // Whole video: a short video calibrates, a long one is estimated and run.
 let v = await session.openVideo({ taskId: 'open2', source: { kind: 'path', path: shortVideo }, selection: sel(17) });
 let est = await session.estimateClip({ clipId: v.clipId, selection: v.selection });
@@ -53,7 +54,7 @@ v = await session.openVideo({ taskId: 'open3', source: { kind: 'path', path: lon
 est = await session.estimateClip({ clipId: v.clipId, selection: v.selection });
 t0 = performance.now();
 const w = await session.reconstructVideo({ taskId: 'v2', clipId: v.clipId });
-out.push({ kind: 'whole video (app)', first: firstVideo, firstSeconds: firstVideoSeconds, estimate: est.wholeVideo.seconds, seconds: (performance.now() - t0) / 1000, framesPlanned: est.wholeVideo.frames, framesRun: w.frames });
+out.push({ kind: 'whole video (app)', first: firstVideo, firstSeconds: firstVideoSeconds, estimate: est.wholeVideo.seconds, seconds: (performance.now() - t0) / 1000, framesPlanned: est.wholeVideo.frames, framesRun: w.frames, load: loadavg()[0] });
 console.log(JSON.stringify(out));
 await session.dispose();
 `;
@@ -69,6 +70,8 @@ interface Row {
   framesPlanned: number;
   framesRun: number;
   sidebar?: number | null;
+  /** The machine's 1-minute load average when the row's estimated run ended. */
+  load?: number;
 }
 
 function clip(path: string, source: string, frames: number): void {
@@ -83,12 +86,19 @@ function evalTimes(stderr: string): { estimate: number | null; seconds: number }
   return { estimate: null, seconds: s ? Number(s[1]) : NaN };
 }
 
-async function cliEval(model: string, folder: string, out: string, env: NodeJS.ProcessEnv, size: number): Promise<{ estimate: number | null; seconds: number; frames: number }> {
+/** Frames the CLI's plan said it would take ("plan: 3 clips of 17x128x128"), from its stderr; null when it said none. */
+function plannedFrames(stderr: string): number | null {
+  const m = /^plan: (\d+) clips? of (\d+)x\d+x\d+/m.exec(stderr);
+  return m ? Number(m[1]) * Number(m[2]) : null;
+}
+
+async function cliEval(model: string, folder: string, out: string, env: NodeJS.ProcessEnv, size: number): Promise<{ estimate: number | null; seconds: number; framesPlanned: number; framesRun: number }> {
   const args = [join(ROOT, 'bin', 'wfvae.mjs'), 'eval', folder, '--out', out, '--model', model, '--frames', '17', '--size', String(size), '--crop', `${size}x${size}`];
   const r = await run(process.execPath, args, { env, maxBuffer: 1 << 24 });
   const t = evalTimes(r.stderr);
-  const frames = Number(/^clips\s+(\d+) evaluated/m.exec(r.stdout)?.[1] ?? 0) * 17;
-  return { ...t, frames };
+  // The run's frames from what it wrote, the plan's from what it said before: neither from this file.
+  const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { summary: { frames: number } };
+  return { ...t, framesPlanned: plannedFrames(r.stderr) ?? -1, framesRun: results.summary.frames };
 }
 
 export async function estimateRows(keep = false): Promise<Row[]> {
@@ -122,7 +132,7 @@ export async function estimateRows(keep = false): Promise<Row[]> {
       for (const r of JSON.parse(child.stdout.trim().split('\n').pop()!) as Omit<Row, 'model'>[]) rows.push({ model: name, ...r });
       const first = await cliEval(model, one, join(dir, `eval-1-${rows.length}`), env, size);
       const second = await cliEval(model, three, join(dir, `eval-3-${rows.length}`), env, size);
-      rows.push({ model: name, kind: 'eval (CLI)', first: first.estimate, firstSeconds: first.seconds, estimate: second.estimate, seconds: second.seconds, framesPlanned: 3 * 17, framesRun: second.frames });
+      rows.push({ model: name, kind: 'eval (CLI)', first: first.estimate, firstSeconds: first.seconds, estimate: second.estimate, seconds: second.seconds, framesPlanned: second.framesPlanned, framesRun: second.framesRun, load: loadavg()[0] });
     }
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });
@@ -134,10 +144,10 @@ const pct = (e: number | null, s: number) => (e === null ? '–' : `${(((e - s) 
 
 export function estimateTable(rows: Row[]): string {
   const lines = [
-    'model               work                measured  estimate  error   frames (plan/run)  first estimate (uncalibrated)  within ±35 %',
+    `model               work                measured  estimate  error   frames (plan/run)  first estimate (uncalibrated)  within ±35 %  load (${availableParallelism()} cores)`,
     ...rows.map((r) => {
       const ok = r.estimate !== null && Math.abs(r.estimate - r.seconds) <= 0.35 * r.seconds && r.framesPlanned === r.framesRun;
-      return `${r.model.padEnd(19)} ${r.kind.padEnd(19)} ${r.seconds.toFixed(1).padStart(6)} s ${r.estimate === null ? '       –' : `${r.estimate.toFixed(1).padStart(6)} s`} ${pct(r.estimate, r.seconds)}   ${`${r.framesPlanned}/${r.framesRun}`.padStart(9)}          ${r.first === null ? '–' : `${r.first.toFixed(1)} s for ${r.firstSeconds.toFixed(1)} s (${pct(r.first, r.firstSeconds).trim()})`}`.padEnd(120) + (ok ? 'yes' : 'NO');
+      return `${r.model.padEnd(19)} ${r.kind.padEnd(19)} ${r.seconds.toFixed(1).padStart(6)} s ${r.estimate === null ? '       –' : `${r.estimate.toFixed(1).padStart(6)} s`} ${pct(r.estimate, r.seconds)}   ${`${r.framesPlanned}/${r.framesRun}`.padStart(9)}          ${r.first === null ? '–' : `${r.first.toFixed(1)} s for ${r.firstSeconds.toFixed(1)} s (${pct(r.first, r.firstSeconds).trim()})`}`.padEnd(120) + (ok ? 'yes' : 'NO ') + (r.load === undefined ? '' : `           ${r.load.toFixed(1)}`);
     }),
   ];
   if (rows.some((r) => r.sidebar !== undefined && r.sidebar !== r.estimate)) lines.push('the Clip panel and the Reconstruct view disagreed on a plan');

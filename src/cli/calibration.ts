@@ -12,7 +12,7 @@ export function calibrationFor(model: WfvaeModel, quiet: boolean, signal?: Abort
   let c = loaded.get(model);
   if (!c) {
     c = (async () => {
-      const cal = await Calibration.load({ modelSha256: model.manifest.sha256, provider: model.provider, threads: model.threads });
+      const cal = await Calibration.load({ modelSha256: model.manifest.sha256, provider: model.provider, threads: model.threads, precision: model.precision });
       if (cal.empty) {
         if (!quiet) process.stderr.write(`timing: nothing measured yet for this model on ${model.provider} here; a short probe run first\n`);
         await probeSpeed(model, cal, signal);

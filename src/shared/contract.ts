@@ -91,8 +91,8 @@ export const clipInfoSchema = z.object({
   /** Decoded frames T. */
   frames: count,
   fps: finite,
-  /** The source file's own size and length. */
-  source: z.object({ width: count, height: count, frames: count, fps: finite, durationSec: finite }),
+  /** The source file's own size and length: `frames` decode; `claimedFrames`, when set, is the larger count its container claims (a truncated file). */
+  source: z.object({ width: count, height: count, frames: count, fps: finite, durationSec: finite, claimedFrames: count.nullable().optional() }),
   /** Source frame number of each decoded frame. */
   frameIndices: z.array(count),
   maxLevels: count,

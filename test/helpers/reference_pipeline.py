@@ -14,7 +14,12 @@ Where the reference differs in ways this machine cannot reproduce, it says so:
 - `--reference-io` (OpenCV's mp4v writer and decord's read-back) is not done here.
 
 usage: /usr/bin/python3 test/helpers/reference_pipeline.py MODEL_DIR OUT_DIR CLIP... [--input-only CLIP...]
-          [--frames 33] [--sample-rate 1] [--resolution 256] [--crop 256] [--threads 2]
+          [--frames 33] [--sample-rate 1] [--resolution 256] [--crop 256] [--threads 2] [--crop-order input|eval]
+A CLIP may carry its own settings: path::frames=33,resolution=128,crop=128,crop_order=eval.
+--crop-order input: recon_video.py with --crop_size_width/--crop_size_height (the model's input cropped);
+eval: recon_video.py without them, as examples/gen_video.sh runs it (the model sees the whole resized
+frame; only eval.py crops). There the model needs sides that are multiples of 8; a resized frame that has
+none is cut to them, centred (the reference would feed the odd size in; use clips whose resize lands on them).
 prints one JSON line per clip {"clip", "psnr", "ssim", "frames", "height", "width"}
 and writes OUT_DIR/<clip file name>.safetensors: `input` (1, 3, T, H, W) float32
 holding the bf16 model input, `original` and `reconstruction` (T, H, W, 3), the
@@ -134,18 +139,33 @@ def bf16_conv_transpose_workaround() -> None:
         setattr(F, name, patched)
 
 
-def run_clip(path: str, model, a, out_dir: str) -> dict:
+def clip_spec(spec: str, a):
+    """CLIP or CLIP::key=value,... : per-clip frames, resolution, crop and crop_order over the defaults."""
+    path, _, opts = spec.partition("::")
+    c = argparse.Namespace(**vars(a))
+    for kv in filter(None, opts.split(",")):
+        k, v = kv.split("=")
+        setattr(c, k, v if k == "crop_order" else int(v))
+    return path, c
+
+
+def run_clip(spec: str, model, a, out_dir: str) -> dict:
+    path, a = clip_spec(spec, a)
     # recon_video.py: ValidVideoDataset(crop_size_width=crop_size_height=crop) and the bf16 input.
     indices = np.linspace(0, a.sample_rate * a.frames - 1, a.frames, dtype=int)
     video = torch.from_numpy(read_frames(path, indices).copy()).permute(3, 0, 1, 2)  # C T H W
     x = video.float() / 255.0  # ToTensorVideo
     x = torchvision_resize(x, a.resolution)
-    x = center_crop(x, a.crop, a.crop)
+    if a.crop_order == "input":
+        x = center_crop(x, a.crop, a.crop)
+    else:
+        x = center_crop(x, x.shape[-2] - x.shape[-2] % 8, x.shape[-1] - x.shape[-1] % 8)
     x = x.unsqueeze(0).to(torch.bfloat16)
     x = x * 2 - 1
     original = custom_to_video_bytes(x[0])
-    out = os.path.join(out_dir, os.path.basename(path) + ".safetensors")
-    info = {"clip": os.path.basename(path), "frames": int(x.shape[2]), "height": int(x.shape[3]), "width": int(x.shape[4])}
+    name = os.path.basename(path) + ("" if a.crop_order == "input" else "#eval")
+    out = os.path.join(out_dir, name + ".safetensors")
+    info = {"clip": name, "frames": int(x.shape[2]), "height": int(x.shape[3]), "width": int(x.shape[4])}
     if model is None:
         save_file({"input": x.float().contiguous(), "original": torch.from_numpy(original.astype(np.float32))}, out)
         return info
@@ -184,6 +204,7 @@ def main() -> None:
     ap.add_argument("--resolution", type=int, default=256)
     ap.add_argument("--crop", type=int, default=256)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--crop-order", choices=["input", "eval"], default="input")
     ap.add_argument("--model-dtype", choices=["float32", "bfloat16"], default="float32",
                     help="bfloat16: the model's weights and arithmetic in bf16, as the reference runs it (slow on a CPU)")
     a = ap.parse_args()

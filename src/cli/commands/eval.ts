@@ -11,7 +11,7 @@ import { MODEL_OPTIONS_HELP, openModel, readModelFlags, withInterrupt } from '..
 import { listClips } from '../../engine/eval/clip-list';
 import { LpipsNet } from '../../engine/eval/lpips';
 import { mergeResults, readResults } from '../../engine/eval/merge';
-import { decodeOptionsOf, isPresetName, parseCrop, PRESET_NAMES, QUANTIZE_MODES, resolveProtocol, type ProtocolOverrides, type QuantizeMode } from '../../engine/eval/protocol';
+import { decodeOptionsOf, isPresetName, parseCrop, PRESET_NAMES, QUANTIZE_MODES, REFERENCE_CROPS, resolveProtocol, type ProtocolOverrides, type QuantizeMode, type ReferenceCrop } from '../../engine/eval/protocol';
 import { writeAtomic, writeResults, CLIPS_CSV, FRAMES_CSV, RESULTS_FILE, type EvalResults } from '../../engine/eval/results';
 import { runEval } from '../../engine/eval/run-eval';
 import { readShardFlags } from '../shard-option';
@@ -57,6 +57,13 @@ protocol:
                    (replaces the reference's saving: ffmpeg's resize, no bf16)
   --reference-io   wfvae-paper: also pass both videos through an mp4v file (OpenCV's
                    writer settings) and read them back, as the reference evaluates
+  --reference-crop input|eval
+                   wfvae-paper: where the centre crop happens. input (default): on the
+                   model's input, as recon_video.py --crop_size_width/--crop_size_height;
+                   eval: only in eval.py, the model seeing the whole resized frame (cut
+                   to multiples of 8 where it is not), as examples/gen_video.sh runs it
+  --keep-mp4v DIR  with --reference-io: keep those files in DIR (<clip index>.origin.mp4,
+                   <clip index>.recon.mp4) instead of private temporary ones
 
 measures:
   --lpips F.onnx   LPIPS with a network you exported (two inputs (N, 3, H, W) on
@@ -111,6 +118,11 @@ function readOverrides(flags: Flags): Partial<ProtocolOverrides> {
     }
   }
   if (flags.bool('reference-io')) o.referenceIo = true;
+  const rc = flags.string('reference-crop');
+  if (rc !== undefined) {
+    if (!(REFERENCE_CROPS as readonly string[]).includes(rc)) throw new UsageError(`--reference-crop takes ${REFERENCE_CROPS.join(' or ')} (got "${rc}")`);
+    o.referenceCrop = rc as ReferenceCrop;
+  }
   const q = flags.string('quantize');
   if (q !== undefined) {
     if (!(QUANTIZE_MODES as readonly string[]).includes(q)) throw new UsageError(`--quantize takes ${QUANTIZE_MODES.join(', ')} (got "${q}")`);
@@ -130,6 +142,7 @@ function summaryTable(r: EvalResults, outDir: string): string {
   const rows: [string, string][] = [
     ['protocol', `${r.protocol.preset}${Object.keys(r.protocol.overrides).length ? ' (with overrides)' : ''}`],
     ['model', `${r.model.className} sha256 ${r.model.sha256.slice(0, 16)}…`],
+    ['compute', s.compute ?? 'no clip ran'],
     ['shard', r.shard ? `${r.shard.index}/${r.shard.count}` : 'all clips'],
     ['clips', `${s.ok} evaluated, ${s.skipped} skipped, ${s.failed} failed (of ${s.clips})`],
     ['PSNR', `${fmt(s.psnr, 3, ' dB')}${s.psnrCapped ? `  (${s.psnrCapped} clip${s.psnrCapped > 1 ? 's' : ''} at the ${r.protocol.psnrCap} dB cap: identical frames made their mean PSNR infinite, as the reference pools it; see psnr_capped in ${CLIPS_CSV})` : ''}`],
@@ -139,7 +152,7 @@ function summaryTable(r: EvalResults, outDir: string): string {
     ['flicker', fmt(s.flicker, 5)],
     ['output', `${join(outDir, RESULTS_FILE)}, ${CLIPS_CSV}, ${FRAMES_CSV}`],
   ];
-  if (s.gridAmplitudeMax !== null) rows.splice(9, 0, ['grid', `max 8x8 phase amplitude ${s.gridAmplitudeMax.toFixed(3)} levels`]);
+  if (s.gridAmplitudeMax !== null) rows.splice(10, 0, ['grid', `max 8x8 phase amplitude ${s.gridAmplitudeMax.toFixed(3)} levels`]);
   return rows.map(([k, v]) => `${k.padEnd(9)} ${v}`).join('\n');
 }
 
@@ -189,6 +202,8 @@ export const evalCommand: Command = {
     if (naive && whole) throw new UsageError('--naive and --whole exclude each other');
     const chunking: ChunkSettings = { mode: whole ? 'whole' : naive ? 'naive' : 'cached', encChunk, decChunk };
     const shard = readShardFlags(flags);
+    const keepMp4v = flags.string('keep-mp4v');
+    if (keepMp4v !== undefined && !overrides.referenceIo) throw new UsageError('--keep-mp4v keeps the mp4v files of --reference-io: give --reference-io as well');
     flags.assertAllUsed();
     if (flags.positionals.length !== 1) throw new UsageError(`eval takes one folder or list file (got ${flags.positionals.length}); usage: wfvae eval <folder> --out DIR`);
     let protocol;
@@ -231,7 +246,7 @@ export const evalCommand: Command = {
         let result;
         try {
           result = await runEval({
-            list, outDir, model, protocol, chunking, levels, frequency, lpips, shard, probe, signal,
+            list, outDir, model, protocol, chunking, levels, frequency, lpips, shard, probe, signal, keepMp4v: keepMp4v ?? null,
             onClip: (rec) => {
               if (rec.status !== 'ok' || rec.index < 0) return;
               doneVoxels += rec.frames * rec.width * rec.height;

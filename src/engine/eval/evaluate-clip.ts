@@ -12,7 +12,7 @@ import { ClipMeasures, type FrameColumns, type FrequencyReport } from './clip-me
 import type { LpipsNet } from './lpips';
 import { poolClip, quantize, type ClipMetrics } from './pooling';
 import type { EvalProtocol } from './protocol';
-import { Mp4vRoundTrip, type SavedPair } from './reference/mp4v';
+import { Mp4vRoundTrip, type Mp4vKeep, type SavedPair } from './reference/mp4v';
 import { evaluationFrames, savedBytes, stageBGeometry, type StageBSpec } from './reference/pipeline';
 import { fittingLevels } from './subband-error';
 import { WlAccumulator, wlPairs, type WlReport } from './wl-consistency';
@@ -63,6 +63,8 @@ export interface ReferenceSaving {
   stageB: StageBSpec;
   /** Frame rate of the mp4v copies (--reference-io); null: measured on the saved frames directly. */
   mp4vFps: number | null;
+  /** Keep the mp4v copies there (--keep-mp4v); absent: private temporary files. */
+  mp4vKeep?: Mp4vKeep | null;
 }
 
 export interface EvaluateOptions {
@@ -107,7 +109,7 @@ export async function evaluateSource(model: WfvaeModel, source: FrameSource, o: 
   const measured = ref ? stageBGeometry({ width: W, height: H }, ref.stageB).out : { width: W, height: H };
   const levels = o.frequency ? fittingLevels(o.levels, T, measured.height, measured.width) : 0;
   const measures = new ClipMeasures({ frames: T, height: measured.height, width: measured.width, levels, frequency: o.frequency, lpips: o.lpips, signal: o.signal });
-  const io = ref?.mp4vFps ? await Mp4vRoundTrip.open(W, H, ref.mp4vFps, o.signal) : null;
+  const io = ref?.mp4vFps ? await Mp4vRoundTrip.open(W, H, ref.mp4vFps, o.signal, ref.mp4vKeep) : null;
   try {
     return await run();
   } finally {
@@ -195,7 +197,9 @@ export async function evaluateSource(model: WfvaeModel, source: FrameSource, o: 
       width: W,
       fps: source.fps,
       frameIndices: source.frameIndices,
-      notes: source.notes,
+      notes: io
+        ? [...source.notes, `measured on both videos written as mp4v (MPEG-4 Part 2, OpenCV's writer settings, ${ref!.mp4vFps} fps) and read back (--reference-io)`]
+        : source.notes,
       seams,
       columns: measures.columns,
       metrics: poolClip(measures.columns, o.protocol, seamFramesOf(seams)),

@@ -62,6 +62,14 @@ export interface EvalProtocol {
   pipeline: PixelPipeline;
   /** Reference pipeline only: both videos through an mp4v file and back before measuring (--reference-io). */
   referenceIo: boolean;
+  /**
+   * Reference pipeline only: where the centre crop happens. 'input': on the model's input (recon_video.py
+   * with --crop_size_width/--crop_size_height), the default; 'eval': only in eval.py, the model seeing the
+   * whole resized frame (recon_video.py without crop flags, as examples/gen_video.sh runs it).
+   */
+  referenceCrop: ReferenceCrop;
+  /** Reference pipeline only: the public reference's command lines this protocol reproduces. */
+  referenceCommands: { reconVideo: string; eval: string } | null;
   /** The model's arithmetic here (the reference's is bfloat16 on a GPU). */
   modelPrecision: string;
   psnr: PsnrPooling;
@@ -69,6 +77,9 @@ export interface EvalProtocol {
   psnrCap: number | null;
   description: string;
 }
+
+export const REFERENCE_CROPS = ['input', 'eval'] as const;
+export type ReferenceCrop = (typeof REFERENCE_CROPS)[number];
 
 export interface ProtocolOverrides {
   frames: number | null;
@@ -78,6 +89,7 @@ export interface ProtocolOverrides {
   crop: { width: number; height: number } | null;
   quantize: QuantizeMode;
   referenceIo: boolean;
+  referenceCrop: ReferenceCrop;
 }
 
 const PRESETS: Record<PresetName, Omit<EvalProtocol, 'overrides'>> = {
@@ -92,6 +104,8 @@ const PRESETS: Record<PresetName, Omit<EvalProtocol, 'overrides'>> = {
     quantize: 'uint8-floor',
     pipeline: 'reference',
     referenceIo: false,
+    referenceCrop: 'input',
+    referenceCommands: null,
     modelPrecision: 'float32 (the reference runs its model in bfloat16)',
     psnr: 'mean-of-frames',
     psnrCap: 100,
@@ -113,6 +127,8 @@ const PRESETS: Record<PresetName, Omit<EvalProtocol, 'overrides'>> = {
     quantize: 'uint8-round',
     pipeline: 'ffmpeg',
     referenceIo: false,
+    referenceCrop: 'input',
+    referenceCommands: null,
     modelPrecision: 'float32',
     psnr: 'video-mse',
     psnrCap: null,
@@ -146,23 +162,48 @@ export function resolveProtocol(preset: PresetName, overrides: Partial<ProtocolO
     if (p.pipeline !== 'reference') throw new Error('--reference-io imitates the reference\'s mp4v write and read-back: it needs the wfvae-paper pipeline (no --quantize override, not --preset per-video)');
     p.referenceIo = true;
   }
+  if (overrides.referenceCrop !== undefined) {
+    if (p.pipeline !== 'reference') throw new Error("--reference-crop says where the reference's pipeline crops: it needs the wfvae-paper pipeline (no --quantize override, not --preset per-video)");
+    if (overrides.referenceCrop === 'eval' && !p.crop) throw new Error('--reference-crop eval crops in the evaluation only: it needs a crop (--crop WxH, not none)');
+    p.referenceCrop = overrides.referenceCrop;
+  }
   if (p.crop && p.size === null) throw new Error('a crop needs a resize first: give --size as well (the short side before the centre crop)');
   // Which side is short depends on the clip; at least the crop's smaller side must fit the short side.
   if (p.crop && p.size !== null && Math.min(p.crop.width, p.crop.height) > p.size) {
     throw new Error(`the ${p.crop.width}x${p.crop.height} crop is larger than the ${p.size}-pixel short side; lower --crop or raise --size`);
   }
-  const changed = Object.keys(overrides).filter((k) => k !== 'referenceIo');
+  const changed = Object.keys(overrides).filter((k) => k !== 'referenceIo' && k !== 'referenceCrop');
+  if (p.pipeline === 'reference') p.referenceCommands = referenceCommands(p);
+  if (p.referenceCrop === 'eval') p.description += ' The model sees the whole resized frame (cut to multiples of 8 where it is not); the centre crop is the evaluation\'s only (--reference-crop eval).';
   if (p.referenceIo) p.description += ' Both videos pass through an mp4v file (OpenCV\'s writer settings) and back before measuring (--reference-io).';
   if (changed.length) p.description += ` Overridden: ${changed.map((k) => `${k}=${JSON.stringify(overrides[k as keyof ProtocolOverrides])}`).join(', ')}.`;
   return p;
 }
 
-/** The video decoding this protocol asks for (the engine's DecodeOptions fields). */
+/**
+ * The public reference's commands (PKU-YuanGroup/WF-VAE scripts/recon_video.py, then scripts/eval.py) that
+ * this protocol reproduces. recon_video.py has no --crop_size (argparse refuses it as an ambiguous prefix of
+ * --crop_size_width and --crop_size_height); --output_origin saves the originals eval.sh reads from origin/.
+ */
+export function referenceCommands(p: Pick<EvalProtocol, 'frames' | 'start' | 'sampleRate' | 'size' | 'crop' | 'referenceCrop'>): { reconVideo: string; eval: string } {
+  const frames = p.frames === null ? 'every frame (no such flag: --num_frames is fixed there)' : String(p.frames);
+  const size = p.size === null ? 'native (no such flag: --resolution always resizes there)' : String(p.size);
+  const crop = p.crop ? (p.crop.width === p.crop.height ? String(p.crop.width) : `${p.crop.width}x${p.crop.height} (eval.py crops squares only)`) : null;
+  const modelCrop = p.crop && p.referenceCrop === 'input' ? ` --crop_size_width ${p.crop.width} --crop_size_height ${p.crop.height}` : '';
+  const start = p.start ? ` (from frame ${p.start}: the reference always starts at 0)` : '';
+  return {
+    reconVideo: `scripts/recon_video.py --num_frames ${frames} --sample_rate ${p.sampleRate} --resolution ${size}${modelCrop} --output_origin --sample_fps 24${start}`,
+    eval: `scripts/eval.py --num_frames ${frames} --sample_rate ${p.sampleRate} --resolution ${size}${crop ? ` --crop_size ${crop}` : ''}`,
+  };
+}
+
+/** The video decoding this protocol asks for (the engine's DecodeOptions fields): the model's input. */
 export function decodeOptionsOf(p: EvalProtocol): { start: number; sampleRate: number; frames?: number; size?: number; crop?: { width: number; height: number } } {
   const o: ReturnType<typeof decodeOptionsOf> = { start: p.start, sampleRate: p.sampleRate };
   if (p.frames !== null) o.frames = p.frames;
   if (p.size !== null) o.size = p.size;
-  if (p.crop) o.crop = { ...p.crop };
+  // --reference-crop eval: the model takes the whole resized frame (multiples of 8).
+  if (p.crop && p.referenceCrop !== 'eval') o.crop = { ...p.crop };
   return o;
 }
 

@@ -35,6 +35,8 @@ export interface EvalHeader {
     frequency: boolean;
     lpips: { file: string; sha256: string } | null;
     probe: boolean;
+    /** The model's arithmetic here: float32, or float16 graphs on a GPU provider (--precision fp16). */
+    precision: 'float32' | 'float16';
   };
   dataset: { clips: number; listSha256: string };
   /** null for a whole run (and a merge of all shards). */
@@ -101,6 +103,8 @@ export interface EvalSummary {
   /** Per WL level: mean over clips of mean |enc - dec|. */
   wl: { level: string; meanAbs: number }[];
   gridAmplitudeMax: number | null;
+  /** How the model ran, beside how the reference runs it: "float32 on cpu; the reference runs bfloat16 on GPU". Null before any clip ran. */
+  compute: string | null;
 }
 
 export interface EvalResults extends EvalHeader {
@@ -147,6 +151,14 @@ export function failedRecord(index: number, clip: string, status: 'skipped' | 'f
 
 const meanOf = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : null);
 
+/** The model's precision and where the clips ran, and, for the reference's pipeline, how the reference runs its model. */
+export function computeText(header: Pick<EvalHeader, 'protocol' | 'settings'>, records: readonly ClipRecord[]): string | null {
+  const providers = [...new Set(records.map((r) => r.provider).filter((p): p is string => p !== null))].sort();
+  if (!providers.length) return null;
+  const here = `${header.settings.precision} on ${providers.join(' and ')}`;
+  return header.protocol.pipeline === 'reference' ? `${here}; the reference runs bfloat16 on GPU` : here;
+}
+
 export function summarize(records: readonly ClipRecord[]): EvalSummary {
   const ok = records.filter((r) => r.status === 'ok' && r.metrics);
   const pick = (f: (m: ClipMetrics) => number | null) => meanOf(ok.map((r) => f(r.metrics!)).filter((v): v is number => v !== null));
@@ -189,13 +201,14 @@ export function summarize(records: readonly ClipRecord[]): EvalSummary {
     })),
     wl: [...wl.entries()].map(([level, v]) => ({ level, meanAbs: meanOf(v) ?? 0 })),
     gridAmplitudeMax: grid,
+    compute: null,
   };
 }
 
 /** The results of a header and its records (sorted by index); the one function a run, a resume and a merge all use. */
 export function buildResults(header: EvalHeader, records: readonly ClipRecord[], probe: ClipRecord | null): EvalResults {
   const clips = [...records].sort((a, b) => a.index - b.index);
-  return { ...header, summary: summarize(clips), probe, clips };
+  return { ...header, summary: { ...summarize(clips), compute: computeText(header, clips) }, probe, clips };
 }
 
 // ---- CSV --------------------------------------------------------------------

@@ -30,6 +30,8 @@ export interface EvalRunOptions {
   shard: Shard | null;
   /** Also evaluate a flat-colour probe clip (shard 0 only), which exposes grid artefacts. */
   probe: boolean;
+  /** --reference-io: keep each clip's mp4v copies in this folder (`<index>.origin.mp4`, `<index>.recon.mp4`). */
+  keepMp4v?: string | null;
   signal?: AbortSignal;
   onProgress?: (p: EvalProgress) => void;
   onClip?: (r: ClipRecord) => void;
@@ -56,18 +58,22 @@ export interface EvalRunResult {
 }
 
 export function evalHeader(o: Pick<EvalRunOptions, 'list' | 'model' | 'protocol' | 'chunking' | 'levels' | 'frequency' | 'lpips' | 'shard' | 'probe'>): EvalHeader {
+  const precision = o.model.precision === 'fp16' ? 'float16' : 'float32';
+  // The protocol says the model's arithmetic as it ran (the reference's is bfloat16).
+  const modelPrecision = o.protocol.pipeline === 'reference' ? `${precision} (the reference runs its model in bfloat16)` : precision;
   return {
     format: RESULTS_FORMAT,
     version: RESULTS_VERSION,
     tool: toolVersion(),
     model: { sha256: o.model.manifest.sha256, className: o.model.manifest.className },
-    protocol: o.protocol,
+    protocol: { ...o.protocol, modelPrecision },
     settings: {
       chunking: { ...o.chunking },
       levels: o.levels,
       frequency: o.frequency,
       lpips: o.lpips ? { file: o.lpips.info.file, sha256: o.lpips.info.sha256 } : null,
       probe: o.probe,
+      precision,
     },
     dataset: { clips: o.list.clips.length, listSha256: o.list.sha256 },
     shard: o.shard ? { index: o.shard.index, count: o.shard.count } : null,
@@ -137,7 +143,9 @@ export async function runEval(o: EvalRunOptions): Promise<EvalRunResult> {
         if (o.protocol.exactFrames && want !== null && source.frames < want) {
           rec = failedRecord(index, clip, 'skipped', `only ${source.frames} of the ${want} frames the protocol takes (from frame ${o.protocol.start}, sample rate ${o.protocol.sampleRate}); ${o.protocol.preset === 'wfvae-paper' ? 'the reference refuses such clips ("video too short")' : 'the protocol takes exactly that many (--frames all takes every clip whole)'}`);
         } else {
-          const e = await evaluateSource(o.model, source, { ...evaluate, reference: referenceSaving(o.protocol), onProgress: (d, n) => progress(clip, d, n) });
+          const saving = referenceSaving(o.protocol);
+          if (saving && o.keepMp4v) saving.mp4vKeep = { dir: o.keepMp4v, stem: String(index) };
+          const e = await evaluateSource(o.model, source, { ...evaluate, reference: saving, onProgress: (d, n) => progress(clip, d, n) });
           rec = okRecord(index, clip, o.model.provider, e);
         }
       } catch (err) {
@@ -172,7 +180,7 @@ async function clipSource(o: EvalRunOptions, clip: string, tc: 4 | 8): Promise<F
       frames: p.frames === null ? null : snapFrames(p.frames, tc),
       temporalMultiple: tc,
       sampleRate: p.sampleRate,
-      stageA: { size: p.size, crop: p.crop },
+      stageA: { size: p.size, crop: p.referenceCrop === 'eval' ? null : p.crop },
       chunkFrames,
       signal: o.signal,
     });

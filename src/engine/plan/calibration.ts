@@ -8,7 +8,7 @@
 // and refined by every run: a new measurement of a kind at a frame size
 // replaces the older one's weight by half.
 import { createHash } from 'node:crypto';
-import { cpus, hostname, totalmem } from 'node:os';
+import { availableParallelism, cpus, hostname, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { engineCacheDir } from '../cache-dir';
 import { readJsonStore, writeJsonStore } from '../fs/json-store';
@@ -54,6 +54,24 @@ export interface Sample {
   overhead?: number;
   /** The steady pace (seconds per voxel) that overhead goes with. */
   steadyPerVoxel?: number;
+  /** The machine's load (1-minute load average, our run included) when the last run ended, and when (ms since the epoch). */
+  load?: number;
+  at?: number;
+}
+
+/**
+ * How much slower or faster a run goes now than when `s` was measured, from the machine's load: on
+ * shared cores a run's wall time grows with the runnable threads beside it (2 cores at load 8: a
+ * quarter of the machine). Both loads count our own run (the 1-minute average of the run measured
+ * holds it; now, what has decayed of it since is added back), and neither counts below the core
+ * count (an idle machine runs us at full speed). Clamped to 0.5-2.
+ */
+export function loadFactor(s: Pick<Sample, 'load' | 'at'>, now: { load: number; at: number }, ours: number, cores: number): number {
+  if (s.load === undefined || s.at === undefined) return 1;
+  const idle = Math.max(0, (now.at - s.at) / 1000);
+  const withUs = now.load + ours * (1 - Math.exp(-idle / 60));
+  const f = Math.max(cores, withUs) / Math.max(cores, s.load);
+  return Math.min(2, Math.max(0.5, f));
 }
 
 /** seconds = fixed + perVoxel x voxels, by least squares over runs of different lengths; null when they cannot tell the two apart. */
@@ -85,11 +103,13 @@ function sampleSeconds(s: Sample, voxels: number): number {
   return s.secondsPerVoxel * voxels;
 }
 
-/** What identifies a speed: this machine, the model, where it runs. */
+/** What identifies a speed: this machine, the model, where it runs, in which precision. */
 export interface CalibrationKey {
   modelSha256: string;
   provider: string;
   threads: number | undefined;
+  /** fp16 graphs run at their own speed (default fp32). */
+  precision?: 'fp32' | 'fp16';
 }
 
 type Entry = Partial<Record<WorkKind, Sample[]>>;
@@ -103,8 +123,10 @@ export function machineId(): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
-function entryKey(k: CalibrationKey): string {
-  return `${machineId()}|${k.modelSha256}|${k.provider}|${k.threads ?? 'default'}`;
+/** The calibration file's key for one speed: machine, model, provider, threads, precision (fp32 keys keep their older form). */
+export function entryKey(k: CalibrationKey): string {
+  const base = `${machineId()}|${k.modelSha256}|${k.provider}|${k.threads ?? 'default'}`;
+  return k.precision === 'fp16' ? `${base}|fp16` : base;
 }
 
 export interface TimeEstimate {
@@ -122,17 +144,25 @@ export class Calibration {
     readonly key: CalibrationKey,
     private readonly path: string,
     private entry: Entry,
+    private readonly machineLoad: () => number,
   ) {}
 
-  static async load(key: CalibrationKey, cacheDir = engineCacheDir()): Promise<Calibration> {
+  /** `machineLoad`: the 1-minute load average (tests pass a fixed one). */
+  static async load(key: CalibrationKey, cacheDir = engineCacheDir(), machineLoad = () => loadavg()[0]): Promise<Calibration> {
     const path = join(cacheDir, FILE);
     const all = await readJsonStore<Entry>(path);
-    return new Calibration(key, path, all[entryKey(key)] ?? {});
+    return new Calibration(key, path, all[entryKey(key)] ?? {}, machineLoad);
   }
 
   /** An in-memory calibration (tests, a session that must not read or write the machine's). */
-  static memory(key: CalibrationKey, entry: Entry = {}): Calibration {
-    return new Calibration(key, '', entry);
+  static memory(key: CalibrationKey, entry: Entry = {}, machineLoad = () => loadavg()[0]): Calibration {
+    return new Calibration(key, '', entry, machineLoad);
+  }
+
+  /** Our run's threads, as far as the load goes. */
+  private get ours(): number {
+    const cores = availableParallelism();
+    return Math.min(cores, this.key.threads ?? cores);
   }
 
   get empty(): boolean {
@@ -149,9 +179,18 @@ export class Calibration {
    */
   estimate(kind: WorkKind, voxels: number, area: number): TimeEstimate | null {
     const near = (samples: readonly Sample[]) => samples.reduce<Sample | null>((best, s) => (best === null || Math.abs(Math.log(s.area / area)) < Math.abs(Math.log(best.area / area)) ? s : best), null);
+    const now = { load: this.machineLoad(), at: Date.now() };
+    const cores = availableParallelism();
+    const scaled = (s: Sample) => {
+      const f = loadFactor(s, now, this.ours, cores);
+      // Within 5 %, the load says nothing a run's own noise does not.
+      if (Math.abs(f - 1) < 0.05) return { f: 1, note: '' };
+      return { f, note: `; ×${f.toFixed(2)} for the machine's load now (${now.load.toFixed(1)}, then ${s.load!.toFixed(1)}, ${cores} cores)` };
+    };
     const own = near(this.samples(kind));
     if (own) {
-      return { seconds: sampleSeconds(own, voxels), basis: `measured here: ${own.last}${own.runs > 1 ? ` (${own.runs} runs)` : ''}` };
+      const l = scaled(own);
+      return { seconds: sampleSeconds(own, voxels) * l.f, basis: `measured here: ${own.last}${own.runs > 1 ? ` (${own.runs} runs)` : ''}${l.note}` };
     }
     let best: { s: Sample; k: WorkKind } | null = null;
     for (const k of Object.keys(this.entry) as WorkKind[]) {
@@ -163,7 +202,8 @@ export class Calibration {
     }
     if (!best) return null;
     const perVoxel = (best.s.secondsPerVoxel / KIND_FACTOR[best.k]) * KIND_FACTOR[kind];
-    return { seconds: perVoxel * voxels, basis: `from ${best.k === 'probe' ? 'a probe' : `a ${best.k} run`} here (${best.s.last}), scaled for ${kind}: no ${kind} run measured yet` };
+    const l = scaled(best.s);
+    return { seconds: perVoxel * voxels * l.f, basis: `from ${best.k === 'probe' ? 'a probe' : `a ${best.k} run`} here (${best.s.last}), scaled for ${kind}: no ${kind} run measured yet${l.note}` };
   }
 
   /**
@@ -180,10 +220,11 @@ export class Calibration {
     const point: [number, number] = [run.voxels, run.seconds];
     const steady = run.steady && run.steady.voxels > 0 && run.steady.seconds > 0 ? run.steady.seconds / run.steady.voxels : undefined;
     const split = steady !== undefined ? { steadyPerVoxel: steady, overhead: Math.max(0, run.seconds - steady * run.voxels) } : {};
+    const when = { load: this.machineLoad(), at: Date.now() };
     if (i >= 0) {
       const s = list[i];
-      list[i] = { ...s, ...split, area: run.area, secondsPerVoxel: (s.secondsPerVoxel + rate) / 2, voxels: s.voxels + run.voxels, runs: s.runs + 1, last, points: [...(s.points ?? []), point].slice(-6) };
-    } else list.push({ area: run.area, secondsPerVoxel: rate, voxels: run.voxels, runs: 1, last, points: [point], ...split });
+      list[i] = { ...s, ...split, ...when, area: run.area, secondsPerVoxel: (s.secondsPerVoxel + rate) / 2, voxels: s.voxels + run.voxels, runs: s.runs + 1, last, points: [...(s.points ?? []), point].slice(-6) };
+    } else list.push({ area: run.area, secondsPerVoxel: rate, voxels: run.voxels, runs: 1, last, points: [point], ...split, ...when });
     // A handful of frame sizes per kind is plenty.
     this.entry = { ...this.entry, [kind]: list.slice(-8) };
     this.version++;

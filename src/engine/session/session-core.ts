@@ -503,6 +503,7 @@ export class SessionCore {
         frames: decoded.info.frames,
         fps: decoded.info.fps,
         durationSec: decoded.info.durationSec,
+        claimedFrames: decoded.info.claimedFrames ?? null,
       },
       frameIndices: decoded.frameIndices,
       maxLevels: maxHaarLevels(T, H, W),

@@ -19,7 +19,7 @@ import { runEval, type EvalRunOptions } from '../../../src/engine/eval/run-eval'
 import { mergeResults, readResults } from '../../../src/engine/eval/merge';
 import { shardFromEnv } from '../../../src/engine/eval/shard';
 import { WfvaeModel } from '../../../src/engine/runtime/index';
-import { FIXTURE_FFMPEG } from '../../helpers/fixture-ffmpeg';
+import { FIXTURE_FFMPEG, FIXTURE_FFPROBE } from '../../helpers/fixture-ffmpeg';
 import { goldenModels, SUBSET_GOLDENS, WFVAE_CLI } from '../parity/goldens';
 import { buildTinyLpips } from '../../helpers/tiny-lpips';
 
@@ -100,6 +100,11 @@ describe('wfvae eval', () => {
     expect(results.protocol.overrides).toEqual({ frames: 9, size: 64, crop: { width: 64, height: 64 } });
     expect(results.settings.lpips).toEqual({ file: 'tiny-lpips.onnx', sha256: createHash('sha256').update(readFileSync(lpipsPath)).digest('hex') });
     expect(results.summary).toMatchObject({ clips: 4, ok: 3, skipped: 1, failed: 0, frames: 27, psnrCapped: 0 });
+    // Where and how the model ran: float32 on the CPU, unlike the reference (bfloat16 on a GPU).
+    expect(results.settings.precision).toBe('float32');
+    expect(results.protocol.modelPrecision).toBe('float32 (the reference runs its model in bfloat16)');
+    expect(results.summary.compute).toBe('float32 on cpu; the reference runs bfloat16 on GPU');
+    expect(results.clips.filter((c) => c.status === 'ok').map((c) => c.provider)).toEqual(['cpu', 'cpu', 'cpu']);
     for (const c of results.clips.filter((x) => x.status === 'ok')) {
       expect([c.frames, c.width, c.height]).toEqual([9, 64, 64]);
       const f = c.perFrame!;
@@ -135,14 +140,21 @@ describe('wfvae eval', () => {
     await runEval(await options(dirs[0], { shard: slurm }));
     await runEval(await options(dirs[1], { shard: k8s }));
     const flags = ['--model', golden.dir, '--provider', 'cpu', '--threads', '2', '--lpips', lpipsPath, '--enc-chunk', '5', '--dec-chunk', '2', '--probe', ...protocolFlags];
-    await cli(['eval', data, '--out', dirs[2], '--shard', '2/3', ...flags]);
+    const shard2 = await cli(['eval', data, '--out', dirs[2], '--shard', '2/3', ...flags]);
+    // Before the run, the plan: memory beside time (the CLI probes this machine's speed first when nothing was measured).
+    expect(shard2.stderr).toMatch(/^memory: about \d+(\.\d+)? [MG]B peak \(.*\); budget /m);
+    expect(shard2.stderr).toMatch(/^time: about (\d+ s|\d+:\d\d(:\d\d)?) \((measured here|from a probe here|from a \S+ run here)/m);
+    expect(shard2.stderr).toMatch(/^time: about [^\n]*\n[^]*^time: \d+\.\d s \(estimated \d+\.\d s\)$/m);
+    // The model's precision and provider, beside the reference's.
+    expect(shard2.stdout).toMatch(/^compute {3}float32 on cpu; the reference runs bfloat16 on GPU$/m);
     const shard1 = JSON.parse(read(dirs[1], RESULTS_FILE)) as EvalResults;
     expect(shard1.shard).toEqual({ index: 1, count: 3 });
     expect(shard1.clips.map((c) => c.index)).toEqual([1]);
     expect(shard1.probe).toBeNull();
     const merged = join(work, 'merged');
     // Order of the folders does not matter.
-    await cli(['eval', 'merge', dirs[2], dirs[0], dirs[1], '--out', merged]);
+    const mergedJson = JSON.parse((await cli(['eval', 'merge', dirs[2], dirs[0], dirs[1], '--out', merged, '--json'])).stdout) as { compute: string };
+    expect(mergedJson.compute).toBe('float32 on cpu; the reference runs bfloat16 on GPU');
     for (const f of FILES) expect(read(merged, f), f).toBe(read(whole, f));
 
     // Incomplete or mismatched sets are refused.
@@ -190,6 +202,71 @@ describe('wfvae eval', () => {
       }
       expect(c.frequency).toBeNull();
     }
+  });
+
+  it('--reference-io: measured on MPEG-4 Part 2 (mp4v) copies as read back, a small change from the saved frames, and said so', async () => {
+    const dir = join(work, 'reference-io');
+    const keep = join(work, 'mp4v');
+    const io = resolveProtocol('wfvae-paper', { frames: 9, size: 64, crop: { width: 64, height: 64 }, referenceIo: true });
+    // One clip (a list file naming it) keeps the test short: each clip starts two encoders and two decoders.
+    const one = join(work, 'one.txt');
+    writeFileSync(one, 'clips/a.mp4\n');
+    const { results: r } = await runEval({ ...(await options(dir, { protocol: io, frequency: false, lpips: null, probe: false, keepMp4v: keep })), list: await listClips(one) });
+    expect(r.clips.map((c) => [c.clip, c.status])).toEqual([['clips/a.mp4', 'ok']]);
+    expect(r.protocol.referenceIo).toBe(true);
+    expect(r.protocol.description).toMatch(/pass through an mp4v file .* \(--reference-io\)/);
+    const plain = new Map(results.clips.map((c) => [c.clip, c]));
+    for (const c of r.clips.filter((x) => x.status === 'ok')) {
+      expect(c.notes.at(-1)).toBe("measured on both videos written as mp4v (MPEG-4 Part 2, OpenCV's writer settings, 24 fps) and read back (--reference-io)");
+      // The lossy round trip moves every clip's numbers a little, never not at all.
+      const base = plain.get(c.clip.replace(/^clips\//, ''))!;
+      const d = c.metrics!.psnr! - base.metrics!.psnr!;
+      console.log(`[eval] ${c.clip}: --reference-io moves PSNR by ${d.toFixed(4)} dB, SSIM by ${(c.metrics!.ssim - base.metrics!.ssim).toFixed(5)}`);
+      expect(Math.abs(d)).toBeGreaterThan(1e-3);
+      expect(Math.abs(d)).toBeLessThan(3);
+      // The files, as ffprobe sees them: MPEG-4 Part 2 under the 'mp4v' tag, every frame, the measured size.
+      for (const which of ['origin', 'recon']) {
+        const probe = await run(FIXTURE_FFPROBE, ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,codec_tag_string,width,height,nb_read_frames,pix_fmt', '-of', 'json', join(keep, `${c.index}.${which}.mp4`)]);
+        const [st] = (JSON.parse(probe.stdout) as { streams: Record<string, string | number>[] }).streams;
+        expect(st).toMatchObject({ codec_name: 'mpeg4', codec_tag_string: 'mp4v', width: 64, height: 64, pix_fmt: 'yuv420p', nb_read_frames: '9' });
+      }
+      // What is measured is what those files hold: ffmpeg's own decode of them (rgb24, as decord's filter graph converts) gives each frame's MSE.
+      const frames = async (which: string) =>
+        new Uint8Array((await run(FIXTURE_FFMPEG, ['-v', 'error', '-i', join(keep, `${c.index}.${which}.mp4`), '-vf', 'scale=64:64,format=rgb24', '-f', 'rawvideo', '-'], { encoding: 'buffer', maxBuffer: 1 << 24 })).stdout);
+      const [a, b] = await Promise.all([frames('origin'), frames('recon')]);
+      const per = 64 * 64 * 3;
+      expect(a.length).toBe(9 * per);
+      for (let t = 0; t < 9; t++) {
+        let se = 0;
+        for (let i = t * per; i < (t + 1) * per; i++) se += ((a[i] - b[i]) / 255) ** 2;
+        // Float32 sums here, float64 there.
+        expect(Math.abs(c.perFrame!.mse[t] - se / per)).toBeLessThanOrEqual(1e-6 * (se / per));
+      }
+    }
+  });
+
+  it('a truncated mp4 (its index at the front claims every frame) is measured on the frames that decode, and its result says what the container claimed', async () => {
+    const folder = join(work, 'truncated');
+    mkdirSync(folder);
+    const whole = join(folder, 'whole.mp4');
+    await run(FIXTURE_FFMPEG, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=96x64:rate=30', '-frames:v', '120', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '30', '-movflags', '+faststart', whole]);
+    const bytes = readFileSync(whole);
+    rmSync(whole);
+    writeFileSync(join(folder, 'cut.mp4'), bytes.subarray(0, Math.floor(bytes.length * 0.3)));
+    const probe = await run(FIXTURE_FFPROBE, ['-v', 'quiet', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_frames,nb_read_frames', '-of', 'json', join(folder, 'cut.mp4')]);
+    const outside = (JSON.parse(probe.stdout) as { streams: { nb_frames: string; nb_read_frames: string }[] }).streams[0];
+    const decodes = Number(outside.nb_read_frames);
+    expect([Number(outside.nb_frames), decodes > 9, decodes < 120]).toEqual([120, true, true]);
+    const note = `the container claims 120 frames but only ${decodes} decode (the file is truncated or damaged); using those ${decodes}`;
+    const base = { frequency: false, lpips: null, probe: false, list: await listClips(folder) };
+    // Every frame (per-video): the clip is as long as what decodes, snapped to 1 + 4k.
+    const all = await runEval({ ...(await options(join(work, 'truncated-all'), { protocol: resolveProtocol('per-video') })), ...base });
+    expect(all.results.clips.map((c) => [c.clip, c.status, c.frames])).toEqual([['cut.mp4', 'ok', 1 + 4 * Math.floor((decodes - 1) / 4)]]);
+    expect(all.results.clips[0].notes).toContain(note);
+    // The reference's pipeline takes its 9 frames from the start and says the same.
+    const paper = await runEval({ ...(await options(join(work, 'truncated-paper'))), ...base });
+    expect(paper.results.clips.map((c) => [c.status, c.frames])).toEqual([['ok', 9]]);
+    expect(paper.results.clips[0].notes).toContain(note);
   });
 
   it('refuses to resume into a folder evaluated with other settings', async () => {

@@ -31,6 +31,26 @@ describe('protocols', () => {
   });
 });
 
+describe('the reference commands and the crop order', () => {
+  it('names the recon_video.py and eval.py lines it reproduces; --reference-crop eval leaves the model the whole resized frame', () => {
+    const input = resolveProtocol('wfvae-paper');
+    expect(input.referenceCommands).toEqual({
+      reconVideo: 'scripts/recon_video.py --num_frames 33 --sample_rate 1 --resolution 256 --crop_size_width 256 --crop_size_height 256 --output_origin --sample_fps 24',
+      eval: 'scripts/eval.py --num_frames 33 --sample_rate 1 --resolution 256 --crop_size 256',
+    });
+    expect(decodeOptionsOf(input).crop).toEqual({ width: 256, height: 256 });
+    const evalOrder = resolveProtocol('wfvae-paper', { referenceCrop: 'eval' });
+    expect(evalOrder.referenceCrop).toBe('eval');
+    expect(evalOrder.referenceCommands!.reconVideo).toBe('scripts/recon_video.py --num_frames 33 --sample_rate 1 --resolution 256 --output_origin --sample_fps 24');
+    expect(evalOrder.referenceCommands!.eval).toBe(input.referenceCommands!.eval);
+    expect(decodeOptionsOf(evalOrder).crop).toBeUndefined();
+    expect(evalOrder.description).toMatch(/--reference-crop eval/);
+    expect(resolveProtocol('per-video').referenceCommands).toBeNull();
+    expect(() => resolveProtocol('per-video', { referenceCrop: 'eval' })).toThrow(/needs the wfvae-paper pipeline/);
+    expect(() => resolveProtocol('wfvae-paper', { referenceCrop: 'eval', crop: null })).toThrow(/needs a crop/);
+  });
+});
+
 describe('decode crop', () => {
   it('1920x1080 -> 455x256 (truncated) -> 256x256 at x offset round-half-even(99.5) = 100', () => {
     const p = planDecode(info(1920, 1080), { size: 256, crop: { width: 256, height: 256 }, frames: 33 });

@@ -6,9 +6,16 @@
 // through the training code's torch port (float32), both fed the same
 // bf16-rounded input. Compared: the model input value by value, the saved
 // originals byte by byte, and per clip PSNR (<= 0.02 dB) and SSIM (<= 0.001).
-// Skips, saying so, where Debian's python3-torch is not installed.
+// Real footage too: OpenCV's tree.avi (720x528 MPEG-4, from Debian's opencv-doc;
+// scripts/sample-clips.sh unpacks it into .cache/sample-clips, WFVAE_SAMPLE_CLIPS
+// names another folder) at the preset's 33 frames, at a 128 short side and
+// crop so both sides run the demo model in seconds; and the other crop order
+// (--reference-crop eval: the model sees the whole resized frame, only the
+// evaluation crops, as examples/gen_video.sh runs recon_video.py).
+// Skips, saying so, where Debian's python3-torch is not installed, or the
+// sample clip is not there.
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -32,6 +39,12 @@ const DEMO = join(REPO_ROOT, 'resources', 'models', 'wfvae-demo');
 const FRAMES = 5;
 const MODEL_CLIPS = ['a-mandelbrot-320x240.mp4', 'b-testsrc2-176x144.mp4'];
 const ODD_CLIP = 'c-odd-portrait-187x331.mkv';
+const SAMPLE_DIR = process.env.WFVAE_SAMPLE_CLIPS || join(REPO_ROOT, '.cache', 'sample-clips');
+const REAL = join(SAMPLE_DIR, 'tree.avi');
+const hasReal = existsSync(REAL);
+const REAL_SIZE = 128;
+// Where each run is compared: the clip name torch reports and our run's settings.
+const REAL_RUN = { frames: 33, size: REAL_SIZE, crop: { width: REAL_SIZE, height: REAL_SIZE } };
 
 describe.skipIf(!hasTorch)('wfvae-paper vs the reference pipeline in torch (python3-torch)', () => {
   const work = mkdtempSync(join(tmpdir(), 'wfvae-refpipe-'));
@@ -67,7 +80,10 @@ describe.skipIf(!hasTorch)('wfvae-paper vs the reference pipeline in torch (pyth
     return () =>
       (p ??= (async () => {
         mkdirSync(torchOut, { recursive: true });
-        const args = [SCRIPT, DEMO, torchOut, ...MODEL_CLIPS.map((c) => join(clips, c)), '--input-only', join(odd, ODD_CLIP), '--frames', String(FRAMES)];
+        const real = hasReal ? [`${REAL}::frames=33,resolution=${REAL_SIZE},crop=${REAL_SIZE}`] : [];
+        // The other crop order on the 320x240 clip (resized 341x256, cut to 336x256 for the model).
+        const evalOrder = `${join(clips, MODEL_CLIPS[0])}::crop_order=eval`;
+        const args = [SCRIPT, DEMO, torchOut, ...MODEL_CLIPS.map((c) => join(clips, c)), evalOrder, ...real, '--input-only', join(odd, ODD_CLIP), '--frames', String(FRAMES)];
         const r = await run(PYTHON, args, { maxBuffer: 1 << 20 });
         const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as TorchClip);
         return new Map(lines.map((l) => [l.clip, l]));
@@ -111,33 +127,42 @@ describe.skipIf(!hasTorch)('wfvae-paper vs the reference pipeline in torch (pyth
     expect(byteDiff).toBeLessThanOrEqual(differ);
   });
 
-  it('per-clip PSNR within 0.02 dB and SSIM within 0.001 of the torch pipeline, the same model on both sides', async () => {
+  const evaluate = async (model: WfvaeModel, folder: string, out: string, overrides: Parameters<typeof resolveProtocol>[1]) =>
+    runEval({
+      list: await listClips(folder),
+      outDir: join(work, out),
+      model,
+      protocol: resolveProtocol('wfvae-paper', overrides),
+      chunking: { mode: 'cached', encChunk: 8, decChunk: 2 },
+      levels: 3,
+      frequency: false,
+      lpips: null,
+      shard: null,
+      probe: false,
+    });
+
+  it('per-clip PSNR within 0.02 dB and SSIM within 0.001 of the torch pipeline, the same model on both sides; both crop orders', async () => {
     const model = await WfvaeModel.load(DEMO, { provider: 'cpu', threads: 2, convert: { cacheDir: join(work, 'cache') } });
-    let results;
+    const pairs: [string, NonNullable<Awaited<ReturnType<typeof runEval>>['results']['clips'][number]>][] = [];
     try {
-      results = await runEval({
-        list: await listClips(clips),
-        outDir: join(work, 'out'),
-        model,
-        protocol: resolveProtocol('wfvae-paper', { frames: FRAMES }),
-        chunking: { mode: 'cached', encChunk: 8, decChunk: 2 },
-        levels: 3,
-        frequency: false,
-        lpips: null,
-        shard: null,
-        probe: false,
-      });
+      const plain = await evaluate(model, clips, 'out', { frames: FRAMES });
+      for (const name of MODEL_CLIPS) pairs.push([name, plain.results.clips.find((c) => c.clip === name)!]);
+      const evalOrder = await evaluate(model, clips, 'out-eval-crop', { frames: FRAMES, referenceCrop: 'eval' });
+      expect(evalOrder.results.protocol.referenceCommands!.reconVideo).toBe(`scripts/recon_video.py --num_frames ${FRAMES} --sample_rate 1 --resolution 256 --output_origin --sample_fps 24`);
+      const a = evalOrder.results.clips.find((c) => c.clip === MODEL_CLIPS[0])!;
+      // The model saw the whole resized frame (341x256 cut to 336x256); the evaluation cropped it.
+      expect([a.width, a.height]).toEqual([336, 256]);
+      pairs.push([`${MODEL_CLIPS[0]}#eval`, a]);
     } finally {
       await model.dispose();
     }
     const reference = await torchRun();
-    const byName = new Map(results.results.clips.map((c) => [c.clip, c]));
-    for (const name of MODEL_CLIPS) {
+    for (const [name, ours] of pairs) {
       const ref = reference.get(name)!;
-      const ours = byName.get(name)!;
       expect(ours.status).toBe('ok');
       const dPsnr = Math.abs(ours.metrics!.psnr! - ref.psnr!);
       const dSsim = Math.abs(ours.metrics!.ssim - ref.ssim!);
+      expect(ours.frames).toBe(ref.frames);
       console.log(`[reference-pipeline] ${name}: PSNR ${ours.metrics!.psnr!.toFixed(5)} vs torch ${ref.psnr!.toFixed(5)} (Δ ${dPsnr.toExponential(1)} dB), SSIM ${ours.metrics!.ssim.toFixed(6)} vs ${ref.ssim!.toFixed(6)} (Δ ${dSsim.toExponential(1)})`);
       expect(dPsnr).toBeLessThanOrEqual(0.02);
       expect(dSsim).toBeLessThanOrEqual(0.001);
@@ -145,5 +170,32 @@ describe.skipIf(!hasTorch)('wfvae-paper vs the reference pipeline in torch (pyth
       expect(ref.psnr!).toBeGreaterThan(15);
       expect(ref.psnr!).toBeLessThan(60);
     }
+  });
+
+  it.skipIf(!hasReal)(`real footage, 33 frames (OpenCV's tree.avi; skipped where ${REAL} is not there: run scripts/sample-clips.sh, or set WFVAE_SAMPLE_CLIPS)`, async () => {
+    const model = await WfvaeModel.load(DEMO, { provider: 'cpu', threads: 2, convert: { cacheDir: join(work, 'cache') } });
+    let ours;
+    try {
+      const realDir = join(work, 'real');
+      mkdirSync(realDir, { recursive: true });
+      symlinkSync(REAL, join(realDir, 'tree.avi'));
+      const real = await evaluate(model, realDir, 'out-real', REAL_RUN);
+      expect(real.results.protocol.referenceCommands).toEqual({
+        reconVideo: `scripts/recon_video.py --num_frames 33 --sample_rate 1 --resolution ${REAL_SIZE} --crop_size_width ${REAL_SIZE} --crop_size_height ${REAL_SIZE} --output_origin --sample_fps 24`,
+        eval: `scripts/eval.py --num_frames 33 --sample_rate 1 --resolution ${REAL_SIZE} --crop_size ${REAL_SIZE}`,
+      });
+      ours = real.results.clips[0];
+    } finally {
+      await model.dispose();
+    }
+    const ref = (await torchRun()).get('tree.avi')!;
+    expect([ours.status, ours.frames, ref.frames, ours.width, ours.height]).toEqual(['ok', 33, 33, REAL_SIZE, REAL_SIZE]);
+    const dPsnr = Math.abs(ours.metrics!.psnr! - ref.psnr!);
+    const dSsim = Math.abs(ours.metrics!.ssim - ref.ssim!);
+    console.log(`[reference-pipeline] tree.avi (33 frames): PSNR ${ours.metrics!.psnr!.toFixed(5)} vs torch ${ref.psnr!.toFixed(5)} (Δ ${dPsnr.toExponential(1)} dB), SSIM Δ ${dSsim.toExponential(1)}`);
+    expect(dPsnr).toBeLessThanOrEqual(0.02);
+    expect(dSsim).toBeLessThanOrEqual(0.001);
+    expect(ref.psnr!).toBeGreaterThan(15);
+    expect(ref.psnr!).toBeLessThan(60);
   });
 });

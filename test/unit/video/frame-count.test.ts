@@ -3,11 +3,12 @@
 // decoder say how many really decode, checked against ffprobe -count_frames
 // (Debian's ffprobe, an outside reference). The count is cached per file.
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countDecodableFrames, decodeVideo, planDecode, probeVideo } from '../../../src/engine/video/index';
+import { countDecodableFrames, decodeVideo, decodeVideoChunks, planDecode, probeVideo, VideoError } from '../../../src/engine/video/index';
+import { sourceFramesText } from '../../../src/renderer/src/workflow/source-frames';
 import { FIXTURE_FFPROBE } from '../../helpers/fixture-ffmpeg';
 import { dir, makeClip } from './helpers';
 
@@ -64,5 +65,37 @@ describe('frames that really decode', () => {
     expect(clip.shape[1]).toBe(plan.frames);
     // Past the end of what decodes is refused with the real count, not the header's.
     expect(() => planDecode(info, { startFrame: 200 })).toThrow(new RegExp(`has ${info.frames} frames`));
+    // The app's Clip selection says it beside the frame count (the text the renderer shows).
+    expect(sourceFramesText(info.frames, info.claimedFrames)).toEqual({
+      text: `of ${info.frames} that decode — the container claims 250 (the file is truncated or damaged), so a selection ends by frame ${info.frames - 1}`,
+      claimed: true,
+    });
+    expect(sourceFramesText(250, null)).toEqual({ text: 'of 250', claimed: false });
+  });
+
+  it('a stream that ends early mid-run (the file cut after it was planned) is reported with the real count, not silently short', async () => {
+    // MPEG-TS cut at a packet boundary: the decoder stops without a message, so only the count tells.
+    const ts = await makeClip('cut-later.ts', 'testsrc2=s=96x64:r=30', 40, ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '8', '-f', 'mpegts']);
+    const chunks = decodeVideoChunks(ts, { chunkFrames: 8, maxVoxels: Infinity });
+    const plan = await chunks.plan;
+    expect(plan.frames).toBe(37); // 1 + 4k
+    const size = readFileSync(ts).length;
+    truncateSync(ts, Math.floor(size / 2 / 188) * 188);
+    const outside = await ffprobeCount(ts);
+    expect(outside.decoded).toBeLessThan(40);
+    let got = 0;
+    const error = await (async () => {
+      try {
+        for await (const c of chunks) got += c.shape[1];
+      } catch (err) {
+        return err as VideoError;
+      }
+      return null;
+    })();
+    expect(error).toBeInstanceOf(VideoError);
+    expect(error!.code).toBe('corrupt');
+    expect(error!.message).toContain(`ended after ${outside.decoded} of the 37 frames its header promises`);
+    // Whole blocks only were handed on; the frames past the last one are not passed off as a shorter clip.
+    expect(got).toBe(8 * Math.floor(outside.decoded / 8));
   });
 });

@@ -3,12 +3,12 @@
 // (engine/plan/plan-work.ts): memory from the model's config and the clip's
 // shape, time from this machine's measured speed (calibration), the same
 // figures wherever the app shows them, and the frames the run will take.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WfvaeModel } from '../../../src/engine/runtime/index';
-import { Calibration, fitLine, KIND_FACTOR } from '../../../src/engine/plan/calibration';
+import { Calibration, entryKey, fitLine, KIND_FACTOR, loadFactor, machineId } from '../../../src/engine/plan/calibration';
 import { planDecodeSelection, planWork } from '../../../src/engine/plan/plan-work';
 import { refusalFacts } from '../../../src/engine/plan/refusal';
 import { estimateCached, estimateWhole } from '../../../src/engine/runtime/memory-plan';
@@ -43,6 +43,63 @@ afterAll(async () => {
 const KEY = { modelSha256: 'test', provider: 'cpu', threads: 2 };
 /** A calibration holding one measured app reconstruct at 48x80: 2 us per voxel. */
 const measured = () => Calibration.memory(KEY, { 'app-reconstruct': [{ area: 48 * 80, secondsPerVoxel: 2e-6, voxels: 1e6, runs: 1, last: 'a run' }] });
+
+describe('calibration.json: what is measured here, kept per machine, model, provider, threads and precision', () => {
+  it('a recorded run is saved under its key, read back by the same key (by default from the cache folder), and by no other', async () => {
+    const file = join(dir, 'calibration.json');
+    rmSync(file, { force: true });
+    // Another machine's entry for the same model in the same file (a shared home folder) is not this machine's.
+    const other = `0000000000000000|test|cpu|2`;
+    expect(entryKey(KEY)).toBe(`${machineId()}|test|cpu|2`);
+    writeFileSync(file, JSON.stringify({ [other]: { reconstruct: [{ area: 64 * 64, secondsPerVoxel: 1, voxels: 1, runs: 1, last: 'elsewhere' }] } }));
+    // A fixed machine load: the estimates below are the recorded runs' own.
+    const load = () => 3;
+    const first = await Calibration.load(KEY, undefined, load);
+    expect(first.empty).toBe(true);
+    await first.record('reconstruct', { voxels: 33 * 64 * 64, area: 64 * 64, seconds: 6.6, what: 'a reconstruct of 33x64x64' });
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, unknown[]>>;
+    expect(Object.keys(saved).sort()).toEqual([other, entryKey(KEY)].sort());
+    expect(saved[entryKey(KEY)].reconstruct).toHaveLength(1);
+
+    // Read back: the same estimate from a fresh load.
+    const again = await Calibration.load(KEY, dir, load);
+    expect(again.estimate('reconstruct', 2 * 33 * 64 * 64, 64 * 64)).toEqual({ seconds: 13.2, basis: 'measured here: a reconstruct of 33x64x64 took 6.6 s' });
+    // Any other model, provider, thread count or precision starts from nothing.
+    for (const k of [{ ...KEY, modelSha256: 'other' }, { ...KEY, provider: 'cuda' }, { ...KEY, threads: 4 }, { ...KEY, threads: undefined }, { ...KEY, precision: 'fp16' as const }]) {
+      expect((await Calibration.load(k, dir)).empty, JSON.stringify(k)).toBe(true);
+    }
+    // fp32 is the default precision: the same key either way.
+    expect(entryKey({ ...KEY, precision: 'fp32' })).toBe(entryKey(KEY));
+
+    // fp16 runs keep their own speed in the same file, beside fp32's, which they leave as it was.
+    const half = await Calibration.load({ ...KEY, precision: 'fp16' }, dir, load);
+    await half.record('reconstruct', { voxels: 33 * 64 * 64, area: 64 * 64, seconds: 2.2, what: 'a reconstruct in fp16' });
+    expect((await Calibration.load({ ...KEY, precision: 'fp16' }, dir, load)).estimate('reconstruct', 33 * 64 * 64, 64 * 64)!.seconds).toBeCloseTo(2.2, 9);
+    expect((await Calibration.load(KEY, dir, load)).estimate('reconstruct', 33 * 64 * 64, 64 * 64)!.seconds).toBeCloseTo(6.6, 9);
+    // The same measurement read when the machine is twice as busy: twice the time, and the estimate says why.
+    const busier = (await Calibration.load(KEY, dir, () => 6)).estimate('reconstruct', 33 * 64 * 64, 64 * 64)!;
+    expect(busier.seconds).toBeCloseTo(13.2, 1);
+    expect(busier.basis).toMatch(/×2\.00 for the machine's load now \(6\.0, then 3\.0, \d+ cores\)$/);
+    // An in-memory calibration writes nothing.
+    await Calibration.memory(KEY).record('reconstruct', { voxels: 1, area: 1, seconds: 1, what: 'x' });
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')) as object)).toHaveLength(3);
+  });
+});
+
+describe('the load factor', () => {
+  it('scales a measured time by the machine load now against then (our own run counted in both), never below the core count', () => {
+    const t0 = 1e12;
+    // Back to back: load 8 now, 4 when measured (2 cores, our 2 threads in both): twice as slow.
+    expect(loadFactor({ load: 4, at: t0 }, { load: 8, at: t0 }, 2, 2)).toBeCloseTo(2, 9);
+    // Ten minutes idle: our run has left the 1-minute average; what decayed of it is added back.
+    expect(loadFactor({ load: 4, at: t0 }, { load: 2, at: t0 + 600_000 }, 2, 2)).toBeCloseTo(1, 4);
+    // An idle machine runs at full speed whatever the small load: no faster than measured on free cores.
+    expect(loadFactor({ load: 1.5, at: t0 }, { load: 0.2, at: t0 + 600_000 }, 2, 8)).toBe(1);
+    // Clamped; and a sample without a load (older files) is taken as it is.
+    expect(loadFactor({ load: 2, at: t0 }, { load: 40, at: t0 }, 2, 2)).toBe(2);
+    expect(loadFactor({}, { load: 8, at: t0 }, 2, 2)).toBe(1);
+  });
+});
 
 describe('planDecode with a source start frame', () => {
   it('starts at any source frame, also between sample-rate multiples, and reports the resize and crop', () => {
@@ -219,12 +276,12 @@ describe('calibration: a run has a fixed cost and a cost per voxel', () => {
   it('a run measured against its steady pace, or two runs, predict a longer run with its fixed cost', async () => {
     const clip = (frames: number) => ({ frames, height: 48, width: 80 });
     const v = (frames: number) => frames * 48 * 80;
-    const cal = Calibration.memory(KEY);
+    const cal = Calibration.memory(KEY, {}, () => 3);
     // 61 frames took 25 s, 10 of them before the first block: 15 s for the other 53 frames.
     await cal.record('whole-video', { voxels: v(61), area: 48 * 80, seconds: 25, what: 'a', steady: { voxels: v(53), seconds: 15 } });
     const long = planWork({ kind: 'whole-video', manifest: model.manifest, clip: clip(241), budget: ROOM }, cal).time!.seconds;
     expect(long).toBeCloseTo(25 - (15 / 53) * 61 + (15 / 53) * 241, 6);
-    const two = Calibration.memory(KEY);
+    const two = Calibration.memory(KEY, {}, () => 3);
     await two.record('app-reconstruct', { voxels: v(17), area: 48 * 80, seconds: 3, what: 'a' });
     await two.record('app-reconstruct', { voxels: v(33), area: 48 * 80, seconds: 4.6, what: 'b' });
     expect(planWork({ kind: 'app-reconstruct', manifest: model.manifest, clip: clip(49), budget: ROOM }, two).time!.seconds).toBeCloseTo(6.2, 6);

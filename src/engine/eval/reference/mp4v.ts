@@ -3,7 +3,7 @@
 // settings, see av-tool.mjs's encode-mp4v) and evaluates what decord reads
 // back. Here both go to private temporary mp4 files the same way and are read
 // back with the decord-style decode, frame for frame.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeVideoChunks, videoTool, VideoError } from '../../video/index';
@@ -108,19 +108,33 @@ export interface SavedPair {
   n: number;
 }
 
+/** Where the two mp4v files of a clip are kept (as the reference keeps its generated_video_dir and origin/): `<dir>/<stem>.origin.mp4` and `.recon.mp4`. */
+export interface Mp4vKeep {
+  dir: string;
+  stem: string;
+}
+
 export class Mp4vRoundTrip {
   private constructor(
     private readonly dir: string,
+    private readonly temporary: boolean,
     private readonly writers: [Mp4vWriter, Mp4vWriter],
     private readonly width: number,
     private readonly height: number,
     private readonly signal?: AbortSignal,
   ) {}
 
-  static async open(width: number, height: number, fps: number, signal?: AbortSignal): Promise<Mp4vRoundTrip> {
-    const dir = await mkdtemp(join(tmpdir(), 'wfvae-mp4v-'));
-    const writers: [Mp4vWriter, Mp4vWriter] = [new Mp4vWriter(join(dir, 'origin.mp4'), width, height, fps, signal), new Mp4vWriter(join(dir, 'recon.mp4'), width, height, fps, signal)];
-    return new Mp4vRoundTrip(dir, writers, width, height, signal);
+  static async open(width: number, height: number, fps: number, signal?: AbortSignal, keep?: Mp4vKeep | null): Promise<Mp4vRoundTrip> {
+    if (keep) await mkdir(keep.dir, { recursive: true });
+    const dir = keep ? keep.dir : await mkdtemp(join(tmpdir(), 'wfvae-mp4v-'));
+    const name = (what: string) => join(dir, keep ? `${keep.stem}.${what}.mp4` : `${what}.mp4`);
+    const writers: [Mp4vWriter, Mp4vWriter] = [new Mp4vWriter(name('origin'), width, height, fps, signal), new Mp4vWriter(name('recon'), width, height, fps, signal)];
+    return new Mp4vRoundTrip(dir, !keep, writers, width, height, signal);
+  }
+
+  /** The two files (original, reconstruction). */
+  get paths(): [string, string] {
+    return [this.writers[0].path, this.writers[1].path];
   }
 
   /** Appends n frames of each video (OpenCV drops an odd last row or column; ours are multiples of 8). */
@@ -153,7 +167,7 @@ export class Mp4vRoundTrip {
 
   async dispose(): Promise<void> {
     await Promise.all(this.writers.map((w) => w.dispose()));
-    await rm(this.dir, { recursive: true, force: true });
+    if (this.temporary) await rm(this.dir, { recursive: true, force: true });
   }
 }
 

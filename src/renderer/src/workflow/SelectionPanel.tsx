@@ -9,6 +9,7 @@ import type { ClipEstimate, ClipSelection, Cost } from '../../../shared/workflow
 import { useStore } from '../store';
 import { useEngineQuery } from '../model/use-engine-query';
 import { ThumbnailStrip } from './ThumbnailStrip';
+import { sourceFramesText } from './source-frames';
 import { formatDuration } from '../../../shared/duration';
 
 const SIZE_PRESETS = [256, 512] as const;
@@ -59,6 +60,7 @@ export function SelectionPanel() {
   const sizeChoice = customSize || (typeof sel.size === 'number' && !SIZE_PRESETS.includes(sel.size as 256 | 512)) ? 'custom' : String(sel.size);
   const int = (v: string, min: number) => Math.max(min, Math.round(Number(v) || 0));
   const changed = !sameSelection(sel, clip.selection);
+  const sourceFrames = sourceFramesText(clip.source.frames, clip.source.claimedFrames);
   const snapHint = model ? `this ${model.temporalCompression}× model takes 1 + ${model.temporalCompression}k` : 'no model: 1 + 8k keeps 3 Haar levels';
 
   return (
@@ -91,7 +93,9 @@ export function SelectionPanel() {
         <label htmlFor="sel-frames">Frames</label>
         <div className="selection__row">
           <input id="sel-frames" type="number" min={1} value={sel.frames} data-testid="sel-frames" onChange={(e) => setDraft({ frames: int(e.currentTarget.value, 1) })} />
-          <span className="muted">of {clip.source.frames}</span>
+          <span className={sourceFrames.claimed ? 'muted selection__claimed' : 'muted'} data-testid="sel-source-frames">
+            {sourceFrames.text}
+          </span>
         </div>
         <label htmlFor="sel-rate">Sample rate</label>
         <div className="selection__row">
