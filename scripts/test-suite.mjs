@@ -1,0 +1,81 @@
+// `npm test`: the whole suite in three stages. Types and lint first (the
+// checks side by side), then the builds the tests run (the CLI and the web UI,
+// once, so that no runner rebuilds them under another), then the unit tests
+// (Vitest) and the end-to-end tests (Playwright) side by side. Each runner keeps
+// its own files in sequence, but on two cores none keeps both busy alone: much
+// of a test is a child process starting, a browser waiting or a file being
+// written. Output lines carry their runner's name; the suite fails when any
+// stage fails, after the runners of that stage have finished.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCliBuild } from './cli-build.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const NODE = process.execPath;
+const bin = (pkg, file) => join(ROOT, 'node_modules', pkg, file);
+const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+const children = new Set();
+
+/** Runs one command with its output prefixed line by line; resolves with its exit status. */
+function run(label, args) {
+  return new Promise((resolve) => {
+    const child = spawn(NODE, args, { cwd: ROOT, env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? (process.stdout.isTTY ? '1' : '0') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    const started = Date.now();
+    for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+      let rest = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk) => {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop();
+        for (const line of lines) out.write(`[${label}] ${line}\n`);
+      });
+      stream.on('end', () => rest && out.write(`[${label}] ${rest}\n`));
+    }
+    child.on('close', (code, signal) => {
+      children.delete(child);
+      const status = code ?? 128 + (SIGNALS[signal] ?? 15);
+      process.stdout.write(`[${label}] ${status === 0 ? 'passed' : `FAILED (exit ${status})`} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+      resolve(status);
+    });
+  });
+}
+
+async function stage(name, jobs) {
+  const statuses = await Promise.all(jobs.map(([label, args]) => run(label, args)));
+  const failed = jobs.filter((_, i) => statuses[i] !== 0).map(([label]) => label);
+  if (failed.length) {
+    process.stderr.write(`npm test: ${name} failed (${failed.join(', ')})\n`);
+    process.exit(1);
+  }
+}
+
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    for (const c of children) c.kill(sig);
+    process.exit(128 + SIGNALS[sig]);
+  });
+}
+
+const began = Date.now();
+await stage('the checks', [
+  ['types', [bin('typescript', 'bin/tsc'), '-p', 'tsconfig.node.json']],
+  ['types-web', [bin('typescript', 'bin/tsc'), '-p', 'tsconfig.web.json']],
+  ['lint', [bin('eslint', 'bin/eslint.js'), '.']],
+  ['lint-electron', [join(ROOT, 'scripts', 'lint-electron.mjs')]],
+]);
+try {
+  ensureCliBuild({ log: (line) => process.stdout.write(`[build] ${line}\n`) });
+} catch (err) {
+  process.stderr.write(`npm test: ${err.message}\n`);
+  process.exit(1);
+}
+// Two runners, not more: a third (the unit files in two Vitest shards) finished sooner but loaded
+// two cores to 6-7, where the end-to-end tests' waits began to run out.
+await stage('the tests', [
+  ['unit', [bin('vitest', 'vitest.mjs'), 'run']],
+  ['e2e', [bin('@playwright/test', 'cli.js'), 'test']],
+]);
+process.stdout.write(`npm test: everything passed in ${((Date.now() - began) / 60000).toFixed(1)} min\n`);
