@@ -5,7 +5,7 @@
 // objects (test/helpers/electron/fake-electron.ts), with the real engine
 // session behind them (its worker, its video tool through the utilityProcess
 // launcher, a tiny model). The renderer's own transport talks to the preload.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -212,6 +212,14 @@ describe('the main process as index.ts wires it', () => {
     expect(new Uint8Array(readFileSync(join(dir, 'view.png')))).toEqual(png);
     // A name from the page cannot point the dialog into another folder.
     expect(fake.dialog.calls.at(-1)!.options.defaultPath).toBe('a_.._view.png');
+    // Saved whole or not at all: no temporary file beside it; a save that fails (the target is a
+    // folder) leaves what was there and no temporary either.
+    expect(readdirSync(dir).filter((n) => n.endsWith('.partial'))).toEqual([]);
+    mkdirSync(join(dir, 'taken.png'));
+    fake.dialog.answer({ canceled: false, filePath: join(dir, 'taken.png') });
+    await expect(wfvae.saveBytes('taken.png', png)).rejects.toThrow(/wfvae:save-bytes/);
+    expect(statSync(join(dir, 'taken.png')).isDirectory()).toBe(true);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.partial'))).toEqual([]);
     // Wrong arguments are refused before any dialog.
     await expect(wfvae.saveBytes('x.png', [1, 2] as unknown as Uint8Array)).rejects.toThrow(/Error invoking remote method 'wfvae:save-bytes'.*saveBytes needs a file name and bytes/);
     await expect(wfvae.saveExport(42 as unknown as string)).rejects.toThrow(/saveExport needs an export id/);
