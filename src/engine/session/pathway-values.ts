@@ -6,7 +6,7 @@ import type { PathwayFrame, PathwayImage, PathwayNode, PathwayNodeSpec, PathwayS
 import { LUMA_WEIGHTS } from '../wavelet/index';
 import type { Tensor } from '../tensor';
 import { poolFactor, poolPlane, type PooledChunk, type PooledTap } from './pathway-pool';
-import { tapFrameFor } from './tap-views';
+import { rangeOf, tapFrameFor } from './tap-views';
 
 export const DEFAULT_THUMB_SIDE = 48;
 
@@ -168,15 +168,6 @@ function channelsOf(sel: Selection, C: number): number[] {
   return Array.from({ length: C }, (_, c) => c);
 }
 
-function rangeOf(data: Float32Array): { min: number; max: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of data) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return data.length ? { min, max } : { min: 0, max: 0 };
-}
 
 /** The selection of a node at frame f as an image for the UI. */
 export function nodeImage(node: PathwayNodeSpec, src: NodeSource, sel: Selection, f: number, side: number | null): PathwayImage {

@@ -29,7 +29,8 @@ export function tapFrameFor(f: number, videoFrames: number, tapFrames: number): 
   return Math.min(tapFrames - 1, Math.max(0, Math.ceil((f * (tapFrames - 1)) / (videoFrames - 1) - 1e-9)));
 }
 
-function rangeOf(data: Float32Array): { min: number; max: number } {
+/** The smallest and largest value ({0, 0} for no values). */
+export function rangeOf(data: Float32Array): { min: number; max: number } {
   let min = Infinity;
   let max = -Infinity;
   for (const v of data) {

@@ -8,7 +8,6 @@
 // its own frame for the video frame on the scrubber (causal mapping: frame f
 // of T -> ceil(f (t-1)/(T-1))).
 import { useMemo, useState } from 'react';
-import { colormap } from '../../../shared/colormap';
 import { MAX_TAP_TILES_LIMIT, type TapTile, type TapView } from '../../../shared/contract';
 import { RgbaCanvas } from '../components/RgbaCanvas';
 import { formatValue } from '../format';
@@ -16,6 +15,7 @@ import { useStore } from '../store';
 import { NeedsModel, NeedsReconstruction } from './NeedsResult';
 import { useEngineQuery } from './use-engine-query';
 import { PathwayDiagram } from '../pathway/PathwayDiagram';
+import { colormapRgba } from '../pathway/colorize';
 import { CachePanel, carriedByNode } from '../pathway/CachePanel';
 import { selectionsFor } from '../pathway/pathway-slice';
 import { ABViewer } from '../viewer/ABViewer';
@@ -205,17 +205,7 @@ function TapRow({ tap }: { tap: TapView }) {
 
 function TapTileView({ tap, tile }: { tap: string; tile: TapTile }) {
   const openBigView = useStore((s) => s.openBigView);
-  const rgba = useMemo(() => {
-    const out = new Uint8Array(tile.width * tile.height * 4);
-    for (let i = 0; i < tile.width * tile.height; i++) {
-      const [r, g, b] = colormap(tile.data[i], tile.min, tile.max, tile.colormap);
-      out[4 * i] = r;
-      out[4 * i + 1] = g;
-      out[4 * i + 2] = b;
-      out[4 * i + 3] = 255;
-    }
-    return out;
-  }, [tile]);
+  const rgba = useMemo(() => colormapRgba(tile.data, tile.width * tile.height, tile.min, tile.max, tile.colormap), [tile]);
   return (
     <figure className="tile tile--clickable" data-testid="tap-tile" data-label={tile.label}>
       <button className="tile__open" title="Open it big, with its energy per frame" aria-label={`${tap} ${tile.label}: open it big`} onClick={() => openBigView({ kind: 'tap', tap, label: tile.label })}>

@@ -15,8 +15,14 @@ export function imageRgba(img: PathwayImage): Uint8Array {
     }
     return out;
   }
+  return colormapRgba(img.data, n, img.min, img.max, img.colormap);
+}
+
+/** The first `n` values through one of the app's colormaps, as opaque RGBA bytes. */
+export function colormapRgba(data: ArrayLike<number>, n: number, min: number, max: number, map: Parameters<typeof colormap>[3]): Uint8Array {
+  const out = new Uint8Array(n * 4);
   for (let i = 0; i < n; i++) {
-    const [r, g, b] = colormap(img.data[i], img.min, img.max, img.colormap);
+    const [r, g, b] = colormap(data[i], min, max, map);
     out[4 * i] = r;
     out[4 * i + 1] = g;
     out[4 * i + 2] = b;
