@@ -9,6 +9,9 @@ import { startServeServer } from './server';
 import { requireWebRoot } from './web-root';
 import { openInBrowser } from './open-browser';
 
+/** A shutdown (server closed, engine workers stopped, uploads removed) takes well under a second; past this it is stuck. */
+const SHUTDOWN_LIMIT_MS = 15_000;
+
 const help = `usage: wfvae serve [video] [--model M] [--port P] [--jobs N] [--no-open]
 
 Serves the app's UI to a browser on this machine (127.0.0.1 only), backed by
@@ -112,7 +115,18 @@ export const serveCommand: Command = {
     const sig = await new Promise<TerminationSignal>((resolve) => {
       const off = onTerminationSignal((s) => {
         process.stderr.write(`\n${s}: shutting down\n`);
-        void Promise.all([srv.close(), session.dispose()]).finally(() => {
+        // From here the exit status is the signal's, however the process ends: were the event loop to run
+        // dry while a step of the shutdown still waits (a worker's exit, a socket's close), Node would
+        // otherwise exit 0 and a supervisor would read a clean stop. The watchdog keeps the loop alive
+        // until every step is done, and ends a shutdown that hangs.
+        process.exitCode = signalExitCode(s);
+        const watchdog = setTimeout(() => {
+          process.stderr.write(`wfvae serve: the shutdown took over ${SHUTDOWN_LIMIT_MS / 1000} s; exiting without finishing it\n`);
+          process.exit(signalExitCode(s));
+        }, SHUTDOWN_LIMIT_MS);
+        void Promise.allSettled([srv.close(), session.dispose()]).then((results) => {
+          for (const r of results) if (r.status === 'rejected') process.stderr.write(`wfvae serve: while shutting down: ${(r.reason as Error)?.message ?? String(r.reason)}\n`);
+          clearTimeout(watchdog);
           off();
           resolve(s);
         });

@@ -6,6 +6,8 @@ import { test as base } from '@playwright/test';
 export interface ServeProcess {
   url: string;
   child: ChildProcess;
+  /** What serve has printed on stderr so far (for the message of a failed check). */
+  stderr: () => string;
 }
 
 export function startServe(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ServeProcess> {
@@ -19,7 +21,7 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = process.env)
       const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ url: m[0], child });
+        resolve({ url: m[0], child, stderr: () => err });
       }
     });
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));

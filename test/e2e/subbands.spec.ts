@@ -182,7 +182,8 @@ test.describe('serve mode: access', () => {
       await expect(page.getByTestId('clip-info')).toContainText('dropped.mp4');
     } finally {
       // Stopped by SIGINT: serve exits as a shell reports it, 128 + 2.
-      expect(await stopServe(serve)).toBe(130);
+      const code = await stopServe(serve);
+      expect(code, `serve's stderr:\n${serve.stderr()}`).toBe(130);
     }
   });
 });
