@@ -182,8 +182,10 @@ test.describe('serve mode: access', () => {
       await expect(page.getByTestId('clip-info')).toContainText('dropped.mp4');
     } finally {
       // Stopped by SIGINT: serve exits as a shell reports it, 128 + 2.
+      const before = serve.child.exitCode;
       const code = await stopServe(serve);
-      expect(code, `serve's stderr:\n${serve.stderr()}`).toBe(130);
+      const what = before === null ? 'serve was running when the SIGINT was sent' : `serve had already exited (${before}) before the SIGINT`;
+      expect(code, `${what}; its stderr:\n${serve.stderr()}`).toBe(130);
     }
   });
 });
