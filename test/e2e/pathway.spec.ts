@@ -51,6 +51,15 @@ function colours(canvas: Locator): Promise<number> {
   });
 }
 
+
+/**
+ * The diagram's scale once what the last key, click or wheel asked for is drawn: the diagram applies a
+ * change in the next animation frame, and a callback queued after that one runs after it.
+ */
+async function drawnScale(): Promise<number> {
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+  return Number(await page.getByTestId('pathway-viewport').getAttribute('data-scale'));
+}
 test('the pathway of the loaded model: every node live from the real forward pass, edges as wide as their energy', async () => {
   test.setTimeout(120_000);
   await page.goto(serve.url);
@@ -157,7 +166,7 @@ test('keyboard: every node reachable with the arrow keys, Enter opens it, Escape
   const viewport = page.getByTestId('pathway-viewport');
   const transform = () => page.locator('.pathway__content').evaluate((el) => (el as HTMLElement).style.transform);
   await page.keyboard.press('0');
-  const fitted = Number(await viewport.getAttribute('data-scale'));
+  const fitted = await drawnScale();
   await page.keyboard.press('+');
   await page.keyboard.press('+');
   await expect.poll(async () => Number(await viewport.getAttribute('data-scale'))).toBeGreaterThan(fitted);
@@ -182,7 +191,7 @@ test('pan and zoom: dragging and Ctrl + wheel move the diagram by transform; fra
   const box = (await viewport.boundingBox())!;
   const transform = () => page.locator('.pathway__content').evaluate((el) => (el as HTMLElement).style.transform);
   const start = await transform();
-  const scaleBefore = Number(await viewport.getAttribute('data-scale'));
+  const scaleBefore = await drawnScale();
   // Record every animation frame while the gestures run, by gesture.
   await page.evaluate(() => {
     const w = window as unknown as { __frames: { dt: number; phase: string }[]; __phase: string; __stop: boolean };
@@ -216,7 +225,7 @@ test('pan and zoom: dragging and Ctrl + wheel move the diagram by transform; fra
     return w.__frames.slice(1);
   });
   expect(await transform()).not.toBe(start);
-  expect(Number(await viewport.getAttribute('data-scale'))).toBeGreaterThan(scaleBefore);
+  expect(await drawnScale()).toBeGreaterThan(scaleBefore);
   // It rendered all along and still answers: frames kept coming, and a click right after works.
   expect(frames.length).toBeGreaterThan(20);
   await page.getByTestId('pathway-fit').click();

@@ -28,9 +28,6 @@ let serve: ServeProcess;
 let page: Page;
 
 test.describe.configure({ mode: 'serial' });
-// Traces keep DOM snapshots but no screencast: a screencast repaints the page all the time and
-// would make the scrubbing measurement measure it instead of the viewer.
-test.use({ trace: { mode: 'retain-on-failure', screenshots: false, snapshots: true, sources: true } });
 
 test.beforeAll(async ({ browser }) => {
   dir = mkdtempSync(join(tmpdir(), 'wfvae-e2e-workflows-'));
