@@ -51,7 +51,6 @@ function colours(canvas: Locator): Promise<number> {
   });
 }
 
-
 /**
  * The diagram's scale once what the last key, click or wheel asked for is drawn: the diagram applies a
  * change in the next animation frame, and a callback queued after that one runs after it.
@@ -60,6 +59,7 @@ async function drawnScale(): Promise<number> {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
   return Number(await page.getByTestId('pathway-viewport').getAttribute('data-scale'));
 }
+
 test('the pathway of the loaded model: every node live from the real forward pass, edges as wide as their energy', async () => {
   test.setTimeout(120_000);
   await page.goto(serve.url);
