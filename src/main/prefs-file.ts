@@ -4,9 +4,9 @@
 // the old one), so a crash or two saves at once never leave a torn file; a
 // missing or broken file reads as the defaults, so a bad write can never stop
 // the app from starting.
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { saveAtomically } from '../engine/fs/atomic-file';
 import { parsePrefs, type Prefs } from '../shared/prefs';
 
 export async function readPrefsFile(path: string): Promise<Prefs> {
@@ -21,8 +21,7 @@ export async function readPrefsFile(path: string): Promise<Prefs> {
 export async function writePrefsFile(path: string, raw: unknown): Promise<void> {
   const prefs = parsePrefs(raw);
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  try {
+  await saveAtomically(path, async (tmp) => {
     const file = await open(tmp, 'wx', 0o600);
     try {
       await file.writeFile(`${JSON.stringify(prefs, null, 2)}\n`);
@@ -30,9 +29,5 @@ export async function writePrefsFile(path: string, raw: unknown): Promise<void> 
     } finally {
       await file.close();
     }
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  });
 }

@@ -1,11 +1,11 @@
 // Native Save dialogs for exports: a file the engine prepared is copied where
 // the user says; bytes made in the renderer (a view as PNG) are written there.
-// Either appears there complete (atomic-save.ts).
+// Either appears there complete (engine/fs/atomic-file.ts).
 import type { BrowserWindow, SaveDialogOptions } from 'electron';
 import { copyFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { WorkerSession } from '../engine/session/worker-session';
-import { saveAtomically } from './atomic-save';
+import { saveAtomically } from '../engine/fs/atomic-file';
 import type { ElectronMain } from './electron-api';
 
 type Dialogs = Pick<ElectronMain['dialog'], 'showSaveDialog'>;

@@ -1,10 +1,11 @@
 // encodePng: 8-bit RGB PNG in pure JS (node:zlib), no process. Each row gets
 // the PNG filter with the smallest sum of absolute residuals, the heuristic
 // the PNG specification recommends.
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { crc32, deflate } from 'node:zlib';
+import { saveAtomically } from '../fs/atomic-file';
 import { VideoError } from './errors';
 
 const deflateAsync = promisify(deflate);
@@ -83,12 +84,9 @@ export async function encodePngBytes(rgb: Uint8Array, width: number, height: num
 export async function encodePng(rgb: Uint8Array, width: number, height: number, outPath: string): Promise<void> {
   const png = await encodePngBytes(rgb, width, height);
   const target = resolve(outPath);
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.partial`);
   try {
-    await writeFile(tmp, png);
-    await rename(tmp, target);
+    await saveAtomically(target, (tmp) => writeFile(tmp, png));
   } catch (e) {
-    await rm(tmp, { force: true });
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
     // No ffmpeg involved: the output path is what the caller must change.
     throw new VideoError('bad_option', `cannot write ${outPath} (${code}); check the folder exists and is writable`);

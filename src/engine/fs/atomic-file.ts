@@ -1,7 +1,8 @@
-// A file saved where the user said appears there complete or not at all: it is
-// written beside the target under a temporary name, then renamed over it. A
-// failed write (disk full, permissions) leaves no truncated file, and never
-// replaces the file that was there before with one.
+// A file written where the user said (an export, a PNG, the prefs) appears
+// there complete or not at all: it is written beside the target under a
+// temporary name, then renamed over it. A failed write (disk full,
+// permissions) leaves no truncated file, and never replaces the file that was
+// there before with one.
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
